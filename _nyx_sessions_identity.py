@@ -1,0 +1,141 @@
+"""Objects of nyx_sessions whose identity must survive ``reload_extension("nyx_sessions")``.
+
+discord.py's ``unload_extension`` purges ``nyx_sessions`` and every ``nyx_sessions.*`` module from
+:data:`sys.modules`. User code that imported :class:`SessionState`, :class:`SessionEndCode` or an
+exception class before a reload keeps the old objects, while the reloaded package would build new
+ones: ``session.state is SessionState.RUNNING`` and ``except DuplicateSessionError`` would silently
+stop matching. These definitions therefore live in this top-level module, which the purge does not
+touch, and the package re-exports them. Import them from :mod:`nyx_sessions`, not from here.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = (
+    "CustomIdTooLongError",
+    "DuplicateSessionError",
+    "IllegalSessionStateError",
+    "InvalidCustomIdError",
+    "NyxSessionsError",
+    "SessionEndCode",
+    "SessionMiddlewareError",
+    "SessionStartMiddlewareError",
+    "SessionState",
+    "SessionUpdateMiddlewareError",
+    "SessionsNotLoadedError",
+)
+
+
+class SessionState(Enum):
+    """Where a session is in its life: ``UNINITIALIZED`` -> ``RUNNING`` -> ``ENDED``."""
+
+    UNINITIALIZED = "uninitialized"
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class SessionEndCode(Enum):
+    """Why a session ended, for the ends the package itself decides.
+
+    User code may end a session with any :class:`str` or :class:`int` code instead.
+    """
+
+    EXPIRED = "expired"
+    """The session's TTL elapsed with no refreshing update."""
+    SELF_ENDED = "self_ended"
+    """The session called :meth:`~nyx_sessions.AbstractSession.end` without a code."""
+    BOT_STOP = "bot_stop"
+    """The extension was unloaded or the bot closed while the session ran."""
+    START_DENIED = "start_denied"
+    """A start filter or start middleware refused the session; it never ran."""
+    START_FAILED = "start_failed"
+    """``on_start`` (or a start middleware) raised; the session never ran."""
+
+
+class NyxSessionsError(Exception):
+    """Base class of every exception nyx_sessions raises."""
+
+
+class SessionsNotLoadedError(NyxSessionsError, RuntimeError):
+    """The bot has no session manager: the extension was not loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "nyx_sessions is not loaded on this bot: call `await bot.load_extension(\"nyx_sessions\")` "
+            "(for example in setup_hook) or add a SessionCog before starting sessions."
+        )
+
+
+class DuplicateSessionError(NyxSessionsError, ValueError):
+    """A session was started with the id of a session that is still live.
+
+    Attributes
+    ----------
+    session_id: :class:`str`
+        The id both sessions share.
+    """
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(
+            f"a session with id {session_id!r} is already running; end it first or give the new "
+            "session another id (leave session_id unset to get a random one)"
+        )
+
+
+class IllegalSessionStateError(NyxSessionsError, RuntimeError):
+    """An operation needs the session in another state (for example starting it twice)."""
+
+
+class CustomIdTooLongError(NyxSessionsError, ValueError):
+    """A built custom id exceeds Discord's limit.
+
+    Attributes
+    ----------
+    custom_id: :class:`str`
+        The id that was refused.
+    length: :class:`int`
+        Its length in UTF-16 code units, as Discord counts.
+    limit: :class:`int`
+        The limit (100).
+    """
+
+    def __init__(self, custom_id: str, length: int, limit: int, detail: str = "") -> None:
+        self.custom_id = custom_id
+        self.length = length
+        self.limit = limit
+        message = f"custom id is {length} UTF-16 code units long, over Discord's limit of {limit}: {custom_id!r}"
+        super().__init__(f"{message}; {detail}" if detail else message)
+
+
+class InvalidCustomIdError(NyxSessionsError, ValueError):
+    """A value put into a custom id contains one of the codec's separators."""
+
+
+class SessionMiddlewareError(NyxSessionsError):
+    """A middleware (or the filter it checks) raised; the original error is ``__cause__``.
+
+    Attributes
+    ----------
+    original: :class:`BaseException`
+        The error the middleware raised.
+    middleware: Any
+        The middleware that raised it.
+    session: Any
+        The session being started or updated.
+    """
+
+    def __init__(self, original: BaseException, middleware: object, session: object) -> None:
+        self.original = original
+        self.middleware = middleware
+        self.session = session
+        super().__init__(f"middleware {middleware!r} raised {type(original).__name__}: {original}")
+
+
+class SessionStartMiddlewareError(SessionMiddlewareError):
+    """A start middleware raised while starting a session."""
+
+
+class SessionUpdateMiddlewareError(SessionMiddlewareError):
+    """An update middleware raised while routing an interaction to a session."""

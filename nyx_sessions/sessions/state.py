@@ -1,0 +1,82 @@
+"""Value types of a session's life: its state, why it ended, and per-call metadata."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, Union
+
+from _nyx_sessions_identity import SessionEndCode, SessionState
+
+__all__ = (
+    "EndCode",
+    "SessionEndCode",
+    "SessionEndData",
+    "SessionExecutionMeta",
+    "SessionState",
+)
+
+T = TypeVar("T")
+
+EndCode = Union[SessionEndCode, str, int]
+"""What a session may end with: a built-in :class:`SessionEndCode`, or any ``str``/``int`` of the user's."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEndData(Generic[T]):
+    """How a session ended, as :meth:`AbstractSession.wait` returns it.
+
+    Attributes
+    ----------
+    reason: :class:`str`
+        A human-readable reason.
+    code: Union[:class:`SessionEndCode`, :class:`str`, :class:`int`]
+        The machine-readable end code.
+    result: Optional[T]
+        The session's :attr:`~AbstractSession.result` once ``on_end`` had run.
+    """
+
+    reason: str
+    code: EndCode
+    result: T | None = None
+
+
+class SessionExecutionMeta(MutableMapping[str, Any]):
+    """A mutable mapping created for one start, update or end of a session.
+
+    Middlewares and filters may write into it; the session's handlers receive the same object and
+    can read what was written (nyx calls this a pre-processor).
+
+    Attributes
+    ----------
+    id: :class:`str`
+        ``"<session id>@<created_at>"``, unique enough for logs.
+    created_at: :class:`float`
+        Creation time, :func:`time.time` epoch seconds.
+    """
+
+    __slots__ = ("_data", "created_at", "id")
+
+    def __init__(self, session_id: str, *, created_at: float | None = None) -> None:
+        self.created_at = time.time() if created_at is None else created_at
+        self.id = f"{session_id}@{self.created_at:.6f}"
+        self._data: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"<SessionExecutionMeta id={self.id!r} data={self._data!r}>"
