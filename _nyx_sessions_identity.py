@@ -62,7 +62,7 @@ class SessionsNotLoadedError(NyxSessionsError, RuntimeError):
 
     def __init__(self) -> None:
         super().__init__(
-            "nyx_sessions is not loaded on this bot: call `await bot.load_extension(\"nyx_sessions\")` "
+            'nyx_sessions is not loaded on this bot: call `await bot.load_extension("nyx_sessions")` '
             "(for example in setup_hook) or add a SessionCog before starting sessions."
         )
 
@@ -105,7 +105,9 @@ class CustomIdTooLongError(NyxSessionsError, ValueError):
         self.custom_id = custom_id
         self.length = length
         self.limit = limit
-        message = f"custom id is {length} UTF-16 code units long, over Discord's limit of {limit}: {custom_id!r}"
+        message = (
+            f"custom id is {length} UTF-16 code units long, over Discord's limit of {limit}: {custom_id!r}"
+        )
         super().__init__(f"{message}; {detail}" if detail else message)
 
 

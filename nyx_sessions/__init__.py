@@ -1,0 +1,128 @@
+"""nyx_sessions: interactive sessions for discord.py bots, as a Cog extension.
+
+Load it with ``await bot.load_extension("nyx_sessions")``, subclass :class:`AbstractSession` (or use
+:class:`ListPaginationSession` / :class:`StagePaginationSession`), and start sessions from commands
+with :func:`spawns_session`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nyx_sessions.codec import (
+    CustomIdBuilder,
+    CustomIdIterator,
+    MetadatableCustomIdBuilder,
+    PaginationCustomIdBuilder,
+    SessionCustomIdCodec,
+)
+from nyx_sessions.cog import SessionCog, get_session_manager
+from nyx_sessions.errors import (
+    CustomIdTooLongError,
+    DuplicateSessionError,
+    IllegalSessionStateError,
+    InvalidCustomIdError,
+    NyxSessionsError,
+    SessionMiddlewareError,
+    SessionsNotLoadedError,
+    SessionStartMiddlewareError,
+    SessionUpdateMiddlewareError,
+)
+from nyx_sessions.events import EventBus, SessionEvent
+from nyx_sessions.execution import (
+    AllowAll,
+    AndFilter,
+    ErrorHandler,
+    ExecutionOutcome,
+    MiddlewareList,
+    MiddlewareResponse,
+    NotFilter,
+    OrFilter,
+    OwnerOnly,
+    Priority,
+    SessionExecutor,
+    SessionStartFilter,
+    SessionUpdateFilter,
+)
+from nyx_sessions.manager import SessionManager
+from nyx_sessions.sessions import (
+    AbstractSession,
+    EndCode,
+    SessionEndCode,
+    SessionEndData,
+    SessionExecutionMeta,
+    SessionLayoutView,
+    SessionModal,
+    SessionState,
+    SessionView,
+)
+from nyx_sessions.spawn import spawns_session
+from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SessionRepository
+
+__all__ = (
+    "AbstractSession",
+    "AllowAll",
+    "AndFilter",
+    "CustomIdBuilder",
+    "CustomIdIterator",
+    "CustomIdTooLongError",
+    "DuplicateSessionError",
+    "EndCode",
+    "ErrorHandler",
+    "EventBus",
+    "ExecutionOutcome",
+    "IllegalSessionStateError",
+    "InvalidCustomIdError",
+    "MemorySessionRepository",
+    "MetadatableCustomIdBuilder",
+    "MiddlewareList",
+    "MiddlewareResponse",
+    "NotFilter",
+    "NyxSessionsError",
+    "OrFilter",
+    "OwnerOnly",
+    "PaginationCustomIdBuilder",
+    "Priority",
+    "SessionCog",
+    "SessionCustomIdCodec",
+    "SessionEndCode",
+    "SessionEndData",
+    "SessionEvent",
+    "SessionExecutionMeta",
+    "SessionExecutor",
+    "SessionLayoutView",
+    "SessionManager",
+    "SessionMiddlewareError",
+    "SessionModal",
+    "SessionPromiseRepository",
+    "SessionRepository",
+    "SessionStartFilter",
+    "SessionStartMiddlewareError",
+    "SessionState",
+    "SessionUpdateFilter",
+    "SessionUpdateMiddlewareError",
+    "SessionView",
+    "SessionsNotLoadedError",
+    "get_session_manager",
+    "setup",
+    "spawns_session",
+    "teardown",
+)
+
+if TYPE_CHECKING:
+    from discord.ext import commands
+
+__version__ = "0.1.0"
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point: add a :class:`SessionCog` with a default :class:`SessionManager`."""
+    await bot.add_cog(SessionCog(bot))
+
+
+async def teardown(bot: commands.Bot) -> None:
+    """Extension exit point.
+
+    discord.py removes the extension's cogs before calling this, and removing the
+    :class:`SessionCog` already ended every live session with ``BOT_STOP``; so nothing is left to do.
+    """

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-__all__ = ("MISSING", "maybe_await")
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Mapping
+
+    import discord
+
+__all__ = ("MISSING", "interaction_data", "maybe_await")
 
 T = TypeVar("T")
 
@@ -26,8 +30,13 @@ class _MissingSentinel:
 MISSING: Any = _MissingSentinel()
 
 
-async def maybe_await(value: Union[T, Awaitable[T]]) -> T:
+async def maybe_await(value: T | Awaitable[T]) -> T:
     """Return ``value``, awaiting it first when a sync-or-async callback returned an awaitable."""
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+def interaction_data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
+    """``interaction.data`` as a plain mapping (discord.py types it as a union of TypedDicts)."""
+    return cast("Mapping[str, Any]", interaction.data or {})

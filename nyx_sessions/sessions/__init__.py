@@ -1,0 +1,23 @@
+"""Sessions: the base class, its value types and its component containers."""
+
+from nyx_sessions.sessions.base import AbstractSession
+from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.state import (
+    EndCode,
+    SessionEndCode,
+    SessionEndData,
+    SessionExecutionMeta,
+    SessionState,
+)
+
+__all__ = (
+    "AbstractSession",
+    "EndCode",
+    "SessionEndCode",
+    "SessionEndData",
+    "SessionExecutionMeta",
+    "SessionLayoutView",
+    "SessionModal",
+    "SessionState",
+    "SessionView",
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from _nyx_sessions_identity import SessionEndCode, SessionState
 
@@ -19,7 +19,7 @@ __all__ = (
 
 T = TypeVar("T")
 
-EndCode = Union[SessionEndCode, str, int]
+EndCode: TypeAlias = SessionEndCode | str | int
 """What a session may end with: a built-in :class:`SessionEndCode`, or any ``str``/``int`` of the user's."""
 
 

@@ -1,0 +1,86 @@
+"""SessionCog: wires a SessionManager into the bot and routes interactions to it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from nyx_sessions.errors import SessionsNotLoadedError
+from nyx_sessions.execution import ERROR_NOTICE, send_notice
+from nyx_sessions.manager import SessionManager
+
+__all__ = ("SessionCog", "get_session_manager")
+
+_log = logging.getLogger("nyx_sessions")
+
+_ROUTED_TYPES = frozenset({discord.InteractionType.component, discord.InteractionType.modal_submit})
+
+
+class SessionCog(commands.Cog, name="SessionCog"):
+    """The cog ``load_extension("nyx_sessions")`` adds: one listener that routes session interactions.
+
+    Every button, select (all five kinds) and modal submit whose custom id carries the codec's
+    namespace goes to :meth:`SessionManager.update`; every other interaction is left untouched for
+    discord.py's views, dynamic items, app commands and other cogs.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot.
+    manager: Optional[:class:`SessionManager`]
+        A manager wired by hand; a default one is created when omitted.
+    """
+
+    def __init__(self, bot: discord.Client, *, manager: SessionManager | None = None) -> None:
+        self._manager = manager or SessionManager(bot)
+
+    @property
+    def manager(self) -> SessionManager:
+        """:class:`SessionManager`: The manager this cog routes to."""
+        return self._manager
+
+    async def cog_load(self) -> None:
+        await self._manager.open()
+
+    async def cog_unload(self) -> None:
+        # Bot.close() and unload_extension() both come through here: every live session ends with BOT_STOP.
+        await self._manager.close()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Route a component or modal submit to its session (nyx's SessionUpdateSubscriber)."""
+        if interaction.type not in _ROUTED_TYPES:
+            return
+        try:
+            handled = await self._manager.update(interaction)
+        except Exception:
+            # The manager answers every failure itself; this is the last guard of the bot's listener.
+            _log.exception("unexpected error while routing interaction %s", interaction.id)
+            if not interaction.response.is_done():
+                await send_notice(interaction, ERROR_NOTICE)
+            return
+        if handled:
+            # Lets other listeners tell that this interaction was a session's.
+            interaction.extras["nyx_sessions_handled"] = True
+
+
+def get_session_manager(bot: discord.Client) -> SessionManager:
+    """Return the bot's session manager.
+
+    The cog is found by name, not by class, so session classes defined before a
+    ``reload_extension("nyx_sessions")`` still find the reloaded manager.
+
+    Raises
+    ------
+    SessionsNotLoadedError
+        The extension is not loaded (no ``SessionCog`` on the bot).
+    """
+    get_cog = getattr(bot, "get_cog", None)
+    cog = get_cog(SessionCog.__cog_name__) if get_cog is not None else None
+    manager = getattr(cog, "manager", None)
+    if manager is None:
+        raise SessionsNotLoadedError()
+    return manager  # type: ignore[no-any-return]

@@ -1,0 +1,107 @@
+"""The ephemeral notices nyx_sessions answers with when a session cannot handle an interaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from nyx_sessions.execution.disabling import disabled_view_of
+
+if TYPE_CHECKING:
+    from nyx_sessions.sessions.state import SessionExecutionMeta
+
+__all__ = (
+    "DENIED_NOTICE",
+    "ERROR_NOTICE",
+    "EXPIRED_NOTICE",
+    "default_denied_handler",
+    "default_missing_handler",
+    "send_notice",
+)
+
+_log = logging.getLogger("nyx_sessions")
+
+DENIED_NOTICE = "This isn't yours to use. Run the command yourself to get your own."
+"""Shown to a user whose interaction a session's filter or middleware turned down."""
+
+ERROR_NOTICE = "Something went wrong while handling that. Please try again."
+"""Shown when a session's handler (or a middleware) raised and nothing answered the user."""
+
+EXPIRED_NOTICE = "This session has expired. Run the command again to start a new one."
+"""Shown when the session behind a component has ended, expired, or was lost in a restart."""
+
+
+async def send_notice(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer ``interaction`` with an ephemeral message, whether or not it was answered already.
+
+    Failures to reach Discord (an expired interaction token, a deleted channel) are logged, not
+    raised: a notice is a courtesy and must never break the caller.
+
+    Parameters
+    ----------
+    interaction: :class:`discord.Interaction`
+        The interaction to answer.
+    content: :class:`str`
+        The text of the notice.
+    """
+    try:
+        if not interaction.response.is_done():
+            try:
+                await interaction.response.send_message(content, ephemeral=True)
+            except discord.InteractionResponded:
+                # Another task answered between is_done() and send_message(); a followup still works.
+                pass
+            else:
+                return
+        await interaction.followup.send(content, ephemeral=True)
+    except discord.HTTPException as error:
+        _log.warning("Could not send an ephemeral notice for interaction %s: %s", interaction.id, error)
+
+
+async def default_denied_handler(
+    session: Any, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+) -> None:
+    """Tell a turned-down user why nothing happened.
+
+    The notice is the ``denied_message`` of the session's update filter when it has one, else
+    :data:`DENIED_NOTICE`.
+
+    Parameters
+    ----------
+    session: :class:`~nyx_sessions.AbstractSession`
+        The session the interaction was routed to.
+    interaction: :class:`discord.Interaction`
+        The interaction that was turned down.
+    meta: :class:`~nyx_sessions.SessionExecutionMeta`
+        The metadata of the update.
+    """
+    text = getattr(getattr(session, "update_filter", None), "denied_message", None)
+    await send_notice(interaction, text or DENIED_NOTICE)
+
+
+async def default_missing_handler(session_id: str, interaction: discord.Interaction[Any]) -> None:
+    """Answer a click on a session that no longer exists.
+
+    When the clicked message still has enabled components, they are disabled in place (link buttons
+    stay usable) and the user also gets :data:`EXPIRED_NOTICE` ephemerally; otherwise only the notice
+    is sent.
+
+    Parameters
+    ----------
+    session_id: :class:`str`
+        The id read from the custom id.
+    interaction: :class:`discord.Interaction`
+        The interaction that named it.
+
+    Raises
+    ------
+    discord.HTTPException
+        Editing the message failed.
+    """
+    message = interaction.message
+    view = None if message is None else disabled_view_of(message)
+    if view is not None and not interaction.response.is_done():
+        await interaction.response.edit_message(view=view)
+    await send_notice(interaction, EXPIRED_NOTICE)

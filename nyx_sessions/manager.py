@@ -1,0 +1,402 @@
+"""SessionManager: the one entry point that starts, updates, ends and expires sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from nyx_sessions._keyed_lock import KeyedLock
+from nyx_sessions._utils import interaction_data
+from nyx_sessions.codec import SessionCustomIdCodec
+from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError
+from nyx_sessions.events import EventBus, SessionEvent
+from nyx_sessions.execution import ExecutionOutcome, SessionExecutor, disabled_view_of, send_notice
+from nyx_sessions.sessions.state import (
+    EndCode,
+    SessionEndCode,
+    SessionEndData,
+    SessionExecutionMeta,
+    SessionState,
+)
+from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.storage import SessionRepository
+
+__all__ = ("SessionManager",)
+
+_log = logging.getLogger("nyx_sessions")
+
+_START_NOTICES = {
+    ExecutionOutcome.DENIED: "You can't start this here.",
+    ExecutionOutcome.FAILED: "Something went wrong while starting this. The error was logged.",
+}
+
+
+class _RecentIds:
+    """The ids of the most recent interactions, to process a replayed interaction only once."""
+
+    __slots__ = ("_ids", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._ids: dict[int, None] = {}
+
+    def add(self, interaction_id: int) -> bool:
+        """Record ``interaction_id``; ``False`` if it was already seen."""
+        if interaction_id in self._ids:
+            return False
+        self._ids[interaction_id] = None
+        if len(self._ids) > self._size:
+            # dicts keep insertion order: the first key is the oldest interaction.
+            del self._ids[next(iter(self._ids))]
+        return True
+
+
+class SessionManager:
+    """Starts, routes, ends and expires sessions; the cog owns one per bot.
+
+    Every collaborator is optional and defaults as in nyx.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot whose interactions the manager serves.
+    codec: Optional[:class:`SessionCustomIdCodec`]
+        Encodes session ids into custom ids (namespace ``"SSN"`` by default).
+    repository: Optional[SessionRepository]
+        Stores live sessions and expires them (:class:`MemorySessionRepository` by default).
+    executor: Optional[:class:`SessionExecutor`]
+        Runs middlewares, filters, hooks and error handlers.
+    promise_repository: Optional[:class:`SessionPromiseRepository`]
+        Hands out the futures :meth:`AbstractSession.wait` awaits.
+    bus: Optional[:class:`EventBus`]
+        Where session events are emitted (they also go through ``bot.dispatch``).
+    replay_window: :class:`int`
+        How many recent interaction ids are remembered so a replayed interaction is ignored.
+    """
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        *,
+        codec: SessionCustomIdCodec | None = None,
+        repository: SessionRepository[Any] | None = None,
+        executor: SessionExecutor | None = None,
+        promise_repository: SessionPromiseRepository | None = None,
+        bus: EventBus | None = None,
+        replay_window: int = 10_000,
+    ) -> None:
+        self._bot = bot
+        self._codec = codec or SessionCustomIdCodec()
+        self._repository: SessionRepository[Any] = repository or MemorySessionRepository()
+        self._executor = executor or SessionExecutor()
+        self._promises = promise_repository or SessionPromiseRepository()
+        self._bus = bus or EventBus()
+        self._sessions: dict[str, AbstractSession[Any]] = {}
+        self._ending: dict[str, asyncio.Future[SessionEndData[Any]]] = {}
+        self._serial = KeyedLock()
+        self._seen = _RecentIds(replay_window)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self._repository.set_expiration_callback(self._on_expired)
+
+    # -- collaborators -----------------------------------------------------------------------------------
+
+    @property
+    def bot(self) -> discord.Client:
+        """:class:`discord.Client`: The bot."""
+        return self._bot
+
+    @property
+    def codec(self) -> SessionCustomIdCodec:
+        """:class:`SessionCustomIdCodec`: Encodes and decodes session custom ids."""
+        return self._codec
+
+    @property
+    def executor(self) -> SessionExecutor:
+        """:class:`SessionExecutor`: Middlewares, filters, hooks and error handlers."""
+        return self._executor
+
+    @property
+    def repository(self) -> SessionRepository[Any]:
+        """SessionRepository: Where live sessions are stored with their TTL."""
+        return self._repository
+
+    @property
+    def promise_repository(self) -> SessionPromiseRepository:
+        """:class:`SessionPromiseRepository`: The end futures sessions wait on."""
+        return self._promises
+
+    @property
+    def bus(self) -> EventBus:
+        """:class:`EventBus`: Session events (start, update, end, expire)."""
+        return self._bus
+
+    @property
+    def sessions(self) -> Mapping[str, AbstractSession[Any]]:
+        """Mapping[:class:`str`, :class:`AbstractSession`]: The live sessions by id (a read-only view)."""
+        return MappingProxyType(self._sessions)
+
+    def get(self, session_id: str) -> AbstractSession[Any] | None:
+        """Return the live session with ``session_id``, or ``None``."""
+        return self._sessions.get(session_id)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Start the repository's expiry; the cog calls this when it loads."""
+        self._closed = False
+        await self._repository.start()
+
+    async def close(self) -> None:
+        """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work."""
+        self._closed = True
+        await asyncio.gather(
+            *(
+                self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
+                for session in list(self._sessions.values())
+            )
+        )
+        await self._repository.stop()
+        self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._bus.wait_idle()
+
+    async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
+        """Start ``session``: run the start middlewares and filter, then its ``on_start``.
+
+        Updates that arrive while ``on_start`` runs wait for it. A denied or failed start is not
+        kept: the session ends with ``START_DENIED`` / ``START_FAILED``, :meth:`AbstractSession.wait`
+        resolves, ``on_end`` is not called and no event fires.
+
+        Returns
+        -------
+        :class:`bool`
+            Whether the session started.
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session was already started, or the manager is closed.
+        DuplicateSessionError
+            A live session has the same id.
+        """
+        if session.state is not SessionState.UNINITIALIZED or session._end_data is not None:
+            raise IllegalSessionStateError(
+                f"session {session.id!r} was already started ({session.state.name})"
+            )
+        if self._closed:
+            raise IllegalSessionStateError(
+                f"cannot start session {session.id!r}: the session manager is closed"
+            )
+        if session.id in self._sessions:
+            raise DuplicateSessionError(session.id)
+        meta = meta if meta is not None else SessionExecutionMeta(session.id)
+        self._sessions[session.id] = session
+        async with self._serial(session.id):
+            outcome = await self._executor.start(session, meta)
+            if outcome is not ExecutionOutcome.OK:
+                await self._refuse_start(session, outcome)
+                return False
+            if _has_ended(session):  # on_start ended the session itself
+                return True
+            session._state = SessionState.RUNNING
+            await self._record_start_message(session)
+            await self._repository.save(session)
+            self._emit(SessionEvent.START, session, meta)
+        return True
+
+    async def update(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta | None = None
+    ) -> bool:
+        """Route a component or modal-submit interaction to its session.
+
+        Returns
+        -------
+        :class:`bool`
+            ``False`` when the custom id is not a session id (the interaction is left alone);
+            ``True`` when it was handled, whatever the outcome.
+        """
+        session_id = self._session_id_of(interaction)
+        if session_id is None:
+            return False
+        if not self._seen.add(interaction.id):
+            _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
+            return True
+        async with self._serial(session_id):
+            session = self._sessions.get(session_id)
+            if session is None or session.state is not SessionState.RUNNING:
+                await self._executor.handle_missing(session_id, interaction)
+                return True
+            meta = meta if meta is not None else SessionExecutionMeta(session_id)
+            outcome = await self._executor.update(session, interaction, meta)
+            if not interaction.response.is_done():
+                await _acknowledge(interaction)
+            if self._sessions.get(session_id) is session and outcome.ran:
+                session._track_interaction(interaction)
+                if outcome.refresh:
+                    await self._refresh(session)
+                self._emit(SessionEvent.UPDATE, session, interaction, meta)
+        return True
+
+    async def end(
+        self,
+        session: AbstractSession[Any],
+        reason: str,
+        code: EndCode,
+        meta: SessionExecutionMeta | None = None,
+    ) -> SessionEndData[Any]:
+        """End ``session`` exactly once; later and concurrent calls return the same end data.
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session was never started.
+        """
+        if session._end_data is not None:
+            return session._end_data
+        pending = self._ending.get(session.id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        if self._sessions.get(session.id) is not session:
+            raise IllegalSessionStateError(f"session {session.id!r} cannot end: it was never started")
+        return await self._finish(session, reason, code, meta)
+
+    async def resolve(self, interaction: discord.Interaction[Any]) -> AbstractSession[Any] | None:
+        """Return the live session an interaction's custom id points to, with no side effect."""
+        session_id = self._session_id_of(interaction)
+        return None if session_id is None else self._sessions.get(session_id)
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _session_id_of(self, interaction: discord.Interaction[Any]) -> str | None:
+        custom_id = interaction_data(interaction).get("custom_id")
+        if not isinstance(custom_id, str) or not self._codec.is_session_custom_id(custom_id):
+            return None
+        return self._codec.deserialize_to_object_id(custom_id)
+
+    async def _finish(
+        self,
+        session: AbstractSession[Any],
+        reason: str,
+        code: EndCode,
+        meta: SessionExecutionMeta | None,
+        *,
+        expired: bool = False,
+    ) -> SessionEndData[Any]:
+        """The one end sequence, for ends, expiries and shutdown alike."""
+        future: asyncio.Future[SessionEndData[Any]] = asyncio.get_running_loop().create_future()
+        self._ending[session.id] = future
+        meta = meta if meta is not None else SessionExecutionMeta(session.id)
+        data: SessionEndData[Any] = SessionEndData(reason, code, session.result)
+        try:
+            del self._sessions[session.id]
+            await self._repository.delete(session.id)
+            data = await self._executor.end(session, reason, code, meta)
+        finally:
+            # Even a cancelled end must settle: waiters may not hang and the session may not linger.
+            self._settle(session, data)
+            del self._ending[session.id]
+            future.set_result(data)
+        self._emit(SessionEvent.END, session, data, meta)
+        if expired:
+            self._emit(SessionEvent.EXPIRE, session, data)
+        return data
+
+    def _settle(self, session: AbstractSession[Any], data: SessionEndData[Any]) -> None:
+        session._state = SessionState.ENDED
+        session._end_data = data
+        self._promises.resolve(session, data)
+
+    async def _refuse_start(self, session: AbstractSession[Any], outcome: ExecutionOutcome) -> None:
+        del self._sessions[session.id]
+        denied = outcome is ExecutionOutcome.DENIED
+        code = SessionEndCode.START_DENIED if denied else SessionEndCode.START_FAILED
+        reason = (
+            "a start filter or middleware denied the session" if denied else "the session failed to start"
+        )
+        self._settle(session, SessionEndData(reason, code, session.result))
+        interaction = session.start_interaction
+        if interaction is not None and not interaction.response.is_done():
+            await send_notice(interaction, _START_NOTICES[outcome])
+
+    async def _record_start_message(self, session: AbstractSession[Any]) -> None:
+        interaction = session.start_interaction
+        if session.message is not None or interaction is None or not interaction.response.is_done():
+            return
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        try:
+            session._message = await interaction.original_response()
+        except discord.HTTPException as error:
+            _log.debug("could not fetch the start response of session %s: %s", session.id, error)
+
+    async def _refresh(self, session: AbstractSession[Any]) -> None:
+        if not await self._repository.set_ttl(session.id, session.ttl):
+            # Expiry took the session out while its handler ran; the handler asked to live on.
+            await self._repository.save(session)
+
+    def _on_expired(self, session: AbstractSession[Any]) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self._expire(session), name=f"nyx-sessions:expire:{session.id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _expire(self, session: AbstractSession[Any]) -> None:
+        # Wait for a running handler: expiry never interrupts one, and it may have refreshed the TTL.
+        async with self._serial(session.id):
+            if self._sessions.get(session.id) is not session or session.id in self._ending:
+                return
+            if await self._repository.get(session.id) is session:
+                return
+            await self._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
+        if session.disable_on_expire:
+            await _disable_components(session)
+
+    def _emit(self, event: SessionEvent, *args: Any) -> None:
+        self._bus.emit(event, *args)
+        self._bot.dispatch(event.value, *args)
+
+
+def _has_ended(session: AbstractSession[Any]) -> bool:
+    # A function, not an inline test: mypy would keep the narrowing from before the awaits.
+    return session._end_data is not None
+
+
+async def _acknowledge(interaction: discord.Interaction[Any]) -> None:
+    """Answer an interaction the handler left unanswered, so Discord never shows a failure."""
+    try:
+        await interaction.response.defer()
+    except (discord.HTTPException, discord.InteractionResponded) as error:
+        _log.debug("could not acknowledge interaction %s: %s", interaction.id, error)
+
+
+async def _disable_components(session: AbstractSession[Any]) -> None:
+    """Disable every component of the session's message after expiry; skipped when it cannot work."""
+    message = session.message
+    if message is None:
+        return
+    try:
+        target = session._edit_interaction
+        if target is not None and not target.is_expired():
+            current: discord.Message = await target.original_response()
+        elif not message.flags.ephemeral:
+            current = await message.channel.fetch_message(message.id)
+        else:
+            _log.debug("session %s: ephemeral message past its 15-minute token; not disabled", session.id)
+            return
+        view = disabled_view_of(current)
+        if view is not None:
+            await session._edit_message(view=view)
+    except (discord.HTTPException, IllegalSessionStateError) as error:
+        _log.info("could not disable the components of session %s: %s", session.id, error)

@@ -1,0 +1,323 @@
+"""PaginationSession: a session whose interactions may carry a page (nyx §1.16 and §5.1, bounds fixed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+import discord
+
+from nyx_sessions._utils import MISSING
+from nyx_sessions.execution import disabled_view_of, send_notice
+from nyx_sessions.pagination import navigation as nav
+from nyx_sessions.pagination.navigation import PageNavigation
+from nyx_sessions.sessions.base import AbstractSession
+
+if TYPE_CHECKING:
+    from discord.ext import commands
+
+    from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
+    from nyx_sessions.sessions.state import SessionExecutionMeta
+
+__all__ = ("PaginationSession", "modal_values")
+
+ResultT = TypeVar("ResultT")
+
+_MAX_NUMBER_DIGITS = 18
+"""Longer numbers name no real page; refusing them also keeps :func:`int` away from huge strings."""
+
+_TEXT_INPUT = discord.ComponentType.text_input.value
+
+
+def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str]:
+    """Return the text typed in a modal submit, by text-input custom id.
+
+    Session modals are not dispatched by discord.py, so their ``TextInput.value`` stays empty; read
+    the submitted values with this instead. Inputs inside labels are found too.
+
+    Parameters
+    ----------
+    interaction: :class:`discord.Interaction`
+        A modal-submit interaction (any other gives an empty dict).
+    """
+    return dict(_text_inputs((interaction.data or {}).get("components", ())))
+
+
+def _text_inputs(components: Any) -> Iterator[tuple[str, str]]:
+    for component in components if isinstance(components, list) else ():
+        if not isinstance(component, Mapping):
+            continue
+        if component.get("type") == _TEXT_INPUT:
+            custom_id, value = component.get("custom_id"), component.get("value")
+            if isinstance(custom_id, str) and isinstance(value, str):
+                yield custom_id, value
+        yield from _text_inputs(component.get("components"))
+        if "component" in component:  # a label wraps exactly one component
+            yield from _text_inputs([component["component"]])
+
+
+def parse_number(text: str) -> int | None:
+    """Read a whole number typed by a user: optional sign, plain ASCII digits, surrounding spaces allowed.
+
+    ``"3abc"``, ``"0x1A"``, ``"1.9"``, ``"3_0"`` and full-width digits are not numbers (nyx's ``parseInt``
+    accepted the first three).
+    """
+    text = text.strip()
+    digits = text[1:] if text[:1] in {"-", "+"} else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_NUMBER_DIGITS:
+        return None
+    return int(text)
+
+
+class PaginationSession(AbstractSession[ResultT]):
+    """A session with pages: interactions that carry a page move to it, the others reach the handlers.
+
+    A page travels in a custom id (see :meth:`build_custom_id_for_page`), so a button on an old message
+    still means "go to page N". The page is read, in this order, from the custom id of a button,
+    select or modal; from the single selected value of a string select when that value is one of
+    this session's page ids; or from a modal text input whose custom id is this session's and whose
+    value is a whole number (a 0-based page). Every page read is clamped into ``0..page_count - 1``
+    (nyx accepted any number), then :attr:`current_page` is set and :meth:`update_page` answers.
+
+    The navigation controls (:meth:`build_navigation`) are handled here too: the jump button opens a
+    modal that takes a 1-based page number, and the stop button ends the session. Their first tokens
+    (``first``, ``prev``, ``next``, ``last``, ``jump``, ``pages``, ``stop``) are reserved: a page-less
+    interaction whose first token is one of them never reaches :meth:`handle_button`.
+
+    Subclasses implement :meth:`on_start` and :meth:`update_page`, and override :attr:`page_count`
+    when the number of pages is known.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot, with the nyx_sessions extension loaded.
+    start: Union[:class:`discord.Interaction`, :class:`discord.ext.commands.Context`]
+        What started the session.
+    navigation: Optional[:class:`PageNavigation`]
+        How the navigation controls behave; defaults to the class's :attr:`default_navigation`.
+    session_id: Optional[:class:`str`]
+        As for :class:`~nyx_sessions.AbstractSession`.
+    ttl: Optional[:class:`float`]
+        As for :class:`~nyx_sessions.AbstractSession`.
+
+    Attributes
+    ----------
+    default_navigation: :class:`PageNavigation`
+        The navigation used when the constructor gets none: jump modal on, no select, no stop
+        button, no wrap-around.
+    """
+
+    __slots__ = ("_current_page", "_navigation")
+
+    default_navigation: ClassVar[PageNavigation] = PageNavigation()
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        start: discord.Interaction[Any] | commands.Context[Any],
+        *,
+        navigation: PageNavigation | None = None,
+        session_id: str | None = None,
+        ttl: float | None = MISSING,
+    ) -> None:
+        super().__init__(bot, start, session_id=session_id, ttl=ttl)
+        self._current_page = 0
+        self._navigation = navigation if navigation is not None else self.default_navigation
+
+    def _create_custom_id(self, codec: SessionCustomIdCodec) -> PaginationCustomIdBuilder:
+        return codec.create_page_custom_id_builder(self)
+
+    # -- pages -----------------------------------------------------------------------------------------
+
+    @property
+    def custom_id(self) -> PaginationCustomIdBuilder:
+        """:class:`~nyx_sessions.PaginationCustomIdBuilder`: This session's ids, with no page; clone before changing."""
+        return cast("PaginationCustomIdBuilder", self._custom_id)
+
+    @property
+    def navigation(self) -> PageNavigation:
+        """:class:`PageNavigation`: How the navigation controls behave; settable."""
+        return self._navigation
+
+    @navigation.setter
+    def navigation(self, navigation: PageNavigation) -> None:
+        self._navigation = navigation
+
+    @property
+    def current_page(self) -> int:
+        """:class:`int`: The page shown, 0-based; setting it clamps into range (re-render yourself)."""
+        return self._current_page
+
+    @current_page.setter
+    def current_page(self, page: int) -> None:
+        self._current_page = self._clamp(page)
+
+    @property
+    def page_count(self) -> int | None:
+        """Optional[:class:`int`]: How many pages there are; ``None`` while unknown (the default)."""
+        return None
+
+    @property
+    def next_page(self) -> int | None:
+        """Optional[:class:`int`]: The page after this one; ``None`` on the last page (unless wrapping)."""
+        count = self.page_count
+        page: int | None = self._current_page + 1
+        if count is not None and page is not None and page >= count:
+            page = 0 if self._navigation.wrap_around else None
+        return None if page == self._current_page else page
+
+    @property
+    def previous_page(self) -> int | None:
+        """Optional[:class:`int`]: The page before this one; ``None`` on page 0 (unless wrapping)."""
+        if self._current_page > 0:
+            return self._current_page - 1
+        count = self.page_count
+        if self._navigation.wrap_around and count is not None and count > 1:
+            return count - 1
+        return None
+
+    @property
+    def page_label(self) -> str:
+        """:class:`str`: ``"Page 2/5"`` (1-based), or ``"Page 2"`` while the page count is unknown."""
+        count = self.page_count
+        page = self._current_page + 1
+        return f"Page {page}/{count}" if count is not None else f"Page {page}"
+
+    def build_custom_id_for_page(self, page: int) -> str:
+        """Return a custom id of this session that carries ``page`` and no token.
+
+        Raises
+        ------
+        ValueError
+            ``page`` is negative.
+        """
+        return self.custom_id.clone_set_page(page).build()
+
+    # -- navigation controls ---------------------------------------------------------------------------
+
+    def build_default_page_row(self) -> list[discord.ui.Button[Any]]:
+        """Build the navigation buttons: first, previous, page indicator, next, last.
+
+        Previous and next are disabled at the bounds (no wrap-around unless :attr:`navigation` asks
+        for it). First and last follow :attr:`PageNavigation.first_last`. The indicator shows
+        ``page/count``; it opens the jump modal when jumping is on, and carries no page. With a single
+        page every button is disabled. Put the buttons in ``self.view(*row)`` or
+        ``discord.ui.ActionRow(*row)`` for a components-v2 layout.
+        """
+        return nav.build_page_row(self)
+
+    def build_navigation(self, *, row: int = 0) -> list[discord.ui.Item[Any]]:
+        """Build every navigation control, each given its row, starting at ``row``.
+
+        The page row comes first, then the page select and the stop button when :attr:`navigation`
+        enables them (the stop button joins the page row when it has room). Pass the items to
+        ``self.view(...)``; use ``row`` to keep rows above for your own components.
+        """
+        return nav.build_navigation(self, row)
+
+    # -- updates ---------------------------------------------------------------------------------------
+
+    async def update_page(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+        """Show :attr:`current_page` in answer to ``interaction``; called after every page change.
+
+        Returns
+        -------
+        Optional[:class:`bool`]
+            ``False`` to leave the TTL as it is; ``True`` or ``None`` to refresh it.
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} must override update_page to show a page")
+
+    async def on_update(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+        """Move to the page the interaction carries, handle a navigation control, or route by kind."""
+        page = self._page_of(interaction)
+        if page is not None:
+            return await self._move_to(page, interaction, meta)
+        token = self._control_of(interaction)
+        if token is not None:
+            return await self._handle_control(token, interaction, meta)
+        return await self._handle_pageless(interaction, meta)
+
+    async def _move_to(
+        self, page: int, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Show ``page`` (clamped) in answer to ``interaction``."""
+        self._current_page = await self._settle_page(page)
+        return await self.update_page(interaction, meta)
+
+    async def _handle_pageless(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Handle an interaction that carries no page and is no navigation control: route it by kind."""
+        return await super().on_update(interaction, meta)
+
+    async def _settle_page(self, page: int) -> int:
+        """Return the page to show for a requested one: clamped; sources that load pages load it here."""
+        return self._clamp(page)
+
+    def _clamp(self, page: int) -> int:
+        count = self.page_count
+        page = max(page, 0)
+        return page if count is None else min(page, count - 1)
+
+    def _page_of(self, interaction: discord.Interaction[Any]) -> int | None:
+        data = interaction.data or {}
+        custom_id = data.get("custom_id")
+        if not isinstance(custom_id, str):
+            return None
+        page = self.manager.codec.extract_page_from_custom_id(custom_id)
+        if page is not None:
+            return page
+        if interaction.type is discord.InteractionType.modal_submit:
+            return self._page_from_inputs(interaction)
+        values = data.get("values")
+        if data.get("component_type") == discord.ComponentType.string_select.value and len(values or ()) == 1:
+            value = cast("list[Any]", values)[0]
+            return self.manager.codec.extract_page_from_custom_id(value) if self._owns(value) else None
+        return None
+
+    def _page_from_inputs(self, interaction: discord.Interaction[Any]) -> int | None:
+        for custom_id, value in modal_values(interaction).items():
+            if self._owns(custom_id):
+                number = parse_number(value)
+                if number is not None:
+                    return number
+        return None
+
+    def _owns(self, custom_id: object) -> bool:
+        """Whether ``custom_id`` routes to this session (nyx accepted any session's id, §6 item 26)."""
+        return isinstance(custom_id, str) and self.manager.codec.deserialize_to_object_id(custom_id) == self.id
+
+    def _control_of(self, interaction: discord.Interaction[Any]) -> str | None:
+        custom_id = (interaction.data or {}).get("custom_id")
+        iterator = self.manager.codec.create_iterator_from_custom_id(custom_id) if isinstance(custom_id, str) else None
+        token = None if iterator is None else iterator.get_at(0)
+        return token if token in nav.NAVIGATION_TOKENS else None
+
+    async def _handle_control(
+        self, token: str, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        if token == nav.JUMP and self._navigation.jump:
+            if interaction.type is discord.InteractionType.modal_submit:
+                return await self._jump(interaction, meta)
+            await interaction.response.send_modal(nav.build_jump_modal(self))
+            return None
+        if token == nav.STOP and self._navigation.stop:
+            await self._stop(interaction)
+            return False
+        # A control that cannot act (disabled, or its feature is off); the manager acknowledges it.
+        return False
+
+    async def _jump(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+        number = parse_number(modal_values(interaction).get(nav.JUMP_INPUT_ID, ""))
+        if number is not None and number >= 1:
+            if await self._settle_page(number - 1) == number - 1:
+                return await self._move_to(number - 1, interaction, meta)
+        await send_notice(interaction, nav.jump_notice(self.page_count))
+        return None
+
+    async def _stop(self, interaction: discord.Interaction[Any]) -> None:
+        message = interaction.message
+        view = disabled_view_of(message) if message is not None else None
+        if view is not None:
+            await interaction.response.edit_message(view=view)
+        await self.end("stopped with the stop button")

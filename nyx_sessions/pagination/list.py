@@ -1,0 +1,242 @@
+"""ListPaginationSession: pages of a list (or of an async source), usable with no subclassing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+
+import discord
+
+from nyx_sessions._utils import MISSING, maybe_await
+from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_kwargs
+from nyx_sessions.pagination.base import PaginationSession
+
+if TYPE_CHECKING:
+    from discord.ext import commands
+
+    from nyx_sessions.pagination.navigation import PageNavigation
+    from nyx_sessions.sessions.state import EndCode, SessionExecutionMeta
+
+__all__ = ("ItemSource", "ListPaginationSession", "PageFormatter")
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+ItemSource = Union[Sequence[ItemT], AsyncIterable[ItemT]]
+"""Where a list paginator's items come from: a sequence, or an async iterable read page by page."""
+
+PageFormatter = Callable[["ListPaginationSession[ItemT, Any]", Sequence[ItemT]], Union[PageContent, Awaitable[PageContent]]]
+"""``formatter(session, items)``: a function or coroutine function that renders one page's items."""
+
+_EMBED_DESCRIPTION_LIMIT = 4096
+_EMPTY_PAGE = "Nothing to show."
+
+
+class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT]):
+    """Shows a list page by page with a navigation row; works as it is, or subclassed.
+
+    ``await ListPaginationSession(bot, ctx, items).start()`` answers with an embed listing the first
+    ``per_page`` items (one per line, footer ``Page 1/N``) and the navigation row of
+    :meth:`build_navigation`. Customize a page with :meth:`format_page` (override it, or pass
+    ``format_page=``); it may return text, an embed, embeds, or a mapping of message keyword
+    arguments, from a plain or a coroutine function.
+
+    Items may also come from an async iterable whose length is unknown (a database cursor, an API
+    that pages): it is read lazily, one page plus one item ahead so the next button knows whether
+    there is more, and :attr:`page_count` stays ``None`` until the source is exhausted.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot, with the nyx_sessions extension loaded.
+    start: Union[:class:`discord.Interaction`, :class:`discord.ext.commands.Context`]
+        What started the session.
+    items: Union[Sequence, AsyncIterable]
+        The items to show.
+    per_page: :class:`int`
+        Items per page, at least 1; 10 by default.
+    format_page: Optional[PageFormatter]
+        ``formatter(session, items)`` used instead of the default rendering.
+    ephemeral: :class:`bool`
+        Answer an interaction start with an ephemeral message (only its user sees it). The manager
+        disables its components on expiry through the latest interaction token, which works while
+        the token is younger than 15 minutes: keep the TTL under that (the default 180 s is).
+    navigation: Optional[:class:`PageNavigation`]
+        Which controls to show (jump modal, page select, stop button, wrap-around).
+    session_id: Optional[:class:`str`]
+        As for :class:`~nyx_sessions.AbstractSession`.
+    ttl: Optional[:class:`float`]
+        As for :class:`~nyx_sessions.AbstractSession`.
+
+    Raises
+    ------
+    ValueError
+        ``per_page`` is below 1.
+    """
+
+    __slots__ = ("_ephemeral", "_formatter", "_items", "_per_page", "_source")
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        start: discord.Interaction[Any] | commands.Context[Any],
+        items: ItemSource[ItemT],
+        *,
+        per_page: int = 10,
+        format_page: PageFormatter[ItemT] | None = None,
+        ephemeral: bool = False,
+        navigation: PageNavigation | None = None,
+        session_id: str | None = None,
+        ttl: float | None = MISSING,
+    ) -> None:
+        if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1:
+            raise ValueError(f"per_page must be a whole number of at least 1, got {per_page!r}")
+        super().__init__(bot, start, navigation=navigation, session_id=session_id, ttl=ttl)
+        self._per_page = per_page
+        self._formatter = format_page
+        self._ephemeral = ephemeral
+        self._items: Sequence[ItemT] = ()
+        self._source: AsyncIterator[ItemT] | None = None
+        if isinstance(items, AsyncIterable):
+            self._items = []
+            self._source = aiter(items)
+        else:
+            self._items = items
+
+    # -- items and pages --------------------------------------------------------------------------------
+
+    @property
+    def items(self) -> Sequence[ItemT]:
+        """Sequence: The items; for an async source, the ones read so far.
+
+        Setting it replaces the items (and drops an async source) and clamps :attr:`current_page`;
+        call :meth:`refresh` to show the change. A list you mutate in place is seen on the next render.
+        """
+        return self._items
+
+    @items.setter
+    def items(self, items: Sequence[ItemT]) -> None:
+        self._source = None  # an abandoned async generator is closed by the loop's asyncgen hooks
+        self._items = items
+        self._current_page = self._clamp(self._current_page)
+
+    @property
+    def per_page(self) -> int:
+        """:class:`int`: How many items a page shows."""
+        return self._per_page
+
+    @property
+    def page_count(self) -> int | None:
+        """Optional[:class:`int`]: ``max(1, ceil(len(items) / per_page))``, computed on every read.
+
+        ``None`` while an async source is not exhausted.
+        """
+        if self._source is not None:
+            return None
+        return max(1, math.ceil(len(self._items) / self._per_page))
+
+    @property
+    def next_page(self) -> int | None:
+        """Optional[:class:`int`]: The page after this one, or ``None`` on the last page.
+
+        For an async source, known from the item read ahead of the current page.
+        """
+        if self._source is None:
+            return super().next_page
+        following = self._current_page + 1
+        return following if len(self._items) > following * self._per_page else None
+
+    @property
+    def current_page_items(self) -> Sequence[ItemT]:
+        """Sequence: The items of :attr:`current_page`."""
+        start = self._current_page * self._per_page
+        return self._items[start : start + self._per_page]
+
+    @property
+    def ephemeral(self) -> bool:
+        """:class:`bool`: Whether an interaction start is answered ephemerally."""
+        return self._ephemeral
+
+    # -- rendering -------------------------------------------------------------------------------------
+
+    def format_page(self, items: Sequence[ItemT]) -> PageContent | Awaitable[PageContent]:
+        """Render one page's items; override it (plain or ``async def``) or pass ``format_page=``.
+
+        The default is an embed with one item per line and the footer :attr:`page_label`.
+
+        Returns
+        -------
+        Union[:class:`str`, :class:`discord.Embed`, Sequence[:class:`discord.Embed`], Mapping[:class:`str`, Any]]
+            Text, embeds, or message keyword arguments. A mapping with a ``view`` is sent as it is
+            (add ``*self.build_navigation()`` to it yourself); otherwise the navigation is added.
+        """
+        if self._formatter is not None:
+            return self._formatter(self, items)
+        lines = "\n".join(str(item) for item in items) or _EMPTY_PAGE
+        if len(lines) > _EMBED_DESCRIPTION_LIMIT:
+            lines = lines[: _EMBED_DESCRIPTION_LIMIT - 1] + "\u2026"
+        return discord.Embed(description=lines).set_footer(text=self.page_label)
+
+    async def render_page(self) -> dict[str, Any]:
+        """Return the current page as send keyword arguments, navigation included."""
+        kwargs = message_kwargs(await maybe_await(self.format_page(self.current_page_items)))
+        kwargs.setdefault("view", self.view(*self.build_navigation()))
+        return kwargs
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        """Answer the start with the first page (ephemeral when asked)."""
+        self._current_page = await self._settle_page(self._current_page)
+        kwargs = await self.render_page()
+        if self._ephemeral:
+            kwargs["ephemeral"] = True
+        await self.respond(**kwargs)
+
+    async def update_page(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+        """Edit the message to show :attr:`current_page` in answer to ``interaction``."""
+        await self.edit(interaction, **edit_kwargs(await self.render_page()))
+        return True
+
+    async def refresh(self, interaction: discord.Interaction[Any] | None = None) -> None:
+        """Re-render the current page (clamped into range), after you changed :attr:`items`.
+
+        Parameters
+        ----------
+        interaction: Optional[:class:`discord.Interaction`]
+            An unanswered interaction to answer with the edit; without one the message is edited
+            directly (through the latest interaction token while it is valid).
+        """
+        self._current_page = await self._settle_page(self._current_page)
+        await self.edit(interaction, **edit_kwargs(await self.render_page()))
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        """Close an async source that was not read to its end."""
+        await self._aclose_source()
+
+    # -- async source ----------------------------------------------------------------------------------
+
+    async def _settle_page(self, page: int) -> int:
+        # One item past the page, so the next button knows whether another page follows.
+        await self._read_until((max(page, 0) + 1) * self._per_page + 1)
+        return self._clamp(page)
+
+    async def _read_until(self, count: int) -> None:
+        source = self._source
+        if source is None:
+            return
+        items = self._items
+        assert isinstance(items, list)  # an async source always reads into a list
+        while len(items) < count:
+            try:
+                items.append(await anext(source))
+            except StopAsyncIteration:
+                self._source = None
+                return
+
+    async def _aclose_source(self) -> None:
+        source, self._source = self._source, None
+        close = getattr(source, "aclose", None)
+        if close is not None:
+            await close()

@@ -1,0 +1,189 @@
+"""The navigation controls of a paginator: the page row, the page select, the stop button and the jump modal.
+
+Every control gets a distinct custom id: each carries its own token (``first``, ``prev``, ``next``,
+``last``, ``jump``, ``pages``, ``stop``), and the ones that move carry their target page as well. A
+control that cannot move (at a bound, or with a single page) is disabled and carries no page, so no
+click on it can change the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+
+if TYPE_CHECKING:
+    from nyx_sessions.pagination.base import PaginationSession
+    from nyx_sessions.sessions.components import SessionModal
+
+__all__ = ("NAVIGATION_TOKENS", "PageNavigation")
+
+FIRST = "first"
+PREVIOUS = "prev"
+NEXT = "next"
+LAST = "last"
+JUMP = "jump"
+PAGES = "pages"
+STOP = "stop"
+
+NAVIGATION_TOKENS = frozenset({FIRST, PREVIOUS, NEXT, LAST, JUMP, PAGES, STOP})
+"""The first tokens the navigation controls use; a paginator handles them itself."""
+
+JUMP_INPUT_ID = "page"
+"""The jump modal's text input; deliberately not a session id, so the §5.1 text-input rule never reads it."""
+
+_SELECT_LIMIT = 25
+"""Discord's cap on the options of one select menu."""
+
+
+@dataclass(frozen=True)
+class PageNavigation:
+    """How a paginator's navigation controls look and behave; shared by every session that uses it.
+
+    Parameters
+    ----------
+    jump: :class:`bool`
+        The page indicator opens a "jump to page" modal (1-based input). Otherwise the indicator is
+        a disabled label.
+    page_select: :class:`bool`
+        Add a select menu of pages under the buttons. With more than 25 pages it offers the 25 pages
+        around the current one.
+    stop: :class:`bool`
+        Add a stop button that ends the session and disables the message's components.
+    wrap_around: :class:`bool`
+        Previous on the first page goes to the last one and next on the last page to the first.
+        Needs a known page count.
+    first_last: Literal["auto", "always", "never"]
+        The first-page and last-page buttons. ``"auto"`` shows them only when the page count is known
+        and above 2: with two pages they would do what previous and next do, and a last button
+        cannot work while the count is unknown. ``"always"`` shows them (last stays disabled while
+        the count is unknown).
+    """
+
+    jump: bool = True
+    page_select: bool = False
+    stop: bool = False
+    wrap_around: bool = False
+    first_last: Literal["auto", "always", "never"] = "auto"
+
+    def shows_first_last(self, page_count: int | None) -> bool:
+        """Whether the first and last buttons are part of the row for ``page_count`` pages."""
+        if self.first_last == "auto":
+            return page_count is not None and page_count > 2
+        return self.first_last == "always"
+
+
+def page_window(current: int, known_pages: int, size: int = _SELECT_LIMIT) -> range:
+    """Return the pages a select offers: all of them, or ``size`` pages around ``current``.
+
+    The window is centred on ``current`` where it can be and slides to stay inside ``0..known_pages``.
+    """
+    if known_pages <= size:
+        return range(known_pages)
+    start = min(max(current - size // 2, 0), known_pages - size)
+    return range(start, start + size)
+
+
+def build_page_row(session: PaginationSession[Any]) -> list[discord.ui.Button[Any]]:
+    """Build first / previous / indicator / next / last for ``session`` (see :class:`PageNavigation`)."""
+    count = session.page_count
+    current = session.current_page
+    edges = session.navigation.shows_first_last(count)
+    row = [
+        _move_button(session, PREVIOUS, "\u25c0", session.previous_page),
+        _indicator(session),
+        _move_button(session, NEXT, "\u25b6", session.next_page),
+    ]
+    if edges:
+        last = None if count is None or current >= count - 1 else count - 1
+        row.insert(0, _move_button(session, FIRST, "\u23ee", 0 if current > 0 else None))
+        row.append(_move_button(session, LAST, "\u23ed", last))
+    return row
+
+
+def build_page_select(session: PaginationSession[Any]) -> discord.ui.Select[Any] | None:
+    """Build the page select, or ``None`` when there is only one page to offer.
+
+    Option values are the pages' full custom ids: the nyx model (§5.1) reads the page from the single
+    selected value, so a select on a stale message still means "go to page N".
+    """
+    count = session.page_count
+    current = session.current_page
+    next_page = session.next_page
+    known = count if count is not None else max(current, next_page or 0) + 1
+    if known <= 1:
+        return None
+    options = [
+        discord.SelectOption(
+            label=f"Page {page + 1}", value=session.build_custom_id_for_page(page), default=page == current
+        )
+        for page in page_window(current, known)
+    ]
+    return session.select(PAGES, options=options, placeholder="Go to page\u2026")
+
+
+def build_stop_button(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
+    """Build the stop button: it ends the session and never carries a page."""
+    return session.button(STOP, emoji="\u23f9", style=discord.ButtonStyle.danger)
+
+
+def build_navigation(session: PaginationSession[Any], row: int) -> list[discord.ui.Item[Any]]:
+    """Build every enabled control with its row: the page row, the stop button, then the page select.
+
+    The stop button joins the page row when it fits (five buttons at most), else takes the row after
+    the select.
+    """
+    navigation = session.navigation
+    buttons: list[discord.ui.Item[Any]] = [*build_page_row(session)]
+    select = build_page_select(session) if navigation.page_select else None
+    stop = build_stop_button(session) if navigation.stop else None
+    if stop is not None and len(buttons) < 5:
+        buttons.append(stop)
+        stop = None
+    for button in buttons:
+        button.row = row
+    items = buttons
+    for extra in (select, stop):
+        if extra is not None:
+            row += 1
+            extra.row = row
+            items.append(extra)
+    return items
+
+
+def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
+    """Build the "jump to page" modal: one text input for a 1-based page number."""
+    count = session.page_count
+    hint = f"1\u2013{count}" if count is not None else "1 or more"
+    field: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Page number",
+        custom_id=JUMP_INPUT_ID,
+        placeholder=hint,
+        min_length=1,
+        max_length=len(str(count)) if count is not None else 6,
+    )
+    return session.modal("Go to page", field, tokens=(JUMP,))
+
+
+def jump_notice(page_count: int | None) -> str:
+    """The ephemeral notice for a jump to a page that does not exist."""
+    if page_count is None:
+        return "That page doesn't exist. Enter a whole page number of 1 or more."
+    if page_count == 1:
+        return "There is only page 1."
+    return f"That page doesn't exist. Enter a whole page number from 1 to {page_count}."
+
+
+def _move_button(session: PaginationSession[Any], token: str, emoji: str, target: int | None) -> discord.ui.Button[Any]:
+    if target is None:
+        return session.button(token, emoji=emoji, disabled=True)
+    custom_id = session.custom_id.clone_set_page(target).push(token).build()
+    return discord.ui.Button(custom_id=custom_id, emoji=emoji)
+
+
+def _indicator(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
+    count = session.page_count
+    label = f"{session.current_page + 1}/{count if count is not None else '?'}"
+    clickable = session.navigation.jump and count != 1
+    return session.button(JUMP, label=label, disabled=not clickable)

@@ -1,0 +1,435 @@
+"""The session base class: one open conversation with one Discord user."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+
+import discord
+from discord.ext import commands
+
+from nyx_sessions._utils import MISSING, interaction_data
+from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.execution.filters import OwnerOnly
+from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.state import (
+    EndCode,
+    SessionEndCode,
+    SessionEndData,
+    SessionExecutionMeta,
+    SessionState,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
+    from nyx_sessions.execution.filters import SessionStartFilter, SessionUpdateFilter
+    from nyx_sessions.manager import SessionManager
+
+__all__ = ("AbstractSession",)
+
+ResultT = TypeVar("ResultT")
+ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
+
+_SELECT_TYPES = frozenset(
+    kind.value
+    for kind in (
+        discord.ComponentType.string_select,
+        discord.ComponentType.user_select,
+        discord.ComponentType.role_select,
+        discord.ComponentType.mentionable_select,
+        discord.ComponentType.channel_select,
+    )
+)
+_UPDATING_RESPONSES = frozenset(
+    {discord.InteractionResponseType.message_update, discord.InteractionResponseType.deferred_message_update}
+)
+
+
+def _check_ttl(ttl: float | None, owner: str) -> float | None:
+    if ttl is None:
+        return None
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or math.isnan(ttl) or ttl <= 0:
+        raise ValueError(
+            f"{owner}: ttl must be a positive number of seconds or None (never expires), got {ttl!r}"
+        )
+    return None if math.isinf(ttl) else float(ttl)
+
+
+class _ClassTTL:
+    """The ``ttl`` attribute: the class default, overridable per instance through the constructor.
+
+    Subclasses write ``ttl = 60`` in their body as they would for any class attribute;
+    :meth:`AbstractSession.__init_subclass__` turns that value back into this descriptor so that
+    instances can still carry their own TTL in a slot.
+    """
+
+    __slots__ = ("default",)
+
+    def __init__(self, default: float | None) -> None:
+        self.default = default
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> float | None: ...
+    @overload
+    def __get__(self, instance: AbstractSession[Any], owner: type[Any]) -> float | None: ...
+    def __get__(self, instance: AbstractSession[Any] | None, owner: type[Any]) -> float | None:
+        if instance is None or instance._ttl is MISSING:
+            return self.default
+        ttl: float | None = instance._ttl
+        return ttl
+
+
+class AbstractSession(Generic[ResultT]):
+    """An open conversation with the Discord user who started it.
+
+    Subclass it, answer the start in :meth:`on_start`, and handle the user's clicks, selections and
+    modal submits in :meth:`handle_button`, :meth:`handle_select_menu` and :meth:`handle_modal` (or
+    override :meth:`on_update`). Start it with :meth:`start` (or return it from a command decorated
+    with :func:`~nyx_sessions.spawns_session`) and await :meth:`wait` for how it ended.
+
+    A handler's return value decides whether the session's TTL is refreshed: ``None`` (no return)
+    and ``True`` refresh it, ``False`` does not.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot, with the nyx_sessions extension loaded.
+    start: Union[:class:`discord.Interaction`, :class:`discord.ext.commands.Context`]
+        What started the session: a slash command or component interaction, or a prefix or hybrid
+        command's context.
+    session_id: Optional[:class:`str`]
+        The session's id; random and unguessable (72 bits) when not given.
+    ttl: Optional[:class:`float`]
+        Seconds of inactivity before the session expires; ``None`` never expires. Defaults to the
+        class attribute :attr:`ttl`.
+
+    Attributes
+    ----------
+    ttl: Optional[:class:`float`]
+        Class default 180 seconds; ``None`` means the session never expires.
+    start_filter: Optional[SessionStartFilter]
+        Checked before the session starts; ``None`` allows every start.
+    update_filter: Optional[SessionUpdateFilter]
+        Checked before each update; the default :class:`OwnerOnly` lets only the starting user
+        drive the session. ``None`` opens the session to everyone.
+    disable_on_expire: :class:`bool`
+        Whether the manager disables the message's components when the session expires.
+    result: Optional[ResultT]
+        What the session hands to :meth:`wait` when it ends.
+    """
+
+    __slots__ = (
+        "_bot",
+        "_custom_id",
+        "_edit_interaction",
+        "_end_data",
+        "_id",
+        "_manager",
+        "_message",
+        "_start_context",
+        "_start_interaction",
+        "_state",
+        "_ttl",
+        "_user",
+        "result",
+    )
+
+    if TYPE_CHECKING:
+        ttl: ClassVar[float | None]
+    else:
+        ttl = _ClassTTL(180.0)
+    start_filter: ClassVar[SessionStartFilter | None] = None
+    update_filter: ClassVar[SessionUpdateFilter | None] = OwnerOnly()
+    disable_on_expire: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("ttl", MISSING)
+        if declared is not MISSING and not isinstance(declared, _ClassTTL):
+            cls.ttl = _ClassTTL(_check_ttl(declared, f"{cls.__qualname__}.ttl"))  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        start: discord.Interaction[Any] | commands.Context[Any],
+        *,
+        session_id: str | None = None,
+        ttl: float | None = MISSING,
+    ) -> None:
+        from nyx_sessions.cog import get_session_manager  # the cog imports this module's package
+
+        self._bot = bot
+        self._manager: SessionManager = get_session_manager(bot)
+        self._id = secrets.token_urlsafe(9) if session_id is None else session_id
+        if isinstance(start, commands.Context):
+            self._start_context: commands.Context[Any] | None = start
+            self._start_interaction: discord.Interaction[Any] | None = start.interaction
+            self._user: discord.User | discord.Member = start.author
+        else:
+            self._start_context = None
+            self._start_interaction = start
+            self._user = start.user
+        self._ttl = MISSING if ttl is MISSING else _check_ttl(ttl, f"session {self._id!r}")
+        self._state = SessionState.UNINITIALIZED
+        self._end_data: SessionEndData[ResultT] | None = None
+        self._message: discord.Message | None = None
+        self._edit_interaction: discord.Interaction[Any] | None = self._start_interaction
+        self.result: ResultT | None = None
+        self._custom_id = self._create_custom_id(self._manager.codec)
+
+    def _create_custom_id(self, codec: SessionCustomIdCodec) -> MetadatableCustomIdBuilder:
+        """Build this session's custom-id builder; pagination sessions make a page builder."""
+        return codec.create_custom_id_builder(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} id={self._id!r} state={self._state.name} user={self._user.id}>"
+
+    # -- read-only state ---------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """:class:`str`: The session's id, carried in every custom id it builds."""
+        return self._id
+
+    @property
+    def bot(self) -> discord.Client:
+        """:class:`discord.Client`: The bot the session runs on."""
+        return self._bot
+
+    @property
+    def manager(self) -> SessionManager:
+        """:class:`SessionManager`: The manager that runs this session."""
+        return self._manager
+
+    @property
+    def user(self) -> discord.User | discord.Member:
+        """Union[:class:`discord.User`, :class:`discord.Member`]: The user who started the session."""
+        return self._user
+
+    @property
+    def start_interaction(self) -> discord.Interaction[Any] | None:
+        """Optional[:class:`discord.Interaction`]: The starting interaction.
+
+        Also set for a hybrid command run as ``/x``.
+        """
+        return self._start_interaction
+
+    @property
+    def start_context(self) -> commands.Context[Any] | None:
+        """Optional[:class:`commands.Context`]: The starting context, for prefix and hybrid commands."""
+        return self._start_context
+
+    @property
+    def state(self) -> SessionState:
+        """:class:`SessionState`: ``UNINITIALIZED``, then ``RUNNING``, then ``ENDED``."""
+        return self._state
+
+    @property
+    def custom_id(self) -> MetadatableCustomIdBuilder:
+        """The builder of this session's custom ids. Clone it before pushing tokens (``clone_push``)."""
+        return self._custom_id
+
+    @property
+    def message(self) -> discord.Message | None:
+        """Optional[:class:`discord.Message`]: The session's message, recorded by the manager."""
+        return self._message
+
+    @property
+    def end_data(self) -> SessionEndData[ResultT] | None:
+        """Optional[:class:`SessionEndData`]: How the session ended, once it has."""
+        return self._end_data
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        """Answer the start: send the session's first message (see :meth:`respond`).
+
+        Must be overridden. Raising here ends the session with
+        :attr:`SessionEndCode.START_FAILED`.
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} must override on_start to answer the start")
+
+    async def on_update(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Handle one interaction on the session's components; by default route it by kind.
+
+        Buttons go to :meth:`handle_button`, every select kind to :meth:`handle_select_menu` and modal
+        submits to :meth:`handle_modal`.
+
+        Returns
+        -------
+        Optional[:class:`bool`]
+            ``False`` to leave the TTL as it is; ``True`` or ``None`` to refresh it.
+        """
+        if interaction.type is discord.InteractionType.modal_submit:
+            return await self.handle_modal(interaction, meta)
+        component_type = interaction_data(interaction).get("component_type")
+        if component_type == discord.ComponentType.button.value:
+            return await self.handle_button(interaction, meta)
+        if component_type in _SELECT_TYPES:
+            return await self.handle_select_menu(interaction, meta)
+        raise NotImplementedError(f"{type(self).__qualname__} cannot route component type {component_type!r}")
+
+    async def handle_button(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Handle a button click; override it when the session has buttons."""
+        raise NotImplementedError(
+            f"{type(self).__qualname__} got a button click but does not override handle_button"
+        )
+
+    async def handle_select_menu(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Handle a selection in any select kind; override it when the session has selects."""
+        raise NotImplementedError(
+            f"{type(self).__qualname__} got a select menu interaction "
+            "but does not override handle_select_menu"
+        )
+
+    async def handle_modal(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Handle a modal submit; override it when the session opens modals."""
+        raise NotImplementedError(
+            f"{type(self).__qualname__} got a modal submit but does not override handle_modal"
+        )
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        """Called once when the session ends (expiry and bot stop included); may set :attr:`result`."""
+
+    async def start(self) -> bool:
+        """Start the session through its manager.
+
+        Returns
+        -------
+        :class:`bool`
+            ``False`` when a filter denied the start or :meth:`on_start` failed.
+        """
+        return await self._manager.start(self)
+
+    async def end(
+        self, reason: str | None = None, code: EndCode = SessionEndCode.SELF_ENDED
+    ) -> SessionEndData[ResultT]:
+        """End the session; safe to call from inside a handler and more than once.
+
+        Returns
+        -------
+        :class:`SessionEndData`
+            How the session ended (the first end's data when it had already ended).
+        """
+        return await self._manager.end(self, reason or "the session ended itself", code)
+
+    async def wait(self) -> SessionEndData[ResultT]:
+        """Wait until the session ends and return how it ended; works before, during and after the end."""
+        if self._end_data is not None:
+            return self._end_data
+        future: asyncio.Future[SessionEndData[ResultT]] = self._manager.promise_repository.get_future(self)
+        # shield: a cancelled waiter must not cancel the future other waiters share.
+        return await asyncio.shield(future)
+
+    # -- answering and editing -----------------------------------------------------------------------
+
+    async def respond(self, content: str | None = None, **kwargs: Any) -> discord.Message | None:
+        """Answer the start, from an interaction or a command context alike, and record the message.
+
+        Takes what :meth:`discord.abc.Messageable.send` takes (``embed``, ``view``, ``ephemeral``, ...).
+
+        Returns
+        -------
+        Optional[:class:`discord.Message`]
+            The sent message, also stored as :attr:`message`.
+        """
+        if self._start_context is not None:
+            message: discord.Message | None = await self._start_context.send(content, **kwargs)
+        elif self._start_interaction is None:
+            raise IllegalSessionStateError(f"session {self._id!r} has nothing to respond to")
+        elif not self._start_interaction.response.is_done():
+            callback = await self._start_interaction.response.send_message(content, **kwargs)
+            resource = callback.resource
+            message = resource if isinstance(resource, discord.Message) else None
+        else:
+            message = await self._start_interaction.followup.send(
+                content or discord.utils.MISSING, wait=True, **kwargs
+            )
+            self._edit_interaction = None  # the token's @original is not this message
+        self._message = message
+        return message
+
+    async def edit(self, interaction: discord.Interaction[Any] | None = None, **kwargs: Any) -> None:
+        """Edit the session's message: through ``interaction`` when it is still unanswered, else directly.
+
+        Takes what :meth:`discord.Message.edit` takes (``content``, ``embed``, ``view``, ...).
+        """
+        if interaction is not None and not interaction.response.is_done():
+            if interaction.message is not None:
+                await interaction.response.edit_message(**kwargs)
+                return
+            await interaction.response.defer()
+        await self._edit_message(**kwargs)
+
+    async def _edit_message(self, **kwargs: Any) -> None:
+        """Edit :attr:`message` through a still-valid interaction token, else through the channel."""
+        target = self._edit_interaction
+        if target is not None and not target.is_expired():
+            self._message = await target.edit_original_response(**kwargs)
+        elif self._message is not None and not self._message.flags.ephemeral:
+            self._message = await self._message.edit(**kwargs)
+        else:
+            raise IllegalSessionStateError(f"session {self._id!r} has no message that can still be edited")
+
+    def _track_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Remember an answered update on the session's message: its token edits the message later."""
+        message = interaction.message
+        if message is None or (self._message is not None and message.id != self._message.id):
+            return
+        self._message = message
+        if interaction.response.type in _UPDATING_RESPONSES:
+            self._edit_interaction = interaction
+
+    # -- component builders ----------------------------------------------------------------------------
+
+    def component_id(self, *tokens: str | int) -> str:
+        """A custom id routed to this session, carrying ``tokens`` (readable with the codec's iterator)."""
+        return self._custom_id.clone_push(*tokens).build()
+
+    def button(self, *tokens: str | int, **kwargs: Any) -> discord.ui.Button[Any]:
+        """A :class:`discord.ui.Button` routed to this session; ``kwargs`` go to the button."""
+        return discord.ui.Button(custom_id=self.component_id(*tokens), **kwargs)
+
+    def select(
+        self,
+        *tokens: str | int,
+        cls: Callable[..., ItemT] = discord.ui.Select,  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> ItemT:
+        """A select routed to this session: ``cls`` is any select kind (``discord.ui.UserSelect``, ...)."""
+        return cls(custom_id=self.component_id(*tokens), **kwargs)
+
+    def text_input(self, *tokens: str | int, **kwargs: Any) -> discord.ui.TextInput[Any]:
+        """A :class:`discord.ui.TextInput` whose custom id belongs to this session (it may carry a page)."""
+        return discord.ui.TextInput(custom_id=self.component_id(*tokens), **kwargs)
+
+    def modal(
+        self, title: str, *items: discord.ui.Item[Any], tokens: tuple[str | int, ...] = ("modal",)
+    ) -> SessionModal:
+        """A modal whose submit reaches :meth:`handle_modal`.
+
+        Open it with ``interaction.response.send_modal``.
+        """
+        return SessionModal(title, self.component_id(*tokens), *items)
+
+    @staticmethod
+    def view(*items: discord.ui.Item[Any]) -> SessionView:
+        """A classic container for ``items`` that discord.py never dispatches (see :class:`SessionView`)."""
+        return SessionView(*items)
+
+    @staticmethod
+    def layout(*items: discord.ui.Item[Any]) -> SessionLayoutView:
+        """A components-v2 container for ``items`` that discord.py never dispatches."""
+        return SessionLayoutView(*items)

@@ -1,0 +1,430 @@
+"""Where live sessions are kept between interactions, and how they expire."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import inspect
+import logging
+import math
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from .clock import SystemClock
+
+if TYPE_CHECKING:
+    from .clock import Clock, TimerHandleLike
+
+__all__ = (
+    "ExpirationCallback",
+    "MemorySessionRepository",
+    "SessionRepository",
+    "StoredSession",
+)
+
+_log = logging.getLogger("nyx_sessions")
+
+
+class StoredSession(Protocol):
+    """What a repository stores: anything with an ``id`` and a ``ttl``.
+
+    :class:`~nyx_sessions.AbstractSession` qualifies; so does a plain object in a test.
+
+    Attributes
+    ----------
+    id: :class:`str`
+        The key the session is stored under.
+    ttl: Optional[:class:`float`]
+        Seconds of inactivity before it expires; ``None`` (or :data:`math.inf`) never expires.
+    """
+
+    @property
+    def id(self) -> str:
+        """The key the session is stored under."""
+
+    @property
+    def ttl(self) -> float | None:
+        """Seconds of inactivity before the session expires; ``None`` never expires."""
+
+
+SessionT = TypeVar("SessionT", bound=StoredSession)
+
+ExpirationCallback = Callable[[SessionT], Awaitable[None] | None]
+"""``callback(session)``, run when a session's TTL ran out: a function or a coroutine function."""
+
+
+class SessionRepository(Protocol[SessionT]):
+    """Storage for started sessions, keyed by id, each with a time to live.
+
+    The manager saves a session when it starts, refreshes its TTL after each handled update,
+    deletes it when it ends, and is told through the expiration callback when a TTL runs out.
+    :class:`MemorySessionRepository` is the default; replace it to keep sessions elsewhere.
+
+    Implementations must: never fire the callback for a deleted or replaced session; take an
+    expired session out of storage before its callback runs; treat ``ttl=None`` (and
+    :data:`math.inf`) as "never expires"; refuse a TTL of zero or less with :class:`ValueError`.
+    """
+
+    async def save(self, session: SessionT) -> None:
+        """Store ``session`` under ``session.id``, expiring ``session.ttl`` seconds from now.
+
+        Saving an id that is already stored replaces that session without expiring it.
+
+        Raises
+        ------
+        ValueError
+            ``session.ttl`` is zero, negative or NaN.
+        TypeError
+            ``session.ttl`` is not a number (a bool is not a number here).
+        """
+
+    async def get(self, session_id: str) -> SessionT | None:
+        """Return the stored session with this id, or ``None``."""
+
+    async def delete(self, session_id: str) -> bool:
+        """Remove a session without expiring it; return whether it was stored."""
+
+    async def set_ttl(self, session_id: str, ttl: float | None) -> bool:
+        """Make a stored session expire ``ttl`` seconds from now (the full TTL, not an extension).
+
+        Parameters
+        ----------
+        session_id: :class:`str`
+            The session to refresh. An unknown id changes nothing.
+        ttl: Optional[:class:`float`]
+            Seconds from now; ``None`` or :data:`math.inf` for never.
+
+        Returns
+        -------
+        :class:`bool`
+            Whether the session was stored.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As in :meth:`save`.
+        """
+
+    async def expires_at(self, session_id: str) -> float | None:
+        """Return when a session expires, in :func:`time.time` epoch seconds.
+
+        ``None`` for an unknown id or a session that never expires.
+        """
+
+    async def start(self) -> None:
+        """Let sessions expire; see the implementation for what a fresh repository needs."""
+
+    async def stop(self) -> None:
+        """Stop expiring sessions (they stay stored) and wait for running expiration callbacks."""
+
+    def set_expiration_callback(self, callback: ExpirationCallback[SessionT] | None) -> None:
+        """Set the function called with each session whose TTL ran out; ``None`` removes it."""
+
+    def __len__(self) -> int:
+        """Return the number of stored sessions."""
+
+    def __iter__(self) -> Iterator[SessionT]:
+        """Iterate over the stored sessions."""
+
+    def __contains__(self, session_id: object) -> bool:
+        """Return whether a session with this id is stored."""
+
+
+_UNSCHEDULED = -1
+"""``_Entry.seq`` of an entry with no live heap item (never expires, deleted, or expired)."""
+
+
+class _Entry(Generic[SessionT]):
+    # ``seq`` names the one heap item that still speaks for this entry; older items for the same
+    # entry (left behind by refreshes) carry another number and are skipped when popped.
+    __slots__ = ("deadline", "seq", "session")
+
+    def __init__(self, session: SessionT) -> None:
+        self.session = session
+        self.deadline: float | None = None
+        self.seq = _UNSCHEDULED
+
+
+_HeapItem = tuple[float, int, _Entry[SessionT]]
+
+_COMPACT_MIN = 64
+"""Below this many heap items, stale ones are left for the pops to drop."""
+
+
+class MemorySessionRepository(Generic[SessionT]):
+    """Keeps sessions in a dict and expires them with one timer.
+
+    Deadlines sit in a binary heap; a refresh pushes a new item and leaves the old one behind to
+    be skipped when popped (lazy invalidation), and the heap is rebuilt once stale items
+    outnumber live ones, so a session refreshed a million times costs no extra memory. A single clock
+    timer is armed for the earliest deadline; when it fires, every session that is due expires
+    in that one call, in deadline order (equal deadlines in the order they were set).
+
+    Expiry is on from construction: the timer is armed lazily by the first :meth:`save` or
+    :meth:`set_ttl` (coroutines, so an event loop is running), which means a repository can be
+    built outside a loop and used before :meth:`start` is called. :meth:`stop` pauses expiry and
+    :meth:`start` resumes it.
+
+    An expired session is removed before the expiration callback sees it. A callback that returns
+    an awaitable is run as a task named ``"nyx-sessions:expire:<id>"``, kept until done; its
+    errors, and those of a plain callback, are logged to the ``"nyx_sessions"`` logger.
+
+    Parameters
+    ----------
+    clock: Optional[:class:`~nyx_sessions.storage.Clock`]
+        The time source; :class:`~nyx_sessions.storage.SystemClock` by default. Tests pass a
+        :class:`~nyx_sessions.storage.ManualClock`.
+    """
+
+    __slots__ = (
+        "_callback",
+        "_clock",
+        "_entries",
+        "_heap",
+        "_running",
+        "_scheduled",
+        "_seq",
+        "_tasks",
+        "_timer",
+        "_timer_when",
+    )
+
+    def __init__(self, *, clock: Clock | None = None) -> None:
+        self._clock: Clock = SystemClock() if clock is None else clock
+        self._entries: dict[str, _Entry[SessionT]] = {}
+        self._heap: list[_HeapItem[SessionT]] = []
+        self._scheduled = 0  # entries with a live heap item
+        self._seq = 0
+        self._timer: TimerHandleLike | None = None
+        self._timer_when = math.inf
+        self._running = True
+        self._callback: ExpirationCallback[SessionT] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def clock(self) -> Clock:
+        """The time source deadlines are measured against."""
+        return self._clock
+
+    async def save(self, session: SessionT) -> None:
+        """Store ``session``, expiring ``session.ttl`` seconds from now; replace silently.
+
+        Raises
+        ------
+        ValueError
+            ``session.ttl`` is zero, negative or NaN.
+        TypeError
+            ``session.ttl`` is not a number.
+        """
+        deadline = self._deadline(session.id, session.ttl)
+        entry = self._entries.get(session.id)
+        if entry is None:
+            entry = self._entries[session.id] = _Entry(session)
+        else:
+            entry.session = session
+        self._schedule(entry, deadline)
+
+    async def get(self, session_id: str) -> SessionT | None:
+        """Return the stored session with this id, or ``None``."""
+        entry = self._entries.get(session_id)
+        return None if entry is None else entry.session
+
+    async def delete(self, session_id: str) -> bool:
+        """Remove a session without calling the expiration callback; return whether it was stored."""
+        entry = self._entries.pop(session_id, None)
+        if entry is None:
+            return False
+        self._schedule(entry, None)
+        return True
+
+    async def set_ttl(self, session_id: str, ttl: float | None) -> bool:
+        """Make a stored session expire ``ttl`` seconds from now; ``None`` means never.
+
+        Returns
+        -------
+        :class:`bool`
+            ``False`` for an unknown id, which is not created.
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``ttl`` is not a valid TTL, whether or not the id is stored.
+        """
+        deadline = self._deadline(session_id, ttl)
+        entry = self._entries.get(session_id)
+        if entry is None:
+            return False
+        self._schedule(entry, deadline)
+        return True
+
+    async def expires_at(self, session_id: str) -> float | None:
+        """Return the expiry in epoch seconds; ``None`` if unknown or never expiring."""
+        entry = self._entries.get(session_id)
+        return None if entry is None else entry.deadline
+
+    async def start(self) -> None:
+        """Resume expiry after :meth:`stop`; harmless on a repository already running.
+
+        The timer is re-armed for the earliest deadline, so sessions that came due while stopped
+        expire together as soon as the clock runs it.
+        """
+        self._running = True
+        self._arm()
+
+    async def stop(self) -> None:
+        """Pause expiry and wait for expiration callbacks still running.
+
+        Sessions stay stored and keep their deadlines; saves and refreshes still count.
+        :meth:`start` resumes. A callback task that calls ``stop()`` itself is not waited for.
+        """
+        self._running = False
+        self._disarm()
+        current = asyncio.current_task()
+        while waiting := self._tasks - {current}:
+            await asyncio.wait(waiting)
+
+    def set_expiration_callback(self, callback: ExpirationCallback[SessionT] | None) -> None:
+        """Set ``callback(session)``, run for each session whose TTL ran out; ``None`` removes it.
+
+        Parameters
+        ----------
+        callback: Optional[Callable[[SessionT], Optional[Awaitable[None]]]]
+            A function or a coroutine function. The session is already out of the repository
+            when it is called.
+        """
+        self._callback = callback
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[SessionT]:
+        """Iterate over a snapshot of the stored sessions, in the order their ids were first saved."""
+        return iter([entry.session for entry in self._entries.values()])
+
+    def __contains__(self, session_id: object) -> bool:
+        return session_id in self._entries
+
+    def __repr__(self) -> str:
+        state = "running" if self._running else "stopped"
+        return f"<MemorySessionRepository sessions={len(self._entries)} {state}>"
+
+    def _deadline(self, session_id: str, ttl: object) -> float | None:
+        seconds = _checked_ttl(session_id, ttl)
+        if seconds is None:
+            return None
+        deadline = self._clock.time() + seconds
+        return deadline if math.isfinite(deadline) else None
+
+    def _schedule(self, entry: _Entry[SessionT], deadline: float | None) -> None:
+        """Give ``entry`` a new deadline (``None``: none), leaving its old heap item stale."""
+        if entry.seq != _UNSCHEDULED:
+            self._scheduled -= 1
+        entry.deadline = deadline
+        if deadline is None:
+            entry.seq = _UNSCHEDULED
+            self._drop_stale()
+            return
+        self._seq += 1
+        entry.seq = self._seq
+        self._scheduled += 1
+        heapq.heappush(self._heap, (deadline, self._seq, entry))
+        self._drop_stale()
+        if deadline < self._timer_when:
+            self._arm()
+
+    def _drop_stale(self) -> None:
+        heap = self._heap
+        if self._scheduled == 0:
+            heap.clear()
+            self._disarm()
+        elif len(heap) > _COMPACT_MIN and len(heap) > 2 * self._scheduled:
+            self._heap = [item for item in heap if item[2].seq == item[1]]
+            heapq.heapify(self._heap)
+
+    def _arm(self) -> None:
+        """Point the timer at the earliest live deadline, unless it already fires no later."""
+        if not self._running:
+            return
+        heap = self._heap
+        while heap and heap[0][2].seq != heap[0][1]:
+            heapq.heappop(heap)
+        if not heap:
+            self._disarm()
+            return
+        when = heap[0][0]
+        if self._timer is not None:
+            if self._timer_when <= when:
+                return
+            self._timer.cancel()
+        self._timer_when = when
+        self._timer = self._clock.call_at(when, self._on_timer)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_when = math.inf
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_when = math.inf
+        now = self._clock.time()
+        heap = self._heap
+        expired: list[SessionT] = []
+        # Take every due session out first, as nyx does, so each callback sees a repository
+        # that no longer holds any of them.
+        while heap and heap[0][0] <= now:
+            _, seq, entry = heapq.heappop(heap)
+            if entry.seq != seq:
+                continue
+            entry.seq = _UNSCHEDULED
+            self._scheduled -= 1
+            del self._entries[entry.session.id]
+            expired.append(entry.session)
+        self._arm()
+        for session in expired:
+            self._expire(session)
+
+    def _expire(self, session: SessionT) -> None:
+        callback = self._callback
+        if callback is None:
+            return
+        try:
+            result = callback(session)
+        except Exception:
+            _log.exception("The expiration callback failed for session %r", session.id)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.get_running_loop().create_task(
+                _awaited(result), name=f"nyx-sessions:expire:{session.id}"
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._on_task_done)
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            _log.error("The expiration callback failed in task %s", task.get_name(), exc_info=error)
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    # create_task takes only coroutines; a callback may return any awaitable.
+    await awaitable
+
+
+def _checked_ttl(session_id: str, ttl: object) -> float | None:
+    """Return ``ttl`` in seconds, ``None`` for never; refuse what cannot be a lifetime."""
+    if ttl is None:
+        return None
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)):
+        raise TypeError(
+            f"Session {session_id!r}: ttl must be a number of seconds or None (never expires), "
+            f"got {ttl!r} of type {type(ttl).__name__}"
+        )
+    seconds = float(ttl)
+    if not seconds > 0:
+        raise ValueError(
+            f"Session {session_id!r}: ttl must be more than 0 seconds, got {ttl!r}; "
+            "use None or math.inf for a session that never expires"
+        )
+    return None if math.isinf(seconds) else seconds
