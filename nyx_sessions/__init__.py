@@ -55,6 +55,7 @@ from nyx_sessions.sessions import (
     SessionModal,
     SessionState,
     SessionView,
+    modal_values,
 )
 from nyx_sessions.spawn import spawns_session
 from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SessionRepository
@@ -104,6 +105,7 @@ __all__ = (
     "SessionView",
     "SessionsNotLoadedError",
     "get_session_manager",
+    "modal_values",
     "setup",
     "spawns_session",
     "teardown",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 import discord
 
 __all__ = ("PageContent", "edit_kwargs", "message_kwargs")
 
-PageContent = Union[str, discord.Embed, Sequence[discord.Embed], Mapping[str, Any]]
+PageContent = str | discord.Embed | Sequence[discord.Embed] | Mapping[str, Any]
 """What a page may be: text, an embed, several embeds, or the keyword arguments of a message.
 
 A mapping takes what :meth:`discord.abc.Messageable.send` takes (``content``, ``embed``, ``embeds``,

@@ -40,7 +40,12 @@ def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str]:
     interaction: :class:`discord.Interaction`
         A modal-submit interaction (any other gives an empty dict).
     """
-    return dict(_text_inputs((interaction.data or {}).get("components", ())))
+    return dict(_text_inputs(_data(interaction).get("components")))
+
+
+def _data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
+    """The interaction's raw data: discord.py types it as a union of payloads, read it as a mapping."""
+    return cast("Mapping[str, Any]", interaction.data or {})
 
 
 def _text_inputs(components: Any) -> Iterator[tuple[str, str]]:
@@ -131,7 +136,10 @@ class PaginationSession(AbstractSession[ResultT]):
 
     @property
     def custom_id(self) -> PaginationCustomIdBuilder:
-        """:class:`~nyx_sessions.PaginationCustomIdBuilder`: This session's ids, with no page; clone before changing."""
+        """:class:`~nyx_sessions.PaginationCustomIdBuilder`: This session's ids, with no page.
+
+        Clone it before changing it (``clone_set_page``, ``clone_push``).
+        """
         return cast("PaginationCustomIdBuilder", self._custom_id)
 
     @property
@@ -217,7 +225,9 @@ class PaginationSession(AbstractSession[ResultT]):
 
     # -- updates ---------------------------------------------------------------------------------------
 
-    async def update_page(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+    async def update_page(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
         """Show :attr:`current_page` in answer to ``interaction``; called after every page change.
 
         Returns
@@ -227,7 +237,9 @@ class PaginationSession(AbstractSession[ResultT]):
         """
         raise NotImplementedError(f"{type(self).__qualname__} must override update_page to show a page")
 
-    async def on_update(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+    async def on_update(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
         """Move to the page the interaction carries, handle a navigation control, or route by kind."""
         page = self._page_of(interaction)
         if page is not None:
@@ -260,7 +272,7 @@ class PaginationSession(AbstractSession[ResultT]):
         return page if count is None else min(page, count - 1)
 
     def _page_of(self, interaction: discord.Interaction[Any]) -> int | None:
-        data = interaction.data or {}
+        data = _data(interaction)
         custom_id = data.get("custom_id")
         if not isinstance(custom_id, str):
             return None
@@ -270,9 +282,9 @@ class PaginationSession(AbstractSession[ResultT]):
         if interaction.type is discord.InteractionType.modal_submit:
             return self._page_from_inputs(interaction)
         values = data.get("values")
-        if data.get("component_type") == discord.ComponentType.string_select.value and len(values or ()) == 1:
-            value = cast("list[Any]", values)[0]
-            return self.manager.codec.extract_page_from_custom_id(value) if self._owns(value) else None
+        is_string_select = data.get("component_type") == discord.ComponentType.string_select.value
+        if is_string_select and isinstance(values, list) and len(values) == 1 and self._owns(values[0]):
+            return self.manager.codec.extract_page_from_custom_id(values[0])
         return None
 
     def _page_from_inputs(self, interaction: discord.Interaction[Any]) -> int | None:
@@ -285,11 +297,13 @@ class PaginationSession(AbstractSession[ResultT]):
 
     def _owns(self, custom_id: object) -> bool:
         """Whether ``custom_id`` routes to this session (nyx accepted any session's id, §6 item 26)."""
-        return isinstance(custom_id, str) and self.manager.codec.deserialize_to_object_id(custom_id) == self.id
+        codec = self.manager.codec
+        return isinstance(custom_id, str) and codec.deserialize_to_object_id(custom_id) == self.id
 
     def _control_of(self, interaction: discord.Interaction[Any]) -> str | None:
-        custom_id = (interaction.data or {}).get("custom_id")
-        iterator = self.manager.codec.create_iterator_from_custom_id(custom_id) if isinstance(custom_id, str) else None
+        custom_id = _data(interaction).get("custom_id")
+        codec = self.manager.codec
+        iterator = codec.create_iterator_from_custom_id(custom_id) if isinstance(custom_id, str) else None
         token = None if iterator is None else iterator.get_at(0)
         return token if token in nav.NAVIGATION_TOKENS else None
 
@@ -309,9 +323,9 @@ class PaginationSession(AbstractSession[ResultT]):
 
     async def _jump(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
         number = parse_number(modal_values(interaction).get(nav.JUMP_INPUT_ID, ""))
-        if number is not None and number >= 1:
-            if await self._settle_page(number - 1) == number - 1:
-                return await self._move_to(number - 1, interaction, meta)
+        # Unlike page ids, a typed page is not clamped: "999" must not silently mean the last page.
+        if number is not None and number >= 1 and await self._settle_page(number - 1) == number - 1:
+            return await self._move_to(number - 1, interaction, meta)
         await send_notice(interaction, nav.jump_notice(self.page_count))
         return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import discord
 
@@ -23,10 +23,12 @@ __all__ = ("ItemSource", "ListPaginationSession", "PageFormatter")
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 
-ItemSource = Union[Sequence[ItemT], AsyncIterable[ItemT]]
+ItemSource = Sequence[ItemT] | AsyncIterable[ItemT]
 """Where a list paginator's items come from: a sequence, or an async iterable read page by page."""
 
-PageFormatter = Callable[["ListPaginationSession[ItemT, Any]", Sequence[ItemT]], Union[PageContent, Awaitable[PageContent]]]
+PageFormatter = Callable[
+    ["ListPaginationSession[ItemT, Any]", Sequence[ItemT]], PageContent | Awaitable[PageContent]
+]
 """``formatter(session, items)``: a function or coroutine function that renders one page's items."""
 
 _EMBED_DESCRIPTION_LIMIT = 4096
@@ -167,8 +169,8 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
 
         Returns
         -------
-        Union[:class:`str`, :class:`discord.Embed`, Sequence[:class:`discord.Embed`], Mapping[:class:`str`, Any]]
-            Text, embeds, or message keyword arguments. A mapping with a ``view`` is sent as it is
+        :data:`~nyx_sessions.pagination.PageContent`
+            Text, an embed, embeds, or message keyword arguments. A mapping with a ``view`` is sent as it is
             (add ``*self.build_navigation()`` to it yourself); otherwise the navigation is added.
         """
         if self._formatter is not None:
@@ -194,7 +196,9 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
             kwargs["ephemeral"] = True
         await self.respond(**kwargs)
 
-    async def update_page(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
+    async def update_page(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
         """Edit the message to show :attr:`current_page` in answer to ``interaction``."""
         await self.edit(interaction, **edit_kwargs(await self.render_page()))
         return True

@@ -33,6 +33,9 @@ NAVIGATION_TOKENS = frozenset({FIRST, PREVIOUS, NEXT, LAST, JUMP, PAGES, STOP})
 JUMP_INPUT_ID = "page"
 """The jump modal's text input; deliberately not a session id, so the §5.1 text-input rule never reads it."""
 
+_JUMP_INPUT_LENGTH = 10
+"""How many characters the jump modal's input takes: any real page number, and then some."""
+
 _SELECT_LIMIT = 25
 """Discord's cap on the options of one select menu."""
 
@@ -161,21 +164,24 @@ def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
         custom_id=JUMP_INPUT_ID,
         placeholder=hint,
         min_length=1,
-        max_length=len(str(count)) if count is not None else 6,
+        # Room for out-of-range numbers: they get a notice naming the range, not Discord's length error.
+        max_length=_JUMP_INPUT_LENGTH,
     )
     return session.modal("Go to page", field, tokens=(JUMP,))
 
 
 def jump_notice(page_count: int | None) -> str:
-    """The ephemeral notice for a jump to a page that does not exist."""
+    """The ephemeral notice for a typed page that is not a page: it names the valid range."""
     if page_count is None:
-        return "That page doesn't exist. Enter a whole page number of 1 or more."
+        return "Enter a whole page number, 1 or more."
     if page_count == 1:
-        return "There is only page 1."
-    return f"That page doesn't exist. Enter a whole page number from 1 to {page_count}."
+        return "There is only one page."
+    return f"Enter a whole page number from 1 to {page_count}."
 
 
-def _move_button(session: PaginationSession[Any], token: str, emoji: str, target: int | None) -> discord.ui.Button[Any]:
+def _move_button(
+    session: PaginationSession[Any], token: str, emoji: str, target: int | None
+) -> discord.ui.Button[Any]:
     if target is None:
         return session.button(token, emoji=emoji, disabled=True)
     custom_id = session.custom_id.clone_set_page(target).push(token).build()

@@ -1,7 +1,7 @@
 """Sessions: the base class, its value types and its component containers."""
 
 from nyx_sessions.sessions.base import AbstractSession
-from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView, modal_values
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -20,4 +20,5 @@ __all__ = (
     "SessionModal",
     "SessionState",
     "SessionView",
+    "modal_values",
 )

@@ -9,11 +9,16 @@ they carry components to Discord and nothing else (no timeout task, no callbacks
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-__all__ = ("SessionLayoutView", "SessionModal", "SessionView")
+from nyx_sessions._utils import interaction_data
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values")
 
 
 class SessionView(discord.ui.View):
@@ -79,3 +84,28 @@ class SessionModal(discord.ui.Modal):
     def is_finished(self) -> bool:
         """Always ``True``, so discord.py never stores this modal for dispatch."""
         return True
+
+
+def modal_values(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    """The values a modal submit carries, by component custom id.
+
+    Text inputs give their ``str`` value, selects inside labels their list of ``values``. Both
+    classic rows and label (type 18) wrappers are read, so session handlers need no
+    :class:`discord.ui.Modal` subclass to read a submit.
+    """
+    values: dict[str, Any] = {}
+    _collect_values(interaction_data(interaction).get("components", ()), values)
+    return values
+
+
+def _collect_values(components: Iterable[Mapping[str, Any]], into: dict[str, Any]) -> None:
+    for component in components:
+        if "components" in component:
+            _collect_values(component["components"], into)
+        if "component" in component:
+            _collect_values((component["component"],), into)
+        if "custom_id" in component:
+            if "value" in component:
+                into[component["custom_id"]] = component["value"]
+            elif "values" in component:
+                into[component["custom_id"]] = component["values"]

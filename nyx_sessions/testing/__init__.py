@@ -1,0 +1,39 @@
+"""Testing kit for bots using nyx_sessions: drive a dpytest bot with real interactions.
+
+- :func:`apply` fixes dpytest 0.7.0 for discord.py 2.4+ (ids, ``Message.components``,
+  reactions, role colours, ``Bot.close()``);
+- :class:`InteractionHarness` injects real ``INTERACTION_CREATE`` payloads (clicks, selects,
+  modal submits, slash commands), fakes Discord's interaction endpoints (:class:`FakeDiscord`),
+  records every reply (:class:`Injected`, :class:`Reply`) and settles the tasks it started;
+- a pytest plugin: ``pytest_plugins = ["nyx_sessions.testing"]`` gives the ``bot`` and
+  ``harness`` fixtures (override ``bot_extensions`` to choose what the bot loads).
+"""
+
+from __future__ import annotations
+
+from .compat import apply, new_snowflake
+from .fake_discord import FakeDiscord
+from .harness import InteractionHarness, MessageRef, ModalRef, UserRef
+from .inputs import ModalValue, OptionValue
+from .plugin import bot, bot_extensions, close_test_bot, create_test_bot, harness
+from .records import Injected, Reply, ReplyKind
+
+__all__ = (
+    "FakeDiscord",
+    "Injected",
+    "InteractionHarness",
+    "MessageRef",
+    "ModalRef",
+    "ModalValue",
+    "OptionValue",
+    "Reply",
+    "ReplyKind",
+    "UserRef",
+    "apply",
+    "bot",
+    "bot_extensions",
+    "close_test_bot",
+    "create_test_bot",
+    "harness",
+    "new_snowflake",
+)

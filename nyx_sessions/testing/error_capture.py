@@ -1,0 +1,126 @@
+"""Make errors fail the test: discord.py only logs errors in listeners, views, modals and commands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext.test import runner
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from discord.ext import commands
+
+__all__ = ("ErrorRecorder",)
+
+# Dynamic item callbacks have no on_error: discord.py logs their errors on this logger.
+_DYNAMIC_ITEM_LOGGER = "discord.ui.view"
+
+
+class _LoggedErrors(logging.Handler):
+    def __init__(self, recorder: ErrorRecorder) -> None:
+        super().__init__(logging.ERROR)
+        self._recorder = recorder
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self._recorder.record(record.exc_info[1])
+
+
+def _uses_default_on_error(obj: object, base: Any) -> bool:
+    """Whether ``obj`` handles errors with ``base``'s logging default (user handlers stay untouched)."""
+    return "on_error" not in vars(obj) and getattr(type(obj), "on_error", None) is base.on_error
+
+
+def _defining_class(cls: type, name: str) -> type:
+    return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+
+class ErrorRecorder:
+    """Records the errors discord.py would only log, so ``settle()`` can raise them in the test.
+
+    Only the *default* handlers are replaced: a bot, tree, view or modal with its own ``on_error``
+    keeps it. Errors of hybrid and prefix commands come from dpytest's error queue.
+    """
+
+    __slots__ = ("_errors", "_undo")
+
+    def __init__(self) -> None:
+        self._errors: list[BaseException] = []
+        self._undo: list[Callable[[], None]] = []
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """The errors recorded and not raised yet, oldest first."""
+        return self._errors
+
+    def record(self, error: BaseException) -> None:
+        """Remember ``error`` (once, however many hooks see it)."""
+        if not any(known is error for known in self._errors):
+            self._errors.append(error)
+
+    def install(self, bot: commands.Bot) -> None:
+        """Replace the default error handlers of ``bot``, its tree, and views and modals."""
+
+        async def on_client_error(event_method: str, /, *args: Any, **kwargs: Any) -> None:
+            error = sys.exc_info()[1]
+            if error is not None:
+                self.record(error)
+
+        async def on_tree_error(interaction: discord.Interaction, error: Exception, /) -> None:
+            self.record(error)
+
+        async def on_view_error(
+            view: Any, interaction: discord.Interaction, error: Exception, _: Any, /
+        ) -> None:
+            self.record(error)
+
+        async def on_modal_error(modal: Any, interaction: discord.Interaction, error: Exception, /) -> None:
+            self.record(error)
+
+        if _uses_default_on_error(bot, discord.Client):
+            self._set_instance(bot, on_client_error)
+        if _uses_default_on_error(bot.tree, app_commands.CommandTree):
+            self._set_instance(bot.tree, on_tree_error)
+        self._set_class(_defining_class(discord.ui.View, "on_error"), on_view_error)
+        self._set_class(_defining_class(discord.ui.Modal, "on_error"), on_modal_error)
+
+        handler = _LoggedErrors(self)
+        logger = logging.getLogger(_DYNAMIC_ITEM_LOGGER)
+        logger.addHandler(handler)
+        self._undo.append(lambda: logger.removeHandler(handler))
+
+    def _set_instance(self, obj: Any, handler: Callable[..., Any]) -> None:
+        obj.on_error = handler
+        self._undo.append(lambda: delattr(obj, "on_error"))
+
+    def _set_class(self, cls: Any, handler: Callable[..., Any]) -> None:
+        original = vars(cls)["on_error"]
+        cls.on_error = handler
+        self._undo.append(lambda: setattr(cls, "on_error", original))
+
+    def uninstall(self) -> None:
+        """Put every original handler back."""
+        while self._undo:
+            self._undo.pop()()
+
+    def collect_command_errors(self) -> None:
+        """Move the errors dpytest queued for prefix and hybrid commands into the record."""
+        while not runner.error_queue.empty():
+            _context, error = runner.error_queue.get_nowait()
+            self.record(error)
+
+    def raise_first(self) -> None:
+        """Raise the first recorded error (noting how many followed it) and forget them all."""
+        if not self._errors:
+            return
+        first, *others = self._errors
+        self._errors.clear()
+        add_note = getattr(first, "add_note", None)
+        if others and add_note is not None:
+            add_note(f"{len(others)} more error(s) were recorded after it: {others!r}")
+        raise first
