@@ -35,7 +35,7 @@ class SessionCog(commands.Cog, name="SessionCog"):
     """
 
     def __init__(self, bot: discord.Client, *, manager: SessionManager | None = None) -> None:
-        self._manager = manager or SessionManager(bot)
+        self._manager = SessionManager(bot) if manager is None else manager
 
     @property
     def manager(self) -> SessionManager:

@@ -95,11 +95,14 @@ class SessionManager:
         replay_window: int = 10_000,
     ) -> None:
         self._bot = bot
-        self._codec = codec or SessionCustomIdCodec()
-        self._repository: SessionRepository[Any] = repository or MemorySessionRepository()
-        self._executor = executor or SessionExecutor()
-        self._promises = promise_repository or SessionPromiseRepository()
-        self._bus = bus or EventBus()
+        self._codec = SessionCustomIdCodec() if codec is None else codec
+        # `is None`, not `or`: an empty repository is falsy (it has __len__).
+        self._repository: SessionRepository[Any] = (
+            MemorySessionRepository() if repository is None else repository
+        )
+        self._executor = SessionExecutor() if executor is None else executor
+        self._promises = SessionPromiseRepository() if promise_repository is None else promise_repository
+        self._bus = EventBus() if bus is None else bus
         self._sessions: dict[str, AbstractSession[Any]] = {}
         self._ending: dict[str, asyncio.Future[SessionEndData[Any]]] = {}
         self._serial = KeyedLock()

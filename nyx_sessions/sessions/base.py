@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from nyx_sessions._utils import MISSING, interaction_data
+from nyx_sessions.codec import CustomIdIterator
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
@@ -393,6 +394,19 @@ class AbstractSession(Generic[ResultT]):
             self._edit_interaction = interaction
 
     # -- component builders ----------------------------------------------------------------------------
+
+    def tokens(self, interaction: discord.Interaction[Any]) -> CustomIdIterator:
+        """The extra tokens on ``interaction``'s custom id (what :meth:`component_id` pushed).
+
+        Empty when the custom id is not one of this session's codec.
+        """
+        custom_id = interaction_data(interaction).get("custom_id")
+        iterator = (
+            self._manager.codec.create_iterator_from_custom_id(custom_id)
+            if isinstance(custom_id, str)
+            else None
+        )
+        return iterator if iterator is not None else CustomIdIterator(())
 
     def component_id(self, *tokens: str | int) -> str:
         """A custom id routed to this session, carrying ``tokens`` (readable with the codec's iterator)."""
