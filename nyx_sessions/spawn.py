@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Callable, Coroutine
 
     from nyx_sessions.sessions.base import AbstractSession
 
 __all__ = ("spawns_session",)
 
 SessionT = TypeVar("SessionT", bound="AbstractSession[Any]")
+P = ParamSpec("P")
 
 
+# The callback's own signature and a coroutine return survive, so discord.py's typed decorators
+# (bot.command, tree.command, ui.button) still accept the decorated function under mypy.
 @overload
-def spawns_session(func: Callable[..., Awaitable[SessionT]], /) -> Callable[..., Awaitable[SessionT]]: ...
+def spawns_session(
+    func: Callable[P, Coroutine[Any, Any, SessionT]], /
+) -> Callable[P, Coroutine[Any, Any, SessionT]]: ...
 @overload
 def spawns_session(
     *, wait: bool = False
-) -> Callable[[Callable[..., Awaitable[SessionT]]], Callable[..., Awaitable[SessionT]]]: ...
-def spawns_session(func: Callable[..., Awaitable[SessionT]] | None = None, /, *, wait: bool = False) -> Any:
+) -> Callable[[Callable[P, Coroutine[Any, Any, SessionT]]], Callable[P, Coroutine[Any, Any, SessionT]]]: ...
+def spawns_session(
+    func: Callable[..., Coroutine[Any, Any, SessionT]] | None = None, /, *, wait: bool = False
+) -> Any:
     """Start the session a command callback returns.
 
     Works under prefix, hybrid and app commands; put it below the command decorator::
@@ -42,7 +49,9 @@ def spawns_session(func: Callable[..., Awaitable[SessionT]] | None = None, /, *,
         ``after_invoke`` run after the conversation).
     """
 
-    def decorate(callback: Callable[..., Awaitable[SessionT]]) -> Callable[..., Awaitable[SessionT]]:
+    def decorate(
+        callback: Callable[..., Coroutine[Any, Any, SessionT]],
+    ) -> Callable[..., Coroutine[Any, Any, SessionT]]:
         async def run(*args: Any, **kwargs: Any) -> SessionT:
             session = await callback(*args, **kwargs)
             if await session.start() and wait:

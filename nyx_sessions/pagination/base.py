@@ -61,7 +61,7 @@ def _text_inputs(components: Any) -> Iterator[tuple[str, str]]:
             yield from _text_inputs([component["component"]])
 
 
-def parse_number(text: str) -> int | None:
+def _parse_number(text: str) -> int | None:
     """Read a whole number typed by a user: optional sign, plain ASCII digits, surrounding spaces allowed.
 
     ``"3abc"``, ``"0x1A"``, ``"1.9"``, ``"3_0"`` and full-width digits are not numbers (nyx's ``parseInt``
@@ -290,7 +290,7 @@ class PaginationSession(AbstractSession[ResultT]):
     def _page_from_inputs(self, interaction: discord.Interaction[Any]) -> int | None:
         for custom_id, value in modal_values(interaction).items():
             if self._owns(custom_id):
-                number = parse_number(value)
+                number = _parse_number(value)
                 if number is not None:
                     return number
         return None
@@ -322,7 +322,7 @@ class PaginationSession(AbstractSession[ResultT]):
         return False
 
     async def _jump(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
-        number = parse_number(modal_values(interaction).get(nav.JUMP_INPUT_ID, ""))
+        number = _parse_number(modal_values(interaction).get(nav.JUMP_INPUT_ID, ""))
         # Unlike page ids, a typed page is not clamped: "999" must not silently mean the last page.
         if number is not None and number >= 1 and await self._settle_page(number - 1) == number - 1:
             return await self._move_to(number - 1, interaction, meta)

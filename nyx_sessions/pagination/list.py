@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import discord
 
@@ -23,8 +23,9 @@ __all__ = ("ItemSource", "ListPaginationSession", "PageFormatter")
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 
-ItemSource = Sequence[ItemT] | AsyncIterable[ItemT]
-"""Where a list paginator's items come from: a sequence, or an async iterable read page by page."""
+ItemSource = Iterable[ItemT] | AsyncIterable[ItemT]
+"""Where a list paginator's items come from: a sequence (kept as given), another iterable (read into a
+list at once), or an async iterable (read page by page)."""
 
 PageFormatter = Callable[
     ["ListPaginationSession[ItemT, Any]", Sequence[ItemT]], PageContent | Awaitable[PageContent]
@@ -54,8 +55,9 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         The bot, with the nyx_sessions extension loaded.
     start: Union[:class:`discord.Interaction`, :class:`discord.ext.commands.Context`]
         What started the session.
-    items: Union[Sequence, AsyncIterable]
-        The items to show.
+    items: Union[Iterable, AsyncIterable]
+        The items to show. A sequence is kept as given (mutate it and the pages follow), another
+        iterable is read into a list at once, an async iterable is read page by page.
     per_page: :class:`int`
         Items per page, at least 1; 10 by default.
     format_page: Optional[PageFormatter]
@@ -75,6 +77,8 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     ------
     ValueError
         ``per_page`` is below 1.
+    TypeError
+        ``items`` is not iterable.
     """
 
     __slots__ = ("_ephemeral", "_formatter", "_items", "_per_page", "_source")
@@ -98,13 +102,18 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         self._per_page = per_page
         self._formatter = format_page
         self._ephemeral = ephemeral
-        self._items: Sequence[ItemT] = ()
         self._source: AsyncIterator[ItemT] | None = None
         if isinstance(items, AsyncIterable):
-            self._items = []
+            self._items: Sequence[ItemT] = []
             self._source = aiter(items)
-        else:
+        elif isinstance(items, Sequence):
             self._items = items
+        elif isinstance(items, Iterable):
+            self._items = list(items)  # a generator or a view: read once, it has no slices
+        else:
+            raise TypeError(
+                f"items must be a sequence, an iterable or an async iterable, got {type(items).__name__}"
+            )
 
     # -- items and pages --------------------------------------------------------------------------------
 
@@ -211,6 +220,12 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         interaction: Optional[:class:`discord.Interaction`]
             An unanswered interaction to answer with the edit; without one the message is edited
             directly (through the latest interaction token while it is valid).
+
+        Raises
+        ------
+        IllegalSessionStateError
+            Without ``interaction``, the message can no longer be edited: an ephemeral message
+            whose latest interaction token is older than 15 minutes.
         """
         self._current_page = await self._settle_page(self._current_page)
         await self.edit(interaction, **edit_kwargs(await self.render_page()))
@@ -230,8 +245,7 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         source = self._source
         if source is None:
             return
-        items = self._items
-        assert isinstance(items, list)  # an async source always reads into a list
+        items = cast("list[ItemT]", self._items)  # an async source always reads into a list
         while len(items) < count:
             try:
                 items.append(await anext(source))

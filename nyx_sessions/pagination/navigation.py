@@ -40,7 +40,7 @@ _SELECT_LIMIT = 25
 """Discord's cap on the options of one select menu."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageNavigation:
     """How a paginator's navigation controls look and behave; shared by every session that uses it.
 
@@ -62,6 +62,11 @@ class PageNavigation:
         and above 2: with two pages they would do what previous and next do, and a last button
         cannot work while the count is unknown. ``"always"`` shows them (last stays disabled while
         the count is unknown).
+
+    Raises
+    ------
+    ValueError
+        ``first_last`` is none of the three choices.
     """
 
     jump: bool = True
@@ -69,6 +74,10 @@ class PageNavigation:
     stop: bool = False
     wrap_around: bool = False
     first_last: Literal["auto", "always", "never"] = "auto"
+
+    def __post_init__(self) -> None:
+        if self.first_last not in {"auto", "always", "never"}:
+            raise ValueError(f'first_last must be "auto", "always" or "never", got {self.first_last!r}')
 
     def shows_first_last(self, page_count: int | None) -> bool:
         """Whether the first and last buttons are part of the row for ``page_count`` pages."""
@@ -138,15 +147,14 @@ def build_navigation(session: PaginationSession[Any], row: int) -> list[discord.
     the select.
     """
     navigation = session.navigation
-    buttons: list[discord.ui.Item[Any]] = [*build_page_row(session)]
+    items: list[discord.ui.Item[Any]] = [*build_page_row(session)]
     select = build_page_select(session) if navigation.page_select else None
     stop = build_stop_button(session) if navigation.stop else None
-    if stop is not None and len(buttons) < 5:
-        buttons.append(stop)
+    if stop is not None and len(items) < 5:
+        items.append(stop)
         stop = None
-    for button in buttons:
-        button.row = row
-    items = buttons
+    for item in items:
+        item.row = row
     for extra in (select, stop):
         if extra is not None:
             row += 1

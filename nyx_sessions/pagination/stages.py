@@ -260,6 +260,8 @@ class StagePaginationSession(PaginationSession[ResultT]):
     which answers. Every other interaction goes to the current stage's :meth:`SessionStage.on_update`,
     including one that carries the current stage's page or a page no stage has (as in nyx).
 
+    Stages answer page changes themselves, so :meth:`update_page` is not used here.
+
     When the session ends with no :attr:`result` set, its result is :attr:`stage_results`, so
     ``(await session.wait()).result`` holds every stage's result. Call ``super().on_end(...)`` when
     overriding :meth:`on_end` to keep that.
@@ -389,9 +391,8 @@ class StagePaginationSession(PaginationSession[ResultT]):
 
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         """Let stage 0 answer the start."""
-        stage = self.current_stage
-        assert isinstance(stage, SessionStartStage)  # the stages setter guarantees it
-        await stage.on_start(meta)
+        # The stages setter guarantees stage 0 is a start stage.
+        await cast("SessionStartStage[Any]", self.current_stage).on_start(meta)
 
     async def switch_to(
         self,

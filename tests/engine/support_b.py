@@ -54,7 +54,8 @@ def manager(bot: commands.Bot) -> SessionManager:
 class ProbeSession(AbstractSession[int]):
     """A counter with one button per behaviour the tests need.
 
-    ``inc`` edits the message; ``slow`` waits for ``gate`` first; ``keep`` answers but asks for no
+    ``inc`` edits the message; ``slow`` waits for ``gate`` first (and returns ``slow_result``);
+    ``keep`` answers but asks for no
     TTL refresh; ``end`` ends the session from inside the handler; ``boom`` raises; ``quiet`` does
     not answer at all.
     """
@@ -70,6 +71,7 @@ class ProbeSession(AbstractSession[int]):
         self.gate = asyncio.Event()
         self.start_gate: asyncio.Event | None = None
         self.in_handler = asyncio.Event()
+        self.slow_result = True
 
     def panel(self) -> discord.ui.View:
         return self.view(
@@ -78,9 +80,9 @@ class ProbeSession(AbstractSession[int]):
 
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         self.metas.append(meta)
-        if self.start_gate is not None:
-            await self.start_gate.wait()
         await self.respond(f"count: {self.count}", view=self.panel())
+        if self.start_gate is not None:  # a slow start: more work after the first answer
+            await self.start_gate.wait()
 
     async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool:
         action = self.tokens(interaction).get()
@@ -89,7 +91,10 @@ class ProbeSession(AbstractSession[int]):
         self.in_handler.set()
         if action == "slow":
             await self.gate.wait()
-        if action in ("inc", "slow"):
+            self.count += 1
+            await self.edit(interaction, content=f"count: {self.count}")
+            return self.slow_result
+        if action == "inc":
             self.count += 1
             await self.edit(interaction, content=f"count: {self.count}")
         elif action == "keep":
@@ -114,6 +119,7 @@ StartProbe = Callable[..., Awaitable[ProbeSession]]
 def start_probe(bot: commands.Bot, harness: InteractionHarness, manager: SessionManager) -> StartProbe:
     """Start a ProbeSession from a prefix command, as a user would; returns the live session."""
     pending: list[ProbeSession] = []
+    background: list[asyncio.Future[Any]] = []
     options: dict[str, Any] = {}
 
     @bot.command(name="probe")
@@ -127,7 +133,12 @@ def start_probe(bot: commands.Bot, harness: InteractionHarness, manager: Session
     async def start(*, user: int | None = None, settle: bool = True, **attributes: Any) -> ProbeSession:
         kwargs = {key: attributes.pop(key) for key in ("ttl", "session_id") if key in attributes}
         options["kwargs"], options["attributes"] = kwargs, attributes
-        await harness.message("!probe", user=user, settle=settle)
+        sending = harness.message("!probe", user=user, settle=settle)
+        if settle:
+            await sending
+        else:
+            # dpytest.message() waits for the command itself; a gated on_start would block it.
+            background.append(asyncio.ensure_future(sending))
         while not pending:
             await asyncio.sleep(0)
         return pending.pop()

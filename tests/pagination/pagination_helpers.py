@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nyx_sessions import SessionCog, SessionManager
 from nyx_sessions.codec import SessionCustomIdCodec
-from nyx_sessions.testing import InteractionHarness, MessageRef
+from nyx_sessions.storage import ManualClock, MemorySessionRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from nyx_sessions.testing import InteractionHarness, MessageRef
 
 CODEC = SessionCustomIdCodec()
 
@@ -72,3 +77,16 @@ def shown_page(harness: InteractionHarness, message: MessageRef) -> tuple[str, l
     """The default rendering's footer (``"Page 2/3"``) and the item lines of the message's embed."""
     embed = harness.message_payload(message)["embeds"][0]
     return embed["footer"]["text"], embed["description"].split("\n")
+
+
+async def wire_manual_clock(bot: Any) -> ManualClock:
+    """Add the session cog with a repository on a clock the test moves; return the clock."""
+    clock = ManualClock()
+    manager = SessionManager(bot, repository=MemorySessionRepository(clock=clock))
+    await bot.add_cog(SessionCog(bot, manager=manager))
+    return clock
+
+
+def tokens(harness: InteractionHarness, message: MessageRef) -> list[str | None]:
+    """The first tokens of the message's components, in the order the user sees them."""
+    return [control.token for control in all_controls(harness, message)]

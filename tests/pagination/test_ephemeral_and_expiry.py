@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import discord
 import pytest
-from discord.ext import commands
-from pagination_helpers import all_controls, controls, shown_page
+from pagination_helpers import all_controls, controls, shown_page, wire_manual_clock
 
-from nyx_sessions import SessionCog, SessionEndCode, SessionManager
+from nyx_sessions import SessionEndCode
 from nyx_sessions.pagination import ListPaginationSession
-from nyx_sessions.storage import ManualClock, MemorySessionRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import discord
+    from discord.ext import commands
+
+    from nyx_sessions.storage import ManualClock
 
 ITEMS = [f"item {n}" for n in range(1, 26)]
 
@@ -25,10 +29,7 @@ def bot_extensions() -> Sequence[str]:
 
 @pytest.fixture
 async def clock(bot: commands.Bot) -> ManualClock:
-    clock = ManualClock()
-    manager = SessionManager(bot, repository=MemorySessionRepository(clock=clock))
-    await bot.add_cog(SessionCog(bot, manager=manager))
-    return clock
+    return await wire_manual_clock(bot)
 
 
 async def test_an_ephemeral_paginator_from_a_slash_command_pages_and_expires(bot, harness, clock):
@@ -36,7 +37,9 @@ async def test_an_ephemeral_paginator_from_a_slash_command_pages_and_expires(bot
 
     @bot.tree.command(name="inventory")
     async def inventory(interaction: discord.Interaction[Any]) -> None:
-        session: ListPaginationSession[str, None] = ListPaginationSession(bot, interaction, ITEMS, ephemeral=True)
+        session: ListPaginationSession[str, None] = ListPaginationSession(
+            bot, interaction, ITEMS, ephemeral=True
+        )
         sessions.append(session)
         await session.start()
 
@@ -72,7 +75,8 @@ async def test_a_hybrid_paginator_is_ephemeral_as_a_slash_command_and_public_as_
 
     await harness.message("!inventory")
     public = harness.last_message()
-    assert public is not None and not public.flags.ephemeral
+    assert public is not None
+    assert not public.flags.ephemeral
     await harness.click(public, controls(harness, public)["next"].custom_id)
     assert shown_page(harness, public)[0] == "Page 2/3"
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 import pytest
 from discord.ext import commands
-from pagination_helpers import all_controls, controls, shown_page
+from pagination_helpers import all_controls, controls, shown_page, tokens
 
-from nyx_sessions import SessionEndCode
+from nyx_sessions import SessionEndCode, spawns_session
 from nyx_sessions.pagination import ListPaginationSession, PageNavigation
-from nyx_sessions.testing import InteractionHarness
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
+    from nyx_sessions.testing import InteractionHarness
 
 FORTY_FIVE = [f"item {n}" for n in range(1, 46)]  # five pages of ten
 
@@ -42,8 +45,23 @@ async def test_a_list_is_shown_as_an_embed_page_with_a_navigation_row(bot, harne
     footer, lines = shown_page(harness, message)
     assert footer == "Page 1/5"
     assert lines == [f"item {n}" for n in range(1, 11)]
-    assert [control.token for control in all_controls(harness, message)] == ["first", "prev", "jump", "next", "last"]
+    assert tokens(harness, message) == ["first", "prev", "jump", "next", "last"]
     assert controls(harness, message)["jump"].label == "1/5"
+
+
+async def test_a_hybrid_command_returns_a_paginator_and_spawns_session_starts_it(bot, harness):
+    @bot.hybrid_command(name="inventory")
+    @spawns_session
+    async def inventory(ctx: commands.Context[Any], per_page: int = 10) -> ListPaginationSession[str, None]:
+        return ListPaginationSession(bot, ctx, FORTY_FIVE, per_page=per_page)
+
+    started = await harness.slash("inventory", {"per_page": 15})
+    assert shown_page(harness, started)[0] == "Page 1/3"
+    await harness.click(started, controls(harness, started)["next"].custom_id)
+    assert shown_page(harness, started)[1] == [f"item {n}" for n in range(16, 31)]
+
+    await harness.message("!inventory")
+    assert shown_page(harness, harness.last_message())[0] == "Page 1/5"
 
 
 async def test_every_button_is_disabled_exactly_at_its_bound_and_moves_where_it_says(bot, harness):
@@ -86,7 +104,7 @@ async def test_a_page_turn_answers_by_editing_the_message_in_place(bot, harness)
 async def test_with_two_pages_first_and_last_are_left_out(bot, harness):
     _, message = await open_paginator(bot, harness, FORTY_FIVE[:15])
 
-    assert [control.token for control in all_controls(harness, message)] == ["prev", "jump", "next"]
+    assert tokens(harness, message) == ["prev", "jump", "next"]
     await harness.click(message, controls(harness, message)["next"].custom_id)
     assert shown_page(harness, message) == ("Page 2/2", [f"item {n}" for n in range(11, 16)])
 
@@ -142,6 +160,13 @@ async def test_a_page_size_below_one_is_refused(bot, harness, per_page):
     assert "per_page must be a whole number of at least 1" in str(raised.value.original)
 
 
+async def test_any_iterable_of_items_works(bot, harness):
+    _, message = await open_paginator(bot, harness, (f"row {n}" for n in range(1, 13)))
+
+    await harness.click(message, controls(harness, message)["next"].custom_id)
+    assert shown_page(harness, message) == ("Page 2/2", ["row 11", "row 12"])
+
+
 async def test_wrap_around_joins_the_last_page_to_the_first(bot, harness):
     navigation = PageNavigation(wrap_around=True)
     _, message = await open_paginator(bot, harness, FORTY_FIVE[:30], navigation=navigation)
@@ -155,17 +180,22 @@ async def test_wrap_around_joins_the_last_page_to_the_first(bot, harness):
 
 
 @pytest.mark.parametrize(
-    ("first_last", "items", "tokens"),
+    ("first_last", "items", "expected"),
     [
         ("always", FORTY_FIVE[:15], ["first", "prev", "jump", "next", "last"]),
         ("never", FORTY_FIVE, ["prev", "jump", "next"]),
     ],
 )
-async def test_first_and_last_can_be_always_shown_or_never(bot, harness, first_last, items, tokens):
+async def test_first_and_last_can_be_always_shown_or_never(bot, harness, first_last, items, expected):
     navigation = PageNavigation(first_last=first_last)
     _, message = await open_paginator(bot, harness, items, navigation=navigation)
 
-    assert [control.token for control in all_controls(harness, message)] == tokens
+    assert tokens(harness, message) == expected
+
+
+def test_an_unknown_first_last_choice_is_refused():
+    with pytest.raises(ValueError, match='first_last must be "auto", "always" or "never"'):
+        PageNavigation(first_last="sometimes")  # type: ignore[arg-type]
 
 
 # -- the page select ---------------------------------------------------------------------------------
@@ -207,7 +237,8 @@ async def test_the_indicator_opens_a_jump_modal_and_a_typed_page_is_shown(bot, h
     _, message = await open_paginator(bot, harness, FORTY_FIVE)
 
     opened = await harness.click(message, controls(harness, message)["jump"].custom_id)
-    assert opened.modal is not None and opened.modal["title"] == "Go to page"
+    assert opened.modal is not None
+    assert opened.modal["title"] == "Go to page"
     submitted = await harness.submit_modal(opened, {"page": " 4 "})
 
     assert submitted.response.type == 7
@@ -248,7 +279,7 @@ async def test_a_stale_button_after_the_list_shrank_lands_on_the_last_page(bot, 
 
     assert session.current_page == 1
     assert shown_page(harness, message) == ("Page 2/2", [f"item {n}" for n in range(11, 16)])
-    assert [control.token for control in all_controls(harness, message)] == ["prev", "jump", "next"]
+    assert tokens(harness, message) == ["prev", "jump", "next"]
 
 
 async def test_refresh_shows_changed_items_and_clamps_the_page(bot, harness):
@@ -305,7 +336,9 @@ async def test_a_subclass_can_format_pages_asynchronously(bot, harness):
         async def format_page(self, items: Sequence[tuple[str, int]]) -> discord.Embed:
             start = self.current_page * self.per_page
             lines = [f"{rank}. {name}: {score}" for rank, (name, score) in enumerate(items, start + 1)]
-            return discord.Embed(title="Leaderboard", description="\n".join(lines)).set_footer(text=self.page_label)
+            return discord.Embed(title="Leaderboard", description="\n".join(lines)).set_footer(
+                text=self.page_label
+            )
 
     scores = [(f"player{n}", 100 - n) for n in range(12)]
 
@@ -327,7 +360,7 @@ async def test_a_message_with_its_own_view_is_sent_as_given(bot, harness):
 
     _, message = await open_paginator(bot, harness, FORTY_FIVE, format_page=render)
 
-    assert [control.token for control in all_controls(harness, message)] == [
+    assert tokens(harness, message) == [
         "refresh",
         "first",
         "prev",
@@ -365,7 +398,7 @@ async def test_an_async_source_is_read_a_page_at_a_time_until_it_ends(bot, harne
     assert shown_page(harness, message) == ("Page 1", [f"row {n}" for n in range(1, 11)])
     assert session.page_count is None
     nav = controls(harness, message)
-    assert [control.token for control in all_controls(harness, message)] == ["prev", "jump", "next"]
+    assert tokens(harness, message) == ["prev", "jump", "next"]
     assert (nav["jump"].label, nav["next"].page) == ("1/?", 1)
 
     await harness.click(message, nav["next"].custom_id)
@@ -375,8 +408,9 @@ async def test_an_async_source_is_read_a_page_at_a_time_until_it_ends(bot, harne
     assert shown_page(harness, message) == ("Page 3/3", ["row 21", "row 22", "row 23"])
     assert session.page_count == 3
     nav = controls(harness, message)
-    assert [control.token for control in all_controls(harness, message)] == ["first", "prev", "jump", "next", "last"]
-    assert nav["next"].disabled and nav["last"].disabled
+    assert tokens(harness, message) == ["first", "prev", "jump", "next", "last"]
+    assert nav["next"].disabled
+    assert nav["last"].disabled
 
 
 async def test_an_async_source_that_ends_on_a_page_boundary_has_no_empty_last_page(bot, harness):
@@ -427,7 +461,7 @@ async def test_an_unfinished_async_source_is_closed_when_the_session_ends(bot, h
 async def test_the_stop_button_ends_the_session_and_disables_the_controls(bot, harness):
     navigation = PageNavigation(stop=True)
     session, message = await open_paginator(bot, harness, FORTY_FIVE[:15], navigation=navigation)
-    assert [control.token for control in all_controls(harness, message)] == ["prev", "jump", "next", "stop"]
+    assert tokens(harness, message) == ["prev", "jump", "next", "stop"]
 
     stopped = await harness.click(message, controls(harness, message)["stop"].custom_id)
 

@@ -1,0 +1,55 @@
+"""``python -m benchmarks``: run every benchmark and print the table (``--quick`` for a smoke run)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+
+from . import codec, end_to_end, memory, routing, scale
+from ._measure import FULL, QUICK, Sizes
+from ._report import Row, machine_details, render
+
+__all__ = ("main",)
+
+_SECTIONS = {
+    "routing": routing.run,
+    "codec": codec.run,
+    "memory": memory.run,
+    "scale": scale.run,
+    "e2e": end_to_end.run,
+}
+
+
+async def _run_all(sizes: Sizes, only: list[str]) -> list[Row]:
+    rows: list[Row] = []
+    for name, run in _SECTIONS.items():
+        if not only or name in only:
+            started = time.perf_counter()
+            rows.extend(await run(sizes))
+            print(f"  {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line, run the benchmarks and print the Markdown table to stdout."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: every row in seconds, figures meaningless")
+    parser.add_argument("--only", action="append", choices=list(_SECTIONS), default=[], help="run one benchmark")
+    args = parser.parse_args(argv)
+    # Sessions ended by the benchmarks' bot shutdowns must not flood the output.
+    logging.basicConfig(level=logging.ERROR)
+    started = time.perf_counter()
+    rows = asyncio.run(_run_all(QUICK if args.quick else FULL, args.only))
+    print(f"nyx_sessions benchmarks{' (--quick)' if args.quick else ''}")
+    print(machine_details())
+    print("Times are CPU time of the event-loop thread; medians of interleaved repetitions.")
+    print("Ratio = nyx_sessions / baseline (below 1.00: nyx_sessions costs less).\n")
+    print(render(rows))
+    print(f"\nTotal: {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

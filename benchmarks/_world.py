@@ -1,0 +1,222 @@
+"""What every benchmark shares: test bots, an instant Discord, and the sessions and views compared."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord.ext import commands
+from discord.ext.test import factories, runner
+from discord.webhook.async_ import AsyncWebhookAdapter
+
+from nyx_sessions import AbstractSession, SessionExecutionMeta
+from nyx_sessions.testing import close_test_bot, create_test_bot, new_snowflake
+from nyx_sessions.testing.payloads import build_interaction
+
+from ._measure import cpu_clock
+
+__all__ = (
+    "PROBE",
+    "BenchItem",
+    "BenchSession",
+    "BenchView",
+    "FiveButtonView",
+    "Probe",
+    "TestBot",
+    "fresh",
+    "instant_webhooks",
+)
+
+Json = dict[str, Any]
+
+_BUTTON, _ACTION_ROW, _COMPONENT = 2, 1, 3
+_DEFERRED_UPDATE = 6
+# What Discord answers to a deferred update; discord.py only reads it, so one dict serves every call.
+_CALLBACK_ANSWER: Json = {
+    "interaction": {
+        "id": "0",
+        "type": _COMPONENT,
+        "response_message_id": None,
+        "response_message_loading": False,
+        "response_message_ephemeral": False,
+    },
+    "resource": {"type": _DEFERRED_UPDATE},
+}
+
+
+@contextlib.contextmanager
+def instant_webhooks() -> Iterator[None]:
+    """Answer every interaction-webhook request at once, so no HTTP cost counts on either side.
+
+    It replaces :meth:`AsyncWebhookAdapter.request` for both the session bot and the discord.py
+    bots, so both pay the same (nil) price for their response.
+    """
+
+    async def request(adapter: AsyncWebhookAdapter, *args: Any, **kwargs: Any) -> Json:
+        return _CALLBACK_ANSWER
+
+    previous = AsyncWebhookAdapter.__dict__["request"]
+    AsyncWebhookAdapter.request = request  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        AsyncWebhookAdapter.request = previous  # type: ignore[method-assign]
+
+
+class Probe:
+    """Tells the benchmark that handlers ran: counts them and stamps the CPU clock as each returns."""
+
+    __slots__ = ("_done", "_expected", "count", "stamp")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.stamp = 0.0
+        self._expected = 0
+        self._done: asyncio.Future[None] | None = None
+
+    def expect(self, handlers: int) -> None:
+        """Start counting afresh; :meth:`wait` returns once ``handlers`` handlers ran."""
+        self.count = 0
+        self._expected = handlers
+        self._done = asyncio.get_running_loop().create_future()
+
+    def handled(self) -> None:
+        """Called by a handler as its last act."""
+        self.count += 1
+        self.stamp = cpu_clock()
+        if self.count == self._expected and self._done is not None and not self._done.done():
+            self._done.set_result(None)
+
+    async def wait(self) -> None:
+        """Wait until the expected number of handlers ran."""
+        if self._done is None:
+            raise RuntimeError("call expect() first")
+        await self._done
+
+
+PROBE = Probe()
+"""The one probe every benchmark handler reports to."""
+
+
+class BenchSession(AbstractSession[None]):
+    """A session with one button: the click is deferred, as the discord.py baselines do.
+
+    ``on_start`` sends nothing, so sessions can be started by the thousand without a Discord round
+    trip; only the session layer is measured.
+    """
+
+    __slots__ = ()
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        """Start without a message: the benchmarks route clicks straight to the session."""
+
+    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """Defer the click and tell the probe."""
+        await interaction.response.defer()
+        PROBE.handled()
+
+
+class BenchView(discord.ui.View):
+    """The persistent-view baseline: one button, dispatched by discord.py's view store."""
+
+    CUSTOM_ID = "bench:click"
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Click", custom_id=CUSTOM_ID)
+    async def click(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
+        """Defer the click and tell the probe."""
+        await interaction.response.defer()
+        PROBE.handled()
+
+
+class BenchItem(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"bench:(?P<session>[\w-]+):(?P<action>\w+)",
+):
+    """The dynamic-item baseline: its custom id names a session and an action, like a session's."""
+
+    def __init__(self, session: str, action: str) -> None:
+        super().__init__(discord.ui.Button(label="Click", custom_id=f"bench:{session}:{action}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: Any
+    ) -> BenchItem:
+        """Rebuild the item from the matched custom id."""
+        return cls(match["session"], match["action"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Defer the click and tell the probe."""
+        await interaction.response.defer()
+        PROBE.handled()
+
+
+class FiveButtonView(discord.ui.View):
+    """The memory baseline: a view holding five buttons, as a small panel would."""
+
+    def __init__(self, *, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        for label in ("First", "Previous", "Page", "Next", "Last"):
+            self.add_item(discord.ui.Button(label=label))
+
+
+@dataclass(slots=True)
+class TestBot:
+    """A dpytest bot with the member who clicks and the channel where clicks happen.
+
+    dpytest keeps one configuration at a time, so the member and channel are captured right after
+    the bot is configured; several bots can then live side by side.
+    """
+
+    bot: commands.Bot
+    member: discord.Member
+    channel: discord.TextChannel
+
+    @classmethod
+    async def create(cls, *, sessions: bool) -> TestBot:
+        """Create and configure a bot; with ``sessions``, the nyx_sessions extension is loaded."""
+        bot = await create_test_bot(extensions=("nyx_sessions",) if sessions else ())
+        config = runner.get_config()
+        return cls(bot, config.members[0], config.channels[0])
+
+    @property
+    def state(self) -> Any:
+        """The bot's connection state, where gateway payloads are parsed."""
+        return self.bot._connection
+
+    def click_payload(self, custom_id: str) -> Json:
+        """An ``INTERACTION_CREATE`` of :attr:`member` clicking ``custom_id`` on a bot message."""
+        me = self.bot.user
+        assert me is not None
+        message: Json = factories.make_message_dict(self.channel, me, new_snowflake(), content="Benchmark")
+        message["flags"] = 0
+        message["components"] = [
+            {
+                "type": _ACTION_ROW,
+                "components": [{"type": _BUTTON, "style": 1, "label": "Click", "custom_id": custom_id}],
+            }
+        ]
+        data = {"custom_id": custom_id, "component_type": _BUTTON}
+        return build_interaction(
+            self.bot, _COMPONENT, data, user=self.member, channel=self.channel, message=message
+        )
+
+    def interaction(self, payload: Json) -> discord.Interaction[Any]:
+        """Build the :class:`discord.Interaction` discord.py would for ``payload``."""
+        return discord.Interaction(data=payload, state=self.state)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        """Close the bot (ending its sessions) and empty dpytest's queues."""
+        await close_test_bot(self.bot)
+
+
+def fresh(payload: Json) -> Json:
+    """A copy of ``payload`` as a new interaction: a new id and token, the same click."""
+    interaction_id = new_snowflake()
+    return {**payload, "id": str(interaction_id), "token": f"bench-token-{interaction_id}"}

@@ -1,0 +1,85 @@
+"""Benchmark 3: memory per idle live session, against a live five-button :class:`discord.ui.View`.
+
+Sessions are started through the manager from one shared interaction, so what is counted is the
+session layer alone: the session object, its custom-id builder, its repository entry and
+deadline, and the manager's bookkeeping. Views are stored in discord.py's view store under a
+message id, as a sent view is, with the default ``timeout=180`` (they expire, as sessions do: a
+timeout task each) and with ``timeout=None`` (persistent: no task). Bytes are
+:mod:`tracemalloc`'s count of what the objects keep allocated, divided by their number.
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from collections.abc import Awaitable, Callable
+
+from nyx_sessions import get_session_manager
+from nyx_sessions.testing import new_snowflake
+
+from ._measure import Sizes
+from ._report import Row
+from ._world import BenchSession, FiveButtonView, TestBot
+
+__all__ = ("run",)
+
+_KB = 1024
+_VIEW_TIMEOUT = 180.0
+"""discord.py's default view timeout, and the sessions' default TTL."""
+
+
+async def _bytes_each(count: int, create: Callable[[int], Awaitable[None]]) -> float:
+    """Bytes still allocated after ``create(count)``, per object; it must keep what it made alive."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        await create(count)
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (after - before) / count
+
+
+async def _sessions(count: int) -> float:
+    test_bot = await TestBot.create(sessions=True)
+    start = test_bot.interaction(test_bot.click_payload("start"))
+    manager = get_session_manager(test_bot.bot)
+
+    async def create(count: int) -> None:
+        for _ in range(count):
+            await manager.start(BenchSession(test_bot.bot, start))
+
+    try:
+        return await _bytes_each(count, create)
+    finally:
+        await test_bot.close()
+
+
+async def _views(count: int, timeout: float | None) -> float:
+    test_bot = await TestBot.create(sessions=False)
+
+    async def create(count: int) -> None:
+        for _ in range(count):
+            test_bot.state.store_view(FiveButtonView(timeout=timeout), new_snowflake())
+
+    try:
+        return await _bytes_each(count, create)
+    finally:
+        await test_bot.close()
+
+
+async def run(sizes: Sizes) -> list[Row]:
+    """Measure idle sessions and idle views; return the table's rows."""
+    count = sizes.memory_objects
+    session = await _sessions(count)
+    expiring_view = await _views(count, _VIEW_TIMEOUT)
+    persistent_view = await _views(count, None)
+    label = "3. Memory per idle live session (default TTL)"
+    return [
+        Row(label, session, "B", "five-button `View`, timeout=180", expiring_view,
+            "≤ 1 KB and ≤ 0.50", session <= _KB and session <= expiring_view / 2),
+        Row(label, session, "B", "five-button `View`, timeout=None", persistent_view,
+            "≤ 0.50", session <= persistent_view / 2),
+    ]  # fmt: skip

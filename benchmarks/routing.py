@@ -1,0 +1,143 @@
+"""Benchmark 1: what routing one click costs, from the raw gateway payload to the handler.
+
+Three bots receive the same kind of ``INTERACTION_CREATE`` (a member clicking a button on a bot
+message) through ``ConnectionState.parse_interaction_create``, as the gateway would deliver it:
+
+- a bot with nyx_sessions loaded, the click aimed at one of many live sessions;
+- a bot with a persistent :class:`discord.ui.View` (``timeout=None``) holding that button;
+- a bot with a :class:`discord.ui.DynamicItem` whose template matches the custom id.
+
+Every handler defers the interaction (answered instantly by a fake webhook adapter shared by all
+three) and reports to the probe. Two figures per side:
+
+- latency: CPU time from handing over the payload to the handler returning, one click at a time;
+- full cost: CPU time per click of a batch, everything the click started included (for sessions:
+  the TTL refresh and the update events).
+
+The floor is building the :class:`discord.Interaction` alone, which every side pays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nyx_sessions import get_session_manager
+
+from ._measure import Sizes, cpu_clock, interleaved
+from ._report import Row
+from ._world import PROBE, BenchItem, BenchSession, BenchView, TestBot, fresh, instant_webhooks
+
+__all__ = ("run",)
+
+Json = dict[str, Any]
+
+
+class _Side:
+    """One bot and the click payloads it is fed."""
+
+    __slots__ = ("payloads", "test_bot")
+
+    def __init__(self, test_bot: TestBot, payloads: list[Json]) -> None:
+        self.test_bot = test_bot
+        self.payloads = payloads
+
+    def batch(self, size: int) -> list[Json]:
+        """``size`` new interactions, cycling over the side's clicks."""
+        return [fresh(self.payloads[index % len(self.payloads)]) for index in range(size)]
+
+    async def latency(self, size: int) -> float:
+        """Median µs from payload to handler return, each click alone (its follow-up work not counted)."""
+        parse = self.test_bot.state.parse_interaction_create
+        samples = []
+        for payload in self.batch(size):
+            PROBE.expect(1)
+            started = cpu_clock()
+            parse(payload)
+            await PROBE.wait()
+            samples.append(PROBE.stamp - started)
+            await asyncio.sleep(0)  # let whatever the click started after its handler finish
+        return statistics.median(samples) * 1e6
+
+    async def full_cost(self, size: int) -> float:
+        """µs per click of a batch delivered at once, up to the last handler's return."""
+        parse = self.test_bot.state.parse_interaction_create
+        payloads = self.batch(size)
+        PROBE.expect(size)
+        started = cpu_clock()
+        for payload in payloads:
+            parse(payload)
+        await PROBE.wait()
+        elapsed = cpu_clock() - started
+        await asyncio.sleep(0)
+        return elapsed / size * 1e6
+
+    async def floor(self, size: int) -> float:
+        """µs to build the :class:`discord.Interaction` of a click, and nothing else."""
+        build = self.test_bot.interaction
+        payloads = self.batch(size)
+        started = cpu_clock()
+        for payload in payloads:
+            build(payload)
+        return (cpu_clock() - started) / size * 1e6
+
+
+async def _session_side(size: int) -> _Side:
+    test_bot = await TestBot.create(sessions=True)
+    # One start interaction for all: sessions started from it share it, as in the memory benchmark.
+    start = test_bot.interaction(test_bot.click_payload("start"))
+    sessions = [BenchSession(test_bot.bot, start) for _ in range(size)]
+    manager = get_session_manager(test_bot.bot)
+    for session in sessions:
+        await manager.start(session)
+    return _Side(test_bot, [test_bot.click_payload(session.component_id("click")) for session in sessions])
+
+
+async def _view_side() -> _Side:
+    test_bot = await TestBot.create(sessions=False)
+    test_bot.bot.add_view(BenchView())
+    return _Side(test_bot, [test_bot.click_payload(BenchView.CUSTOM_ID)])
+
+
+async def _dynamic_side() -> _Side:
+    test_bot = await TestBot.create(sessions=False)
+    test_bot.bot.add_dynamic_items(BenchItem)
+    return _Side(test_bot, [test_bot.click_payload(BenchItem(session="Zx81-abc_DEF", action="click").custom_id)])
+
+
+async def run(sizes: Sizes) -> list[Row]:
+    """Measure routing on the three bots, interleaved; return the table's rows."""
+    size = sizes.routing_batch
+    with instant_webhooks():
+        sessions, view, dynamic = await _session_side(size), await _view_side(), await _dynamic_side()
+        try:
+            trials: dict[str, Callable[[], Awaitable[float]]] = {
+                "floor": lambda: sessions.floor(size),
+                "session": lambda: sessions.latency(size),
+                "view": lambda: view.latency(size),
+                "dynamic": lambda: dynamic.latency(size),
+                "session full": lambda: sessions.full_cost(size),
+                "view full": lambda: view.full_cost(size),
+                "dynamic full": lambda: dynamic.full_cost(size),
+            }
+            got = await interleaved(sizes.routing_rounds, trials)
+        finally:
+            for side in (sessions, view, dynamic):
+                await side.test_bot.close()
+    floor = got["floor"]
+    view_label = "persistent `ui.View`"
+    return [
+        Row("1. Routing: payload → handler returned, per click", got["session"], "us",
+            view_label, got["view"], "≤ 1.00", got["session"] <= got["view"]),
+        Row("1. Routing: payload → handler returned, per click", got["session"], "us",
+            "`DynamicItem`", got["dynamic"]),
+        Row("1. Routing: overhead above the floor", got["session"] - floor, "us",
+            view_label, got["view"] - floor),
+        Row("1. Routing: floor, building `discord.Interaction`", floor, "us"),
+        Row("1. Routing: full cost per click (TTL refresh, events)", got["session full"], "us",
+            view_label, got["view full"]),
+        Row("1. Routing: full cost per click (TTL refresh, events)", got["session full"], "us",
+            "`DynamicItem`", got["dynamic full"]),
+    ]  # fmt: skip

@@ -1,0 +1,67 @@
+"""``python -m example_bot``: the example bot on Discord, or offline in a terminal playground.
+
+With ``DISCORD_TOKEN`` set it connects to Discord; without it (or with ``--offline`` or
+``--script``) it runs the playground, which needs no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from example_bot.bot import ExampleBot
+from example_bot.playground import TOUR, run_playground
+
+__all__ = ("DEFAULT_DB", "main")
+
+DEFAULT_DB = Path("example_bot.sqlite3")
+"""Where the data goes unless ``--db`` or ``NYX_EXAMPLE_DB`` says otherwise."""
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m example_bot",
+        description="The nyx_sessions example bot. Set DISCORD_TOKEN to run it on Discord; "
+        "without it, an offline playground starts.",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(os.environ.get("NYX_EXAMPLE_DB", DEFAULT_DB)),
+        help=f"the SQLite database file, created on first run (env NYX_EXAMPLE_DB; default {DEFAULT_DB})",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="run the playground even with DISCORD_TOKEN set"
+    )
+    parser.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help=f"replay the playground steps in FILE and print the transcript (try {TOUR.name})",
+    )
+    parser.add_argument("--tour", action="store_true", help="replay the guided tour of every feature")
+    parser.add_argument(
+        "--sync", action="store_true", help="sync the slash commands with Discord on start-up"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot (or the playground) until it is stopped; returns the exit status."""
+    args = _arguments(argv)
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    script = TOUR if args.tour else args.script
+    if script is not None or args.offline or not token:
+        return run_playground(args.db, Console(highlight=False), script=script)
+    # Ctrl-C: discord.py's run() closes the bot, which ends every session and closes the database.
+    ExampleBot(args.db, sync_commands=args.sync).run(token, log_level=logging.INFO, root_logger=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The example bot's cogs, one extension per feature."""

@@ -1,0 +1,190 @@
+"""!settings and /settings: a settings panel with buttons, two select menus and a modal, saved to SQLite.
+
+``!panel`` posts a message whose persistent "Open panel" button starts the same panel: a session
+started from a button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from example_bot.cogs._helpers import selected_values
+from example_bot.db import GuildSettings
+from nyx_sessions import AbstractSession, modal_values, spawns_session
+
+if TYPE_CHECKING:
+    from example_bot.bot import ExampleBot
+    from nyx_sessions import SessionExecutionMeta, SessionModal
+
+__all__ = ("LANGUAGES", "OpenPanelView", "Settings", "SettingsSession", "setup")
+
+LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch"}
+
+
+class SettingsSession(AbstractSession[GuildSettings]):
+    """The settings panel: changes are a draft until Save writes them to the database.
+
+    Answers privately when started from an interaction (a slash command or a button); a prefix
+    command gets a normal message, which only its author can use (the default owner-only filter).
+    The session's result is the settings last saved.
+
+    Parameters
+    ----------
+    bot: :class:`ExampleBot`
+        The bot.
+    start: Union[:class:`discord.Interaction`, :class:`commands.Context`]
+        What started the session; it must come from a server.
+    """
+
+    ttl = 300
+
+    def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
+        super().__init__(bot, start)
+        assert start.guild is not None  # the commands are guild_only
+        self.guild_id = start.guild.id
+        self.db = bot.db
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        self.saved = self.draft = await self.db.settings(self.guild_id)
+        await self.respond(embed=self._embed(), view=self._view(), ephemeral=True)
+
+    def _embed(self) -> discord.Embed:
+        draft = self.draft
+        embed = discord.Embed(title="Server settings", colour=discord.Colour.blurple())
+        embed.add_field(name="Welcome messages", value="on" if draft.welcome_enabled else "off")
+        embed.add_field(name="Auto-moderation", value="on" if draft.automod_enabled else "off")
+        embed.add_field(
+            name="Log channel", value=f"<#{draft.log_channel_id}>" if draft.log_channel_id else "not set"
+        )
+        embed.add_field(name="Language", value=LANGUAGES[draft.language])
+        embed.add_field(name="Welcome message", value=draft.welcome_message, inline=False)
+        embed.set_footer(text="All changes saved." if draft == self.saved else "Unsaved changes: press Save.")
+        return embed
+
+    def _view(self) -> discord.ui.View:
+        draft = self.draft
+        return self.view(
+            self._toggle("welcome", "Welcome messages", on=draft.welcome_enabled),
+            self._toggle("automod", "Auto-moderation", on=draft.automod_enabled),
+            self.button("message", label="Edit welcome message", style=discord.ButtonStyle.primary),
+            self.select(
+                "log",
+                cls=discord.ui.ChannelSelect,
+                channel_types=[discord.ChannelType.text],
+                placeholder="Pick a log channel",
+                row=1,
+            ),
+            self.select(
+                "language",
+                options=[
+                    discord.SelectOption(label=name, value=code, default=code == draft.language)
+                    for code, name in LANGUAGES.items()
+                ],
+                row=2,
+            ),
+            self.button(
+                "save", label="Save", style=discord.ButtonStyle.success, disabled=draft == self.saved, row=3
+            ),
+            self.button("close", label="Close", row=3),
+        )
+
+    def _toggle(self, token: str, name: str, *, on: bool) -> discord.ui.Button[Any]:
+        style = discord.ButtonStyle.success if on else discord.ButtonStyle.secondary
+        return self.button(token, label=f"{name}: {'on' if on else 'off'}", style=style)
+
+    def _welcome_modal(self) -> SessionModal:
+        message: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="message",
+            label="Welcome message ({user} is the new member)",
+            style=discord.TextStyle.paragraph,
+            default=self.draft.welcome_message,
+            max_length=300,
+        )
+        return self.modal("Welcome message", message)
+
+    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        match self.tokens(interaction).get():
+            case "welcome":
+                self.draft = replace(self.draft, welcome_enabled=not self.draft.welcome_enabled)
+            case "automod":
+                self.draft = replace(self.draft, automod_enabled=not self.draft.automod_enabled)
+            case "message":
+                await interaction.response.send_modal(self._welcome_modal())
+                return
+            case "save":
+                await self.db.save_settings(self.guild_id, self.draft)
+                self.saved = self.result = self.draft
+            case "close":
+                await self.edit(interaction, embed=self._embed(), view=None)
+                await self.end("closed by its user")
+                return
+        await self.edit(interaction, embed=self._embed(), view=self._view())
+
+    async def handle_select_menu(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> None:
+        (value,) = selected_values(interaction)
+        if self.tokens(interaction).get() == "log":
+            self.draft = replace(self.draft, log_channel_id=int(value))
+        else:
+            self.draft = replace(self.draft, language=value)
+        await self.edit(interaction, embed=self._embed(), view=self._view())
+
+    async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.draft = replace(self.draft, welcome_message=modal_values(interaction)["message"])
+        await self.edit(interaction, embed=self._embed(), view=self._view())
+
+
+class OpenPanelView(discord.ui.View):
+    """A persistent "Open panel" button (it works after a restart): each press opens a private panel.
+
+    A plain discord.py view: its button is not a session's, so the ViewStore handles it and the
+    session cog leaves it alone.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(
+        label="Open panel", emoji="⚙️", style=discord.ButtonStyle.primary, custom_id="example:open-settings"
+    )
+    async def open_panel(
+        self, interaction: discord.Interaction[ExampleBot], button: discord.ui.Button[Any]
+    ) -> None:
+        await SettingsSession(interaction.client, interaction).start()
+
+
+class Settings(commands.Cog):
+    """The settings panel, from a command or from a button."""
+
+    def __init__(self, bot: ExampleBot) -> None:
+        self.bot = bot
+        self.panel_view = OpenPanelView()
+
+    async def cog_load(self) -> None:
+        self.bot.add_view(self.panel_view)
+
+    async def cog_unload(self) -> None:
+        self.panel_view.stop()
+
+    @commands.hybrid_command()  # type: ignore[arg-type]  # discord.py#9788
+    @commands.guild_only()
+    @spawns_session
+    async def settings(self, ctx: commands.Context[ExampleBot]) -> SettingsSession:
+        """Change this server's settings (only you can use the panel you open)."""
+        return SettingsSession(self.bot, ctx)
+
+    @commands.hybrid_command()  # type: ignore[arg-type]  # discord.py#9788
+    @commands.guild_only()
+    async def panel(self, ctx: commands.Context[ExampleBot]) -> None:
+        """Post a message with an "Open panel" button anyone can press."""
+        await ctx.send("**Server settings** are one click away.", view=self.panel_view)
+
+
+async def setup(bot: ExampleBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Settings(bot))

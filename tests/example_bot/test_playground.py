@@ -1,0 +1,155 @@
+"""The offline playground: the tour script's transcript, the command line, and steps that cannot work."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from example_bot.playground import TOUR, Playground, run_playground
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+
+def transcript_console() -> Console:
+    """A console that records plain text, wide enough that no message line wraps."""
+    return Console(file=io.StringIO(), width=120, color_system=None, highlight=False)
+
+
+def text_of(console: Console) -> str:
+    file = console.file
+    assert isinstance(file, io.StringIO)
+    return file.getvalue()
+
+
+def section(transcript: str, start: str, end: str | None = None) -> str:
+    """The part of the transcript from the step ``start`` up to the step ``end``."""
+    begin = transcript.index(f"alice › {start}\n")
+    return transcript[begin : transcript.index(f"› {end}\n", begin) if end else None]
+
+
+def test_the_tour_visits_every_feature(tmp_path: Path) -> None:
+    console = transcript_console()
+
+    assert run_playground(tmp_path / "tour.sqlite3", console, script=TOUR) == 0
+
+    transcript = text_of(console)
+    assert "✗" not in transcript
+    assert "This interaction failed" not in transcript
+
+    moderations = section(transcript, "/moderations", "/ticket-setup")
+    for shown in ("Page 1/5 · 22 moderations", "Page 2/5", "Form · Go to page", "Page 4/5"):
+        assert shown in moderations
+    assert "Moderations · ⚠️ Warning" in moderations and "Page 1/2 · 9 moderations" in moderations
+    assert "only bob can see this" in moderations and "This isn't yours to use." in moderations
+    assert "Moderations · 🔨 Ban" in moderations and "Page 1/1 · 3 moderations" in moderations
+
+    wizard = section(transcript, "/ticket-setup", "!settings")
+    assert "log · TicketWizard started by alice" in wizard
+    for step in ("Form · Ticket category", "step 2 of 4: channel", "step 3 of 4: priority", "step 4 of 4"):
+        assert step in wizard
+    assert "Ticket category created" in wizard
+    assert "Billing: Questions about invoices and refunds (opens in #support, High priority)" in wizard
+    assert "TicketWizard of alice ended: the category was created [SELF_ENDED]" in wizard
+
+    settings = section(transcript, "!settings", "!panel")
+    for shown in ("Unsaved changes: press Save.", "Log channel: #mod-log", "Language: Français"):
+        assert shown in settings
+    assert "Form · Welcome message" in settings and "Welcome message: Bienvenue, {user} !" in settings
+    assert "[6 Save (disabled)]" in settings.split("click Save")[1]
+    assert "SettingsSession of alice ended: closed by its user [SELF_ENDED]" in settings
+
+    panel = section(transcript, "!panel", "sessions")
+    assert "[1 ⚙️ Open panel]" in panel
+    assert "only alice can see this" in panel
+    assert "SettingsSession started by carol" in panel and "only carol can see this" in panel
+
+    expiry = section(transcript, "advance 200", "sessions")
+    assert expiry.count("ModerationsSession of alice ended: the session expired [EXPIRED]") == 2
+    assert "[3 ▶ (disabled)]" in expiry and "[4 ▾ 🔨 Ban (disabled)]" in expiry
+
+    restarted = section(transcript, "restart")
+    assert "SettingsSession of carol ended: the bot is stopping [BOT_STOP]" in restarted
+    assert "Language: Français" in section(restarted, "/settings", "/tickets")
+    assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets")
+
+
+def test_the_command_line_replays_a_script_on_the_database_it_is_given(tmp_path: Path) -> None:
+    script = tmp_path / "steps.txt"
+    script.write_text("/tickets\nquit\n/moderations\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN"}
+    env["NYX_EXAMPLE_DB"] = str(tmp_path / "env.sqlite3")
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "example_bot", "--script", str(script)],
+        cwd=TOUR.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert "alice › /tickets" in finished.stdout and "Nothing to show." in finished.stdout
+    assert "/moderations" not in finished.stdout  # quit stopped the script
+    assert (tmp_path / "env.sqlite3").exists()
+
+
+async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> None:
+    console = transcript_console()
+    async with Playground(tmp_path / "errors.sqlite3", console) as playground:
+        await playground.play(
+            [
+                "click 1",
+                "dance",
+                "user dave",
+                "/nope",
+                "!nope",
+                "fill 1=x",
+                "advance soon",
+                "/moderations",
+                "click 1",
+                "select 1 warn",
+                "select 6 nothing",
+            ]
+        )
+
+    transcript = text_of(console)
+    refusals = [line for line in transcript.splitlines() if line.startswith("✗")]
+    assert refusals[:7] == [
+        "✗ there is no message with buttons or selects yet",
+        "✗ unknown step 'dance'; type help for the list",
+        "✗ 'dave' is not a member; pick one of alice, bob, carol",
+        "✗ /nope is not a slash command; there are /moderations, /panel, /settings, /ticket-setup, /tickets",
+        '✗ the bot raised CommandNotFound: Command "nope" is not found',
+        "✗ no form is open: a button that opens one comes first",
+        "✗ advance SECONDS, e.g. advance 300",
+    ]
+    assert len(refusals) == 10
+    assert "disabled" in refusals[7]  # the first-page button of page 1
+    assert refusals[8] == "✗ 1 is a button: click it"
+    assert "nothing" in refusals[9]
+    assert "Page 1/5 · 22 moderations" in transcript  # the playground went on after each refusal
+
+
+def test_an_interactive_session_asks_for_each_field_of_a_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed = iter(["/ticket-setup", "click 1", "Support", "", "quit"])
+    monkeypatch.setattr("builtins.input", lambda *prompt: next(typed))
+    console = transcript_console()
+
+    assert run_playground(tmp_path / "interactive.sqlite3", console) == 0
+
+    transcript = text_of(console)
+    assert "Form · Ticket category" in transcript
+    assert "step 2 of 4: channel" in transcript
+    assert next(typed, None) is None
