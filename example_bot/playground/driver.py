@@ -48,18 +48,18 @@ Json = dict[str, Any]
 
 HELP = """\
 Do what a person does in Discord:
-  /command [option:value …]   a slash command, e.g. /moderations type:warn
-  !command [args …]           a prefix command, e.g. !settings
-  click N | click LABEL       press button N of the current message
-  select N VALUE …            pick options (value or label), a #channel or an @member in select N
-  fill FIELD=VALUE …          fill in and send the open form (field by number, label or id)
-  cancel                      close the open form without sending it
+  /command [option:value …]  a slash command, e.g. /moderations type:warn
+  !command [args …]          a prefix command, e.g. !settings
+  click N | click LABEL      press button N of the current message
+  select N VALUE …           pick in select N: options, a #channel, an @member
+  fill FIELD=VALUE …         send the open form (FIELD: number, label or id)
+  cancel                     close the open form without sending it
 Or what only the playground can do:
-  user NAME                   act as someone else (alice, bob, carol)
-  advance SECONDS             move the clock forward (sessions expire when idle too long)
-  show [mN]                   draw message mN again and make it the current message
-  sessions                    list the running sessions
-  restart                     stop the bot and start it again on the same database
+  user NAME                  act as someone else: alice, bob or carol
+  advance SECONDS            move the clock (idle sessions expire)
+  show [mN]                  draw message mN again and make it current
+  sessions                   list the running sessions
+  restart                    stop the bot, start it again on the same data
   help · quit"""
 
 _LOGGERS = ("example_bot", "nyx_sessions")
@@ -330,6 +330,8 @@ class Playground:
             raise PlaygroundError(
                 f"{which} is {'a button: click it' if select else 'a select: select ' + which + ' VALUE'}"
             )
+        if chosen.get("disabled"):
+            raise PlaygroundError(f"{which} is disabled: nobody can use it now")
         return self._current, chosen
 
     def _entity(self, name: str) -> discord.abc.Snowflake:
@@ -460,10 +462,12 @@ def _field(fields: list[FormField], key: str) -> FormField:
 
 
 def _option_value(select: Mapping[str, Any], word: str) -> str:
-    for option in select.get("options") or ():
+    options = select.get("options") or ()
+    for option in options:
         if word.lower() in (option["value"].lower(), option["label"].lower()):
             return str(option["value"])
-    return word  # the harness names the options it offers
+    offered = ", ".join(option["value"] for option in options)
+    raise PlaygroundError(f"the select has no option {word!r}; it offers {offered}")
 
 
 def _button_labelled(components: list[Json], label: str) -> Json | None:

@@ -41,7 +41,9 @@ class SeedSession(AbstractSession[str]):
         assert iterator is not None
         self.button_tokens = iterator.tokens
 
-    async def handle_select_menu(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+    async def handle_select_menu(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> None:
         await interaction.response.send_message("You selected: " + interaction.data["values"][0])
 
     async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:

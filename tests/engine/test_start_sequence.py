@@ -57,7 +57,9 @@ async def test_a_failing_on_start_ends_with_start_failed_and_reaches_the_error_h
     bot: commands.Bot, manager: SessionManager, harness: InteractionHarness
 ) -> None:
     seen: list[tuple[BaseException, Any, SessionExecutionMeta]] = []
-    manager.executor.start_error_handler.set_consumer(RuntimeError, lambda err, s, meta: seen.append((err, s, meta)))
+    manager.executor.start_error_handler.set_consumer(
+        RuntimeError, lambda err, s, meta: seen.append((err, s, meta))
+    )
 
     @bot.tree.command(name="crash")
     async def crash(interaction: discord.Interaction[Any]) -> None:
@@ -124,7 +126,9 @@ async def test_a_raising_start_middleware_is_wrapped_with_the_middleware_attache
     broken = Broken()
     manager.executor.start_middleware.add(broken)
     seen: list[BaseException] = []
-    manager.executor.start_error_handler.set_consumer(SessionStartMiddlewareError, lambda e, *a: seen.append(e))
+    manager.executor.start_error_handler.set_consumer(
+        SessionStartMiddlewareError, lambda e, *a: seen.append(e)
+    )
 
     session = await start_probe()
 

@@ -6,7 +6,17 @@ from typing import Any
 
 import discord
 from discord.ext import commands
-from support_b import TTL, ProbeSession, StartProbe, bot, button_id, clock, disabled_states, manager, start_probe  # noqa: F401
+from support_b import (
+    TTL,
+    ProbeSession,
+    StartProbe,
+    bot,
+    button_id,
+    clock,
+    disabled_states,
+    manager,
+    start_probe,
+)  # noqa: F401
 
 from nyx_sessions import SessionCustomIdCodec, SessionEndCode, SessionEvent, SessionManager, SessionState
 from nyx_sessions.storage import ManualClock
@@ -48,7 +58,11 @@ async def test_returning_false_or_being_denied_does_not_refresh(
 
 
 async def test_expiry_ends_the_session_fires_events_and_disables_the_message(
-    bot: commands.Bot, start_probe: StartProbe, harness: InteractionHarness, manager: SessionManager, clock: ManualClock
+    bot: commands.Bot,
+    start_probe: StartProbe,
+    harness: InteractionHarness,
+    manager: SessionManager,
+    clock: ManualClock,
 ) -> None:
     bus_events: list[str] = []
     manager.bus.subscribe(SessionEvent.END, lambda *args: bus_events.append("end"))
@@ -148,7 +162,9 @@ async def test_the_class_ttl_and_the_constructor_ttl(bot: commands.Bot, start_pr
     assert session.ttl == 12
 
 
-async def test_an_invalid_ttl_is_refused_with_a_clear_error(bot: commands.Bot, start_probe: StartProbe) -> None:
+async def test_an_invalid_ttl_is_refused_with_a_clear_error(
+    bot: commands.Bot, start_probe: StartProbe
+) -> None:
     import pytest
 
     with pytest.raises(ValueError, match="ttl must be a positive number"):
@@ -159,5 +175,3 @@ async def test_an_invalid_ttl_is_refused_with_a_clear_error(bot: commands.Bot, s
     session = await start_probe()
     with pytest.raises(ValueError, match="-3"):
         ProbeSession(bot, session.start_context, ttl=-3)
-
-

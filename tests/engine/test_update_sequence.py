@@ -21,7 +21,9 @@ from nyx_sessions.testing import InteractionHarness
 DEFERRED_UPDATE, UPDATE_MESSAGE = 6, 7
 
 
-async def test_the_owner_clicks_and_the_message_updates(start_probe: StartProbe, harness: InteractionHarness) -> None:
+async def test_the_owner_clicks_and_the_message_updates(
+    start_probe: StartProbe, harness: InteractionHarness
+) -> None:
     session = await start_probe()
     message = harness.last_message()
 
@@ -59,7 +61,9 @@ async def test_a_session_without_update_filter_is_open_to_everyone(
 
 
 async def test_a_filter_can_say_why_it_denied(start_probe: StartProbe, harness: InteractionHarness) -> None:
-    await start_probe(user=0, update_filter=OwnerOnly(denied_message="Only the moderator who ran this can page."))
+    await start_probe(
+        user=0, update_filter=OwnerOnly(denied_message="Only the moderator who ran this can page.")
+    )
     message = harness.last_message()
     clicked = await harness.click(message, button_id(message, "inc"), user=1)
     assert clicked.response is not None
@@ -121,7 +125,8 @@ async def test_a_raising_update_middleware_reaches_the_error_handler_with_the_mi
     manager.executor.update_middleware.add(broken)
     seen: list[tuple[BaseException, Any, Any, Any]] = []
     manager.executor.update_error_handler.set_consumer(
-        SessionUpdateMiddlewareError, lambda error, session, interaction, meta: seen.append((error, session, interaction, meta))
+        SessionUpdateMiddlewareError,
+        lambda error, session, interaction, meta: seen.append((error, session, interaction, meta)),
     )
     session = await start_probe()
     message = harness.last_message()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from example_bot.playground.render import interactive_components
-from nyx_sessions.testing import InteractionHarness, MessageRef
+
+if TYPE_CHECKING:
+    from nyx_sessions.testing import InteractionHarness, MessageRef
 
 
 def components(harness: InteractionHarness, message: MessageRef) -> list[dict[str, Any]]:

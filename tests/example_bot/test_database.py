@@ -48,11 +48,13 @@ async def test_a_guild_gets_sample_moderations_once() -> None:
         again = await db.moderations(guild_id=1)
         other = await db.moderations(guild_id=2)
 
-    assert len(first) == 22 and again == first
+    assert len(first) == 22
+    assert again == first
     assert [moderation.created_at for moderation in first] == sorted(
         (moderation.created_at for moderation in first), reverse=True
     )
-    assert len(other) == 22 and {moderation.id for moderation in other}.isdisjoint(m.id for m in first)
+    assert len(other) == 22
+    assert {moderation.id for moderation in other}.isdisjoint(m.id for m in first)
 
 
 async def test_settings_default_until_saved_and_saving_replaces_them() -> None:
