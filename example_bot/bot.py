@@ -78,6 +78,8 @@ class ExampleBot(commands.Bot):
         if self._sync_commands:
             synced = await self.tree.sync()
             _log.info("Synced %d slash commands: %s", len(synced), ", ".join(c.name for c in synced))
+        else:
+            _log.info("Slash commands not synced: start with --sync after adding or changing one")
 
     async def on_ready(self) -> None:
         assert self.user is not None  # set once connected

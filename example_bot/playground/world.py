@@ -46,12 +46,19 @@ def _fixed_snowflakes() -> Iterator[None]:
         factories.make_id = make_id
 
 
-async def create_offline_bot(db_path: str | Path, *, clock: Clock) -> ExampleBot:
+async def create_offline_bot(db_path: str | Path, *, clock: Clock | None = None) -> ExampleBot:
     """Create the example bot on a fake guild (#general, #support, #mod-log; alice, bob, carol).
 
-    Like :func:`nyx_sessions.testing.create_test_bot`, with the example's own bot class, fixed ids
-    and sessions that expire by ``clock``. Call it inside the running event loop; install an
+    Like :func:`nyx_sessions.testing.create_test_bot`, with the example's own bot class and fixed
+    ids. Call it inside the running event loop; install an
     :class:`~nyx_sessions.testing.InteractionHarness` on the bot to talk to it.
+
+    Parameters
+    ----------
+    db_path: Union[:class:`str`, :class:`pathlib.Path`]
+        The bot's database.
+    clock: Optional[:class:`nyx_sessions.storage.Clock`]
+        What sessions expire by; ``None`` wires nyx_sessions as on Discord (real time).
     """
     apply()
     intents = discord.Intents.default()

@@ -61,7 +61,7 @@ async def test_a_storm_keeps_every_guarantee(
         if rng.random() < 0.2:
             await asyncio.sleep(0)
         if step % 1500 == 1499:  # a long pause: sessions idle for a while expire
-            clock.advance(TTL * 0.7)
+            clock.advance(TTL * 0.5)
 
     shutdown = asyncio.ensure_future(manager.close())
     clock.advance(TTL * 2)
