@@ -78,12 +78,12 @@ class ExampleBot(commands.Bot):
         if self._sync_commands:
             synced = await self.tree.sync()
             _log.info("Synced %d slash commands: %s", len(synced), ", ".join(c.name for c in synced))
-        else:
-            _log.info("Slash commands not synced: start with --sync after adding or changing one")
 
     async def on_ready(self) -> None:
         assert self.user is not None  # set once connected
         _log.info("Logged in as %s (id %s), in %d servers", self.user, self.user.id, len(self.guilds))
+        if not self._sync_commands:
+            _log.info("Slash commands were not synced: restart with --sync after adding or changing one")
 
     async def close(self) -> None:
         # Sessions end first (with BOT_STOP), while the session log still listens for their ends.

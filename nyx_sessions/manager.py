@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -43,20 +44,23 @@ _START_NOTICES = {
 class _RecentIds:
     """The ids of the most recent interactions, to process a replayed interaction only once."""
 
-    __slots__ = ("_ids", "_size")
+    __slots__ = ("_ids", "_order", "_size")
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._ids: dict[int, None] = {}
+        self._ids: set[int] = set()
+        # Oldest first. Not an ordered dict: deleting a dict's first key leaves a hole that every
+        # later ``next(iter(d))`` scans past, which cost O(window) per interaction once full.
+        self._order: deque[int] = deque()
 
     def add(self, interaction_id: int) -> bool:
         """Record ``interaction_id``; ``False`` if it was already seen."""
         if interaction_id in self._ids:
             return False
-        self._ids[interaction_id] = None
-        if len(self._ids) > self._size:
-            # dicts keep insertion order: the first key is the oldest interaction.
-            del self._ids[next(iter(self._ids))]
+        self._ids.add(interaction_id)
+        self._order.append(interaction_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
         return True
 
 

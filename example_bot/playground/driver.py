@@ -63,6 +63,14 @@ Or what only the playground can do:
   help · quit"""
 
 _LOGGERS = ("example_bot", "nyx_sessions")
+_ENTITY_OPTIONS = frozenset(
+    {
+        discord.AppCommandOptionType.user,
+        discord.AppCommandOptionType.channel,
+        discord.AppCommandOptionType.role,
+        discord.AppCommandOptionType.mentionable,
+    }
+)
 
 
 class PlaygroundError(Exception):
@@ -149,7 +157,6 @@ class Playground:
         if harness is None or bot is None:
             return
         try:
-            await harness.settle()
             await close_test_bot(bot)
             await harness.settle()
         finally:
@@ -227,21 +234,21 @@ class Playground:
         if step.startswith(("/", "!")):
             self._form = None  # doing something else dismisses an open form, as in Discord
         if step.startswith("/"):
-            name, options = self._slash_options(shlex.split(step[1:]))
+            name, options = self._slash_options(_words(step[1:]))
             self._draw_changes([await self.harness.slash(name, options, user=self.user)])
             return True
         if step.startswith("!"):
             await self.harness.message(step, user=self.user)
             self._draw_changes(())
             return True
-        verb, *words = shlex.split(step)
+        verb, *words = _words(step)
         match verb.lower():
             case "click":
                 self._draw_changes([await self._click(" ".join(words))])
             case "select":
                 self._draw_changes([await self._select(words)])
             case "fill":
-                self._draw_changes([await self.fill(dict(_key_value(word) for word in words))])
+                self._draw_changes([await self._fill(dict(_key_value(word) for word in words))])
             case "cancel":
                 self._form = None
                 self.console.print(Text("(form closed)", "dim"))
@@ -284,7 +291,7 @@ class Playground:
                 value = word
             if not key:
                 raise PlaygroundError(f"/{' '.join(path)} takes no more options than {list(parameters)}")
-            options[key] = self._entity(value) if parameters[key].type.value in (6, 7, 8, 9) else value
+            options[key] = self._entity(value) if parameters[key].type in _ENTITY_OPTIONS else value
         return " ".join(path), options
 
     async def _click(self, which: str) -> Injected:
@@ -303,7 +310,7 @@ class Playground:
             values = [self._entity(word) for word in words[1:]]
         return await self.harness.select(message, component["custom_id"], values, user=self.user)
 
-    async def fill(self, answers: Mapping[str, str]) -> Injected:
+    async def _fill(self, answers: Mapping[str, str]) -> Injected:
         """Send the open form with ``answers`` by field number, label or id; other fields keep their value."""
         fields = self.form
         if self._form is None or fields is None:
@@ -327,9 +334,8 @@ class Playground:
                 f"m{self._numbers[self._current]} has no {'select' if select else 'button'} {which!r}"
             )
         if (chosen["type"] in SELECTS) != select:
-            raise PlaygroundError(
-                f"{which} is {'a button: click it' if select else 'a select: select ' + which + ' VALUE'}"
-            )
+            hint = "a button: click it" if select else f"a select: select {which} VALUE"
+            raise PlaygroundError(f"{which} is {hint}")
         if chosen.get("disabled"):
             raise PlaygroundError(f"{which} is disabled: nobody can use it now")
         return self._current, chosen
@@ -442,6 +448,13 @@ class Playground:
             if found
             else "@unknown"
         )
+
+
+def _words(step: str) -> list[str]:
+    try:
+        return shlex.split(step)
+    except ValueError as error:  # an unclosed quote
+        raise PlaygroundError(f"{error}: {step}") from None
 
 
 def _key_value(word: str) -> tuple[str, str]:

@@ -14,9 +14,9 @@ from support_a import (  # the fixture_* imports provide the bot_extensions, clo
     TTL,
     LayoutCounterSession,
     controls,
-    fixture_bot_extensions,  # noqa: F401
-    fixture_clock,  # noqa: F401
-    fixture_manager,  # noqa: F401
+    fixture_bot_extensions,
+    fixture_clock,
+    fixture_manager,
     stored_custom_ids,
     text_displays,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from support_b import TTL, StartProbe, bot, button_id, clock, manager, start_probe  # noqa: F401
+from support_b import TTL, StartProbe, bot, button_id, clock, manager, start_probe
 
 from nyx_sessions import SessionEndCode, SessionManager, SessionState
 from nyx_sessions.storage import ManualClock

@@ -17,9 +17,9 @@ from support_a import (  # the fixture_* imports provide the bot_extensions, clo
     TTL,
     CounterSession,
     controls,
-    fixture_bot_extensions,  # noqa: F401
-    fixture_clock,  # noqa: F401
-    fixture_manager,  # noqa: F401
+    fixture_bot_extensions,
+    fixture_clock,
+    fixture_manager,
 )
 
 from nyx_sessions import (

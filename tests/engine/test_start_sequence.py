@@ -8,7 +8,7 @@ import discord
 import pytest
 from discord import app_commands
 from discord.ext import commands
-from support_b import ProbeSession, StartProbe, bot, clock, manager, start_probe  # noqa: F401
+from support_b import ProbeSession, StartProbe, bot, clock, manager, start_probe
 
 from nyx_sessions import (
     DuplicateSessionError,

@@ -15,7 +15,7 @@ from support_b import (
     disabled_states,
     manager,
     start_probe,
-)  # noqa: F401
+)
 
 from nyx_sessions import SessionManager, SessionState
 from nyx_sessions.storage import ManualClock
@@ -72,7 +72,7 @@ async def test_a_storm_keeps_every_guarantee(
     assert all(session.state is SessionState.ENDED for session in sessions)
     assert all(len(session.ends) == 1 for session in sessions), "every on_end ran exactly once"
     assert len(resolved) == SESSIONS, "every wait() resolved once"
-    assert all(waiter.result() is session.end_data for waiter, session in zip(waiters, sessions))
+    assert all(waiter.result() is session.end_data for waiter, session in zip(waiters, sessions, strict=True))
     assert {harness.initial_responses(click) for click in clicks} == {1}, "one initial response each"
     assert not manager.sessions and len(manager.repository) == 0 and len(manager.promise_repository) == 0
     leftovers = [task for task in asyncio.all_tasks() if task.get_name().startswith("nyx-sessions:")]

@@ -16,7 +16,7 @@ from support_b import (
     disabled_states,
     manager,
     start_probe,
-)  # noqa: F401
+)
 
 from nyx_sessions import SessionCustomIdCodec, SessionEndCode, SessionEvent, SessionManager, SessionState
 from nyx_sessions.storage import ManualClock

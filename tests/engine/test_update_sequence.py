@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from support_b import ProbeSession, StartProbe, bot, button_id, clock, manager, start_probe  # noqa: F401
+from support_b import ProbeSession, StartProbe, bot, button_id, clock, manager, start_probe
 
 from nyx_sessions import (
     MiddlewareResponse,
