@@ -61,7 +61,7 @@ class Sizes:
 FULL = Sizes(
     routing_batch=200,
     routing_rounds=21,
-    codec_ops=20_000,
+    codec_ops=10_000,
     codec_rounds=15,
     memory_objects=2_000,
     scale=(1_000, 10_000, 100_000),

@@ -6,10 +6,15 @@ deadline, and the manager's bookkeeping. Views are stored in discord.py's view s
 message id, as a sent view is, with the default ``timeout=180`` (they expire, as sessions do: a
 timeout task each) and with ``timeout=None`` (persistent: no task). Bytes are
 :mod:`tracemalloc`'s count of what the objects keep allocated, divided by their number.
+
+A session that was clicked once and went idle again is measured too: each gets one real click
+(a gateway payload parsed by discord.py, answered by a deferral), and what stays allocated
+afterwards is counted, the session's memory of that click included.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -19,7 +24,7 @@ from nyx_sessions.testing import new_snowflake
 
 from ._measure import Sizes
 from ._report import Row
-from ._world import BenchSession, FiveButtonView, TestBot
+from ._world import PROBE, BenchSession, FiveButtonView, TestBot, instant_webhooks
 
 __all__ = ("run",)
 
@@ -57,6 +62,28 @@ async def _sessions(count: int) -> float:
         await test_bot.close()
 
 
+async def _clicked_sessions(count: int) -> float:
+    test_bot = await TestBot.create(sessions=True)
+    start = test_bot.interaction(test_bot.click_payload("start"))
+    manager = get_session_manager(test_bot.bot)
+
+    async def create(count: int) -> None:
+        PROBE.expect(count)
+        for _ in range(count):
+            session = BenchSession(test_bot.bot, start)
+            await manager.start(session)
+            # Built here, as the gateway's JSON would be: whatever the session keeps of it counts.
+            test_bot.state.parse_interaction_create(test_bot.click_payload(session.component_id("click")))
+        await PROBE.wait()
+        await asyncio.sleep(0)
+
+    try:
+        with instant_webhooks():
+            return await _bytes_each(count, create)
+    finally:
+        await test_bot.close()
+
+
 async def _views(count: int, timeout: float | None) -> float:
     test_bot = await TestBot.create(sessions=False)
 
@@ -74,12 +101,16 @@ async def run(sizes: Sizes) -> list[Row]:
     """Measure idle sessions and idle views; return the table's rows."""
     count = sizes.memory_objects
     session = await _sessions(count)
+    clicked = await _clicked_sessions(count)
     expiring_view = await _views(count, _VIEW_TIMEOUT)
     persistent_view = await _views(count, None)
     label = "3. Memory per idle live session (default TTL)"
+    expiring = "five-button `View`, timeout=180"
     return [
-        Row(label, session, "B", "five-button `View`, timeout=180", expiring_view,
+        Row(label, session, "B", expiring, expiring_view,
             "≤ 1 KB and ≤ 0.50", session <= _KB and session <= expiring_view / 2),
         Row(label, session, "B", "five-button `View`, timeout=None", persistent_view,
             "≤ 0.50", session <= persistent_view / 2),
+        Row("3. Memory per idle live session, clicked once", clicked, "B", expiring, expiring_view,
+            "≤ 1 KB and ≤ 0.50", clicked <= _KB and clicked <= expiring_view / 2),
     ]  # fmt: skip

@@ -1,20 +1,23 @@
-"""Benchmark 4: many live sessions, started, refreshed and expired through the manager.
+"""Benchmark 4: many live sessions, started, refreshed and expired, on the real clock.
 
-For each size (1,000, 10,000 and 100,000 sessions by default), on the real clock:
+For each size (1,000, 10,000 and 100,000 sessions by default):
 
 1. start: every session is built from one shared interaction and started with
    :meth:`SessionManager.start`; all of them are then live at once;
 2. refresh: every session gets one click through :meth:`SessionManager.update` (its handler
-   defers and the manager refreshes its TTL). The click is a stand-in carrying just what the
-   manager reads of an interaction: building 100,000 real ones would measure discord.py;
+   defers, the manager refreshes its TTL). The click is a stand-in carrying just what the manager
+   reads of an interaction: building 100,000 real ones would measure discord.py;
 3. expire: nothing more happens; every session expires, ends (``on_end``) and fires
    ``session_expire``.
 
-Reported per size: CPU µs per session for the three phases together (growth against the smallest
-size), peak memory (:mod:`tracemalloc`, in a second pass, since tracing slows everything), the
-lateness of each ``session_expire`` against the session's deadline (max and p99, against the
-lateness of a plain event-loop timer ticking every 10 ms meanwhile), and what is left in the
-repository and the manager afterwards.
+Reported: CPU µs per session for the three phases (growth against the smallest size), peak memory
+(:mod:`tracemalloc`, in a second pass, since tracing slows everything), how late each
+``session_expire`` fires after the session's deadline, and what is left in the repository and the
+manager afterwards. The same sizes are also run on a bare :class:`MemorySessionRepository` (save,
+refresh, expire), timing its expiration callback: the storage layer's own precision.
+
+Lateness is compared with a plain event-loop timer ticking every 10 ms meanwhile: how late the
+loop itself ran timers while the sessions expired.
 
 The TTL must outlast the start and refresh phases (no session may expire before its click), so it
 is sized from the previous size's speed; a pass whose sessions expired too early is rerun with a
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass, field
@@ -33,7 +37,13 @@ from typing import Any, cast
 
 import discord
 
-from nyx_sessions import SessionEndData, SessionEvent, SessionManager, get_session_manager
+from nyx_sessions import (
+    MemorySessionRepository,
+    SessionEndData,
+    SessionEvent,
+    SessionManager,
+    get_session_manager,
+)
 
 from ._measure import Sizes, cpu_clock, percentile
 from ._report import Row
@@ -43,10 +53,12 @@ __all__ = ("run",)
 
 _TICK = 0.010
 """Period of the plain timer whose lateness is the baseline for expiry lateness."""
-_LATE_LIMIT = 0.100
+_LATE_LIMIT_MS = 100.0
 _GROWTH_LIMIT = 1.5
 _FIRST_GUESS = 400e-6
 """Wall seconds per session for start, click building and refresh, before any size was measured."""
+_REPOSITORY_GUESS = 20e-6
+"""Wall seconds per record for the bare repository's save, refresh and deadline reading."""
 _TTL_MARGIN = 1.5
 _interaction_ids = itertools.count(1 << 60)
 
@@ -67,9 +79,6 @@ class _Response:
     async def defer(self, **_: Any) -> None:
         self._done = True
 
-    async def send_message(self, *_: Any, **__: Any) -> None:
-        self._done = True
-
 
 class _Click:
     """A button click as :meth:`SessionManager.update` reads it."""
@@ -86,23 +95,14 @@ class _Click:
         self.response = _Response()
 
 
-@dataclass(slots=True)
-class _Pass:
-    """What one pass over ``sessions`` sessions measured."""
+class _Stored:
+    """What the bare repository stores: an id and a TTL."""
 
-    sessions: int
-    ttl: float
-    cpu: float = 0.0
-    wall: float = 0.0
-    early: int = 0
-    left: int = 0
-    peak: int = 0
-    lateness: list[float] = field(default_factory=list)
-    ticks: list[float] = field(default_factory=list)
+    __slots__ = ("id", "ttl")
 
-    @property
-    def us_per_session(self) -> float:
-        return self.cpu / self.sessions * 1e6
+    def __init__(self, stored_id: str, ttl: float) -> None:
+        self.id = stored_id
+        self.ttl = ttl
 
 
 class _Ticker:
@@ -113,7 +113,8 @@ class _Ticker:
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.lateness: list[float] = []
-        self._handle = self._loop.call_at(self._loop.time() + _TICK, self._tick, self._loop.time() + _TICK)
+        when = self._loop.time() + _TICK
+        self._handle = self._loop.call_at(when, self._tick, when)
 
     def _tick(self, when: float) -> None:
         now = self._loop.time()
@@ -124,18 +125,66 @@ class _Ticker:
         self._handle.cancel()
 
 
-async def _one_pass(test_bot: TestBot, start: discord.Interaction[Any], count: int, ttl: float) -> _Pass:
-    """Start, refresh and expire ``count`` sessions; measure CPU, lateness and leftovers."""
+class _Expiries:
+    """Records when each id expired and tells when all of them did."""
+
+    __slots__ = ("_count", "_done", "at")
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self.at: dict[str, float] = {}
+        self._done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+    def expired(self, stored_id: str) -> None:
+        self.at[stored_id] = time.time()
+        if len(self.at) == self._count and not self._done.done():
+            self._done.set_result(cpu_clock())
+
+    async def all_expired(self, ttl: float) -> tuple[float, list[float]]:
+        """Wait for the last expiry; return the CPU clock then and the loop timer's lateness meanwhile."""
+        ticker = _Ticker()
+        try:
+            return await asyncio.wait_for(self._done, timeout=ttl + 60.0), ticker.lateness
+        finally:
+            ticker.stop()
+
+    def lateness(self, deadlines: dict[str, float | None]) -> list[float]:
+        return [self.at[key] - deadline for key, deadline in deadlines.items() if deadline is not None]
+
+
+@dataclass(slots=True)
+class _Pass:
+    """What one pass over ``sessions`` sessions measured (CPU seconds, lateness in seconds)."""
+
+    sessions: int
+    ttl: float
+    start: float = 0.0
+    refresh: float = 0.0
+    expire: float = 0.0
+    wall: float = 0.0
+    early: int = 0
+    left: int = 0
+    peak: int = 0
+    lateness: list[float] = field(default_factory=list)
+    ticks: list[float] = field(default_factory=list)
+
+    def per_session(self, cpu: float) -> float:
+        """``cpu`` seconds as µs per session."""
+        return cpu / self.sessions * 1e6
+
+    @property
+    def total(self) -> float:
+        return self.start + self.refresh + self.expire
+
+
+async def _manager_pass(test_bot: TestBot, start: discord.Interaction[Any], count: int, ttl: float) -> _Pass:
+    """Start, refresh and expire ``count`` sessions through the manager."""
     manager: SessionManager = get_session_manager(test_bot.bot)
-    loop = asyncio.get_running_loop()
     result = _Pass(count, ttl)
-    expired_at: dict[str, float] = {}
-    all_expired: asyncio.Future[float] = loop.create_future()
+    expiries = _Expiries(count)
 
     def on_expire(session: BenchSession, data: SessionEndData[None]) -> None:
-        expired_at[session.id] = time.time()
-        if len(expired_at) == count and not all_expired.done():
-            all_expired.set_result(cpu_clock())
+        expiries.expired(session.id)
 
     manager.bus.subscribe(SessionEvent.EXPIRE, on_expire)
     try:
@@ -145,31 +194,21 @@ async def _one_pass(test_bot: TestBot, start: discord.Interaction[Any], count: i
         sessions = [BenchSession(test_bot.bot, start, ttl=ttl) for _ in range(count)]
         for session in sessions:
             await manager.start(session)
-        cpu = cpu_clock() - started
+        result.start = cpu_clock() - started
         clicks = [_Click(session.component_id("refresh"), test_bot.member) for session in sessions]
         PROBE.expect(count)
         started = cpu_clock()
         for click in clicks:
             await manager.update(cast("discord.Interaction[Any]", click))
-        refreshed = cpu_clock()
-        cpu += refreshed - started
+        result.refresh = cpu_clock() - started
         result.early = count - PROBE.count
         deadlines = {session.id: await manager.repository.expires_at(session.id) for session in sessions}
         del sessions, clicks
-        ticker = _Ticker()
         waiting = cpu_clock()
-        try:
-            done = await asyncio.wait_for(all_expired, timeout=ttl + 60.0)
-        finally:
-            ticker.stop()
-        result.cpu = cpu + done - waiting
+        done, result.ticks = await expiries.all_expired(ttl)
+        result.expire = done - waiting
         result.wall = time.perf_counter() - wall
-        result.ticks = ticker.lateness
-        result.lateness = [
-            expired_at[session_id] - deadline
-            for session_id, deadline in deadlines.items()
-            if deadline is not None and session_id in expired_at
-        ]
+        result.lateness = expiries.lateness(deadlines)
         await asyncio.sleep(0)  # the last expiry's task ends after its event
         result.left = len(manager.repository) + len(manager.sessions)
     finally:
@@ -177,77 +216,131 @@ async def _one_pass(test_bot: TestBot, start: discord.Interaction[Any], count: i
     return result
 
 
-async def _measured(test_bot: TestBot, start: discord.Interaction[Any], count: int, ttl: float) -> _Pass:
-    """A pass, rerun with a longer TTL if sessions expired before their click."""
-    result = await _one_pass(test_bot, start, count, ttl)
-    while result.early:
-        result = await _one_pass(test_bot, start, count, result.ttl * 3)
+async def _repository_pass(count: int, ttl: float) -> _Pass:
+    """Save, refresh and expire ``count`` records in a bare repository on the real clock."""
+    repository: MemorySessionRepository[_Stored] = MemorySessionRepository()
+    expiries = _Expiries(count)
+    repository.set_expiration_callback(lambda stored: expiries.expired(stored.id))
+    result = _Pass(count, ttl)
+    records = [_Stored(f"record-{index}", ttl) for index in range(count)]
+    wall = time.perf_counter()
+    started = cpu_clock()
+    for record in records:
+        await repository.save(record)
+    refreshing = cpu_clock()
+    for record in records:
+        await repository.set_ttl(record.id, record.ttl)
+    result.start, result.refresh = refreshing - started, cpu_clock() - refreshing
+    deadlines = {record.id: await repository.expires_at(record.id) for record in records}
+    result.early = count - sum(deadline is not None for deadline in deadlines.values())
+    waiting = cpu_clock()
+    done, result.ticks = await expiries.all_expired(ttl)
+    result.expire = done - waiting
+    result.wall = time.perf_counter() - wall
+    result.lateness = expiries.lateness(deadlines)
+    result.left = len(repository)
     return result
 
 
-async def _traced_peak(test_bot: TestBot, start: discord.Interaction[Any], count: int, ttl: float) -> int:
-    """Peak bytes allocated during a pass, above what was allocated before it."""
+async def _until_in_time(attempt: Any, ttl: float) -> _Pass:
+    """Run ``attempt(ttl)``, again with a longer TTL while records expired before their refresh."""
+    result: _Pass = await attempt(ttl)
+    while result.early:
+        result = await attempt(result.ttl * 3)
+    return result
+
+
+async def _traced_peak(test_bot: TestBot, start: discord.Interaction[Any], measured: _Pass) -> int:
+    """Peak bytes allocated during a manager pass, above what was allocated before it."""
     gc.collect()
     tracemalloc.start()
     try:
         before, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        # Tracing slows every allocation; the TTL has to cover that.
-        await _measured(test_bot, start, count, ttl * 2)
+        # Tracing slows every allocation: the TTL has to cover that.
+        await _until_in_time(lambda ttl: _manager_pass(test_bot, start, measured.sessions, ttl), measured.ttl * 2)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     return peak - before
 
 
-def _ttl_for(count: int, previous: _Pass | None, minimum: float) -> float:
-    per_session = _FIRST_GUESS if previous is None else previous.wall / previous.sessions
-    # ``wall`` also covers the previous expiry wait, about one TTL: take that out again.
+def _ttl_for(count: int, previous: _Pass | None, guess: float, minimum: float) -> float:
+    """A TTL that outlasts the start and refresh of ``count`` sessions, judged by the previous size."""
+    per_session = guess
     if previous is not None:
-        per_session = max(per_session - previous.ttl / previous.sessions, 1e-6)
-    return max(minimum, _TTL_MARGIN * per_session * count + minimum)
+        # ``wall`` ends with the expiry wait, about one TTL: take it out again.
+        per_session = max((previous.wall - previous.ttl) / previous.sessions, guess / 10)
+    return minimum + _TTL_MARGIN * per_session * count
+
+
+def _describe(kind: str, result: _Pass) -> None:
+    print(
+        f"    {kind} {result.sessions:>7,}: start {result.per_session(result.start):6.1f} µs, "
+        f"refresh {result.per_session(result.refresh):6.1f} µs, expire {result.per_session(result.expire):6.1f} µs "
+        f"per session; latest expiry {max(result.lateness, default=0) * 1e3:7.1f} ms, "
+        f"loop timer {max(result.ticks, default=0) * 1e3:7.1f} ms; ttl {result.ttl:.1f} s, wall {result.wall:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 async def run(sizes: Sizes) -> list[Row]:
-    """Run every size, timed and then traced; return the table's rows."""
+    """Run every size on the bare repository, then through the manager (timed, then traced)."""
+    stored: list[_Pass] = []
+    for count in sizes.scale:
+        ttl = _ttl_for(count, stored[-1] if stored else None, _REPOSITORY_GUESS, sizes.min_ttl)
+        stored.append(await _until_in_time(lambda ttl, count=count: _repository_pass(count, ttl), ttl))
+        _describe("repository", stored[-1])
     test_bot = await TestBot.create(sessions=True)
     try:
         start = test_bot.interaction(test_bot.click_payload("start"))
         passes: list[_Pass] = []
         for count in sizes.scale:
-            ttl = _ttl_for(count, passes[-1] if passes else None, sizes.min_ttl)
-            passes.append(await _measured(test_bot, start, count, ttl))
+            ttl = _ttl_for(count, passes[-1] if passes else None, _FIRST_GUESS, sizes.min_ttl)
+            passes.append(
+                await _until_in_time(lambda ttl, count=count: _manager_pass(test_bot, start, count, ttl), ttl)
+            )
+            _describe("manager", passes[-1])
         for result in passes:
-            result.peak = await _traced_peak(test_bot, start, result.sessions, result.ttl)
+            result.peak = await _traced_peak(test_bot, start, result)
     finally:
         await test_bot.close()
-    return _rows(passes)
+    return _rows(stored, passes)
 
 
-def _rows(passes: list[_Pass]) -> list[Row]:
-    first, last = passes[0], passes[-1]
+def _late_ms(values: list[float], fraction: float = 1.0) -> float:
+    return (max(values, default=0.0) if fraction == 1.0 else percentile(values, fraction)) * 1e3
+
+
+def _rows(stored: list[_Pass], passes: list[_Pass]) -> list[Row]:
+    first, last, bare = passes[0], passes[-1], stored[-1]
+    live = f"{last.sessions:,} live"
     rows = []
     for result in passes:
-        growth = result.us_per_session / first.us_per_session
+        cost, baseline = result.per_session(result.total), first.per_session(first.total)
         is_last = result is last
         rows.append(
-            Row(f"4. Scale: CPU per session, start + refresh + expire, {result.sessions:,} live",
-                result.us_per_session, "us", f"{first.sessions:,} sessions", first.us_per_session,
-                "≤ 1.50" if is_last else "", growth <= _GROWTH_LIMIT if is_last else None)
+            Row(f"4. Scale: CPU per session, start + refresh + expire, {result.sessions:,} live", cost, "us",
+                f"{first.sessions:,} live", baseline, "≤ 1.50" if is_last else "",
+                cost <= _GROWTH_LIMIT * baseline if is_last else None)
         )  # fmt: skip
-    for result in passes:
-        rows.append(
-            Row(f"4. Scale: peak memory per session, {result.sessions:,} live",
-                result.peak / result.sessions, "B", f"{first.sessions:,} sessions", first.peak / first.sessions)
-        )  # fmt: skip
-    late_max = max(last.lateness, default=0.0) * 1e3
-    late_p99 = percentile(last.lateness, 0.99) * 1e3
+    rows.extend(
+        Row(f"4. Scale: peak memory per session, {result.sessions:,} live", result.peak / result.sessions, "B",
+            f"{first.sessions:,} live", first.peak / first.sessions)
+        for result in passes
+    )  # fmt: skip
+    bare_late, late = _late_ms(bare.lateness), _late_ms(last.lateness)
     rows += [
-        Row(f"4. Scale: latest expiry after its deadline, {last.sessions:,} live", late_max, "ms",
-            "10 ms loop timer, max", max(last.ticks, default=0.0) * 1e3, "≤ 100 ms", late_max <= _LATE_LIMIT * 1e3),
-        Row(f"4. Scale: p99 expiry lateness, {last.sessions:,} live", late_p99, "ms",
-            "10 ms loop timer, p99", percentile(last.ticks, 0.99) * 1e3),
-        Row("4. Scale: sessions left after expiry, all sizes", sum(p.left for p in passes), "count",
-            target="= 0", met=all(p.left == 0 for p in passes)),
+        Row(f"4. Scale: expiry CPU per session, {live}", last.per_session(last.expire), "us",
+            "its refresh", last.per_session(last.refresh)),
+        Row(f"4. Scale: repository expiry callback, latest after deadline, {live}", bare_late, "ms",
+            "10 ms loop timer, latest", _late_ms(bare.ticks), "≤ 100 ms", bare_late <= _LATE_LIMIT_MS),
+        Row(f"4. Scale: `session_expire`, latest after deadline, {live}", late, "ms",
+            "10 ms loop timer, latest", _late_ms(last.ticks), "≤ 100 ms", late <= _LATE_LIMIT_MS),
+        Row(f"4. Scale: `session_expire`, p99 after deadline, {live}", _late_ms(last.lateness, 0.99), "ms",
+            "10 ms loop timer, p99", _late_ms(last.ticks, 0.99)),
+        Row("4. Scale: sessions left after expiry, every size and layer", sum(p.left for p in stored + passes),
+            "count", target="= 0", met=all(p.left == 0 for p in stored + passes)),
     ]  # fmt: skip
     return rows

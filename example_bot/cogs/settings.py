@@ -40,7 +40,7 @@ class SettingsSession(AbstractSession[GuildSettings]):
         What started the session; it must come from a server.
     """
 
-    ttl = 300
+    ttl = 300  # seconds without a click before the panel expires (the default is 180)
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
         super().__init__(bot, start)

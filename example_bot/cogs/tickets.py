@@ -39,7 +39,7 @@ class TicketWizard(StagePaginationSession[TicketCategory]):
         What started the session; it must come from a server.
     """
 
-    ttl = 600
+    ttl = 600  # seconds without a click before the wizard expires: typing takes time
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
         super().__init__(bot, start)

@@ -21,6 +21,7 @@ from rich.text import Text
 
 __all__ = (
     "APP_NAME",
+    "SELECTS",
     "FormField",
     "Names",
     "discord_text",
@@ -37,8 +38,9 @@ Names = Callable[[str, int], str]
 APP_NAME = "Nyx Example"
 """The name the bot's messages are shown under."""
 
-BUTTON, TEXT_INPUT, TEXT_DISPLAY, CONTAINER, LABEL = 2, 4, 10, 17, 18
+_BUTTON, _TEXT_INPUT, _TEXT_DISPLAY, _CONTAINER, _LABEL = 2, 4, 10, 17, 18
 SELECTS = {3: "select", 5: "user select", 6: "role select", 7: "mentionable select", 8: "channel select"}
+"""Select component types, and what each one is called."""
 _EPHEMERAL, _LOADING = 1 << 6, 1 << 7
 _BUTTON_STYLES = {
     1: "bold white on #5865f2",
@@ -92,7 +94,7 @@ def _walk(components: Any) -> Iterator[Json]:
 
 
 def _is_interactive(component: Mapping[str, Any]) -> bool:
-    return "custom_id" in component and (component["type"] == BUTTON or component["type"] in SELECTS)
+    return "custom_id" in component and (component["type"] == _BUTTON or component["type"] in SELECTS)
 
 
 def render_message(message: Mapping[str, Any], *, number: int, edited: bool, names: Names) -> Panel:
@@ -143,16 +145,16 @@ def _components(components: Any, numbers: Mapping[int, int], names: Names) -> It
         kind = component["type"]
         if kind == 1:
             row = Text(" ").join(
-                _button(child, numbers) for child in component["components"] if child["type"] == BUTTON
+                _button(child, numbers) for child in component["components"] if child["type"] == _BUTTON
             )
             if row:
                 yield row
             for child in component["components"]:
                 if child["type"] in SELECTS:
                     yield _select(child, numbers, names)
-        elif kind == TEXT_DISPLAY:
+        elif kind == _TEXT_DISPLAY:
             yield discord_text(component["content"], names)
-        elif kind == CONTAINER:
+        elif kind == _CONTAINER:
             yield Panel(Group(*_components(component["components"], numbers, names)), box=box.HEAVY_EDGE)
         else:
             yield Text(f"(a component of type {kind} the playground does not draw)", "dim")
@@ -205,10 +207,11 @@ def form_fields(modal: Mapping[str, Any]) -> list[FormField]:
     """The text inputs of a modal, in order (labels come from the input or its Label wrapper)."""
     fields = []
     for component in modal.get("components") or ():
-        wrapper_label = component.get("label") if component["type"] == LABEL else None
-        inputs = [component["component"]] if component["type"] == LABEL else component.get("components") or ()
+        labelled = component["type"] == _LABEL
+        wrapper_label = component.get("label") if labelled else None
+        inputs = [component["component"]] if labelled else component.get("components") or ()
         for item in inputs:
-            if item["type"] == TEXT_INPUT:
+            if item["type"] == _TEXT_INPUT:
                 label = wrapper_label or item.get("label") or item["custom_id"]
                 fields.append(
                     FormField(

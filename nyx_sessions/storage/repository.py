@@ -150,6 +150,15 @@ _HeapItem = tuple[float, int, _Entry[SessionT]]
 _COMPACT_MIN = 64
 """Below this many heap items, stale ones are left for the pops to drop."""
 
+_SWEEP_LIMIT = 256
+"""The most sessions one timer call expires; the rest go in the next, after the loop polled I/O.
+
+Each expiry usually starts work (the manager ends the session in a task), so an unbounded sweep
+after a burst of deadlines (100,000 sessions started together) would stall the event loop for
+seconds: no interaction answered, no heartbeat sent. A sweep of 256 keeps each stall to
+milliseconds and costs nothing when fewer sessions are due.
+"""
+
 
 class MemorySessionRepository(Generic[SessionT]):
     """Keeps sessions in a dict and expires them with one timer.
@@ -157,8 +166,9 @@ class MemorySessionRepository(Generic[SessionT]):
     Deadlines sit in a binary heap; a refresh pushes a new item and leaves the old one behind to
     be skipped when popped (lazy invalidation), and the heap is rebuilt once stale items
     outnumber live ones, so a session refreshed a million times costs no extra memory. A single clock
-    timer is armed for the earliest deadline; when it fires, every session that is due expires
-    in that one call, in deadline order (equal deadlines in the order they were set).
+    timer is armed for the earliest deadline; when it fires, the sessions that are due expire in
+    deadline order (equal deadlines in the order they were set), up to 256 in that call; the
+    timer is re-armed at once for the rest, so the event loop polls I/O between sweeps.
 
     Expiry is on from construction: the timer is armed lazily by the first :meth:`save` or
     :meth:`set_ttl` (coroutines, so an event loop is running), which means a repository can be
@@ -371,9 +381,9 @@ class MemorySessionRepository(Generic[SessionT]):
         now = self._clock.time()
         heap = self._heap
         expired: list[SessionT] = []
-        # Take every due session out first, as nyx does, so each callback sees a repository
+        # Take the sweep's sessions out first, as nyx does, so each callback sees a repository
         # that no longer holds any of them.
-        while heap and heap[0][0] <= now:
+        while heap and heap[0][0] <= now and len(expired) < _SWEEP_LIMIT:
             _, seq, entry = heapq.heappop(heap)
             if entry.seq != seq:
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +15,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from example_bot.bot import ExampleBot
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-if str(REPOSITORY) not in sys.path:
-    # This folder has the package's name and pytest puts tests/ on sys.path: without the repository
-    # first, "import example_bot" would find this folder (a namespace package) instead of the bot.
-    sys.path.insert(0, str(REPOSITORY))
-
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from example_bot.playground import TOUR, Playground, run_playground
+from example_bot.playground.render import FormField, discord_text, form_fields
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -126,6 +127,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
                 "click 1",
                 "select 1 warn",
                 "select 6 nothing",
+                'fill 1="unclosed',
             ]
         )
 
@@ -144,6 +146,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
         "✗ 1 is disabled: nobody can use it now",  # "first page", on the first page
         "✗ 1 is a button: click it",
         "✗ the select has no option 'nothing'; it offers all, warn, mute, kick, ban",
+        '✗ No closing quotation: fill 1="unclosed',
     ]
     assert "Page 1/5 · 22 moderations" in transcript  # the playground went on after each refusal
 
@@ -161,3 +164,28 @@ def test_an_interactive_session_asks_for_each_field_of_a_form(
     assert "Form · Ticket category" in transcript
     assert "step 2 of 4: channel" in transcript
     assert next(typed, None) is None
+
+
+def test_forms_read_their_labels_from_label_wrappers_and_classic_rows() -> None:
+    modal = {
+        "title": "Profile",
+        "components": [
+            {"type": 18, "label": "Nickname", "component": {"type": 4, "custom_id": "nick", "value": "Al"}},
+            {"type": 1, "components": [{"type": 4, "custom_id": "bio", "label": "Bio", "required": False}]},
+        ],
+    }
+
+    assert form_fields(modal) == [
+        FormField("nick", "Nickname", "Al", required=True, max_length=None),
+        FormField("bio", "Bio", "", required=False, max_length=None),
+    ]
+
+
+def test_mentions_and_timestamps_read_as_a_person_sees_them() -> None:
+    names = {("channel", 1): "#general", ("user", 2): "@alice"}
+
+    shown = discord_text(
+        "**<@2>** posted in <#1> on <t:1709280000:d>", lambda kind, ident: names[kind, ident]
+    )
+
+    assert shown.plain == "@alice posted in #general on 2024-03-01"
