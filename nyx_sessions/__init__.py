@@ -45,6 +45,19 @@ from nyx_sessions.execution import (
     SessionUpdateFilter,
 )
 from nyx_sessions.manager import SessionManager
+from nyx_sessions.pagination import (
+    NAVIGATION_TOKENS,
+    ItemSource,
+    ListPaginationSession,
+    PageContent,
+    PageFormatter,
+    PageNavigation,
+    PaginationSession,
+    SessionStage,
+    SessionStartStage,
+    StageFactory,
+    StagePaginationSession,
+)
 from nyx_sessions.sessions import (
     AbstractSession,
     EndCode,
@@ -61,6 +74,7 @@ from nyx_sessions.spawn import spawns_session
 from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SessionRepository
 
 __all__ = (
+    "NAVIGATION_TOKENS",
     "AbstractSession",
     "AllowAll",
     "AndFilter",
@@ -74,6 +88,8 @@ __all__ = (
     "ExecutionOutcome",
     "IllegalSessionStateError",
     "InvalidCustomIdError",
+    "ItemSource",
+    "ListPaginationSession",
     "MemorySessionRepository",
     "MetadatableCustomIdBuilder",
     "MiddlewareList",
@@ -82,7 +98,11 @@ __all__ = (
     "NyxSessionsError",
     "OrFilter",
     "OwnerOnly",
+    "PageContent",
+    "PageFormatter",
+    "PageNavigation",
     "PaginationCustomIdBuilder",
+    "PaginationSession",
     "Priority",
     "SessionCog",
     "SessionCustomIdCodec",
@@ -97,13 +117,17 @@ __all__ = (
     "SessionModal",
     "SessionPromiseRepository",
     "SessionRepository",
+    "SessionStage",
     "SessionStartFilter",
     "SessionStartMiddlewareError",
+    "SessionStartStage",
     "SessionState",
     "SessionUpdateFilter",
     "SessionUpdateMiddlewareError",
     "SessionView",
     "SessionsNotLoadedError",
+    "StageFactory",
+    "StagePaginationSession",
     "get_session_manager",
     "modal_values",
     "setup",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nyx_sessions.pagination._message import PageContent
-from nyx_sessions.pagination.base import PaginationSession, modal_values
+from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.list import ItemSource, ListPaginationSession, PageFormatter
 from nyx_sessions.pagination.navigation import NAVIGATION_TOKENS, PageNavigation
 from nyx_sessions.pagination.stages import (
@@ -25,5 +25,4 @@ __all__ = (
     "SessionStartStage",
     "StageFactory",
     "StagePaginationSession",
-    "modal_values",
 )

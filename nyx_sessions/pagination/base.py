@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import discord
 
-from nyx_sessions._utils import MISSING
+from nyx_sessions._utils import MISSING, interaction_data
 from nyx_sessions.execution import disabled_view_of, send_notice
 from nyx_sessions.pagination import navigation as nav
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.base import AbstractSession
+from nyx_sessions.sessions.components import modal_values
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -19,46 +19,12 @@ if TYPE_CHECKING:
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.sessions.state import SessionExecutionMeta
 
-__all__ = ("PaginationSession", "modal_values")
+__all__ = ("PaginationSession",)
 
 ResultT = TypeVar("ResultT")
 
 _MAX_NUMBER_DIGITS = 18
 """Longer numbers name no real page; refusing them also keeps :func:`int` away from huge strings."""
-
-_TEXT_INPUT = discord.ComponentType.text_input.value
-
-
-def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str]:
-    """Return the text typed in a modal submit, by text-input custom id.
-
-    Session modals are not dispatched by discord.py, so their ``TextInput.value`` stays empty; read
-    the submitted values with this instead. Inputs inside labels are found too.
-
-    Parameters
-    ----------
-    interaction: :class:`discord.Interaction`
-        A modal-submit interaction (any other gives an empty dict).
-    """
-    return dict(_text_inputs(_data(interaction).get("components")))
-
-
-def _data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
-    """The interaction's raw data: discord.py types it as a union of payloads, read it as a mapping."""
-    return cast("Mapping[str, Any]", interaction.data or {})
-
-
-def _text_inputs(components: Any) -> Iterator[tuple[str, str]]:
-    for component in components if isinstance(components, list) else ():
-        if not isinstance(component, Mapping):
-            continue
-        if component.get("type") == _TEXT_INPUT:
-            custom_id, value = component.get("custom_id"), component.get("value")
-            if isinstance(custom_id, str) and isinstance(value, str):
-                yield custom_id, value
-        yield from _text_inputs(component.get("components"))
-        if "component" in component:  # a label wraps exactly one component
-            yield from _text_inputs([component["component"]])
 
 
 def _parse_number(text: str) -> int | None:
@@ -272,7 +238,7 @@ class PaginationSession(AbstractSession[ResultT]):
         return page if count is None else min(page, count - 1)
 
     def _page_of(self, interaction: discord.Interaction[Any]) -> int | None:
-        data = _data(interaction)
+        data = interaction_data(interaction)
         custom_id = data.get("custom_id")
         if not isinstance(custom_id, str):
             return None
@@ -289,7 +255,7 @@ class PaginationSession(AbstractSession[ResultT]):
 
     def _page_from_inputs(self, interaction: discord.Interaction[Any]) -> int | None:
         for custom_id, value in modal_values(interaction).items():
-            if self._owns(custom_id):
+            if isinstance(value, str) and self._owns(custom_id):
                 number = _parse_number(value)
                 if number is not None:
                     return number
@@ -301,7 +267,7 @@ class PaginationSession(AbstractSession[ResultT]):
         return isinstance(custom_id, str) and codec.deserialize_to_object_id(custom_id) == self.id
 
     def _control_of(self, interaction: discord.Interaction[Any]) -> str | None:
-        custom_id = _data(interaction).get("custom_id")
+        custom_id = interaction_data(interaction).get("custom_id")
         codec = self.manager.codec
         iterator = codec.create_iterator_from_custom_id(custom_id) if isinstance(custom_id, str) else None
         token = None if iterator is None else iterator.get_at(0)
@@ -322,7 +288,8 @@ class PaginationSession(AbstractSession[ResultT]):
         return False
 
     async def _jump(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> bool | None:
-        number = _parse_number(modal_values(interaction).get(nav.JUMP_INPUT_ID, ""))
+        typed = modal_values(interaction).get(nav.JUMP_INPUT_ID, "")
+        number = _parse_number(typed) if isinstance(typed, str) else None
         # Unlike page ids, a typed page is not clamped: "999" must not silently mean the last page.
         if number is not None and number >= 1 and await self._settle_page(number - 1) == number - 1:
             return await self._move_to(number - 1, interaction, meta)

@@ -53,7 +53,7 @@ class SessionStage(Generic[ResultT]):
     Text inputs in a stage's modals should use plain custom ids (``discord.ui.TextInput(custom_id="name")``):
     a text input whose custom id is a session id and whose value is a whole number is read as a page
     (nyx §5.1), which would turn the answer "2" into a stage change. Read the values with
-    :func:`~nyx_sessions.pagination.modal_values`.
+    :func:`~nyx_sessions.modal_values`.
 
     Parameters
     ----------

@@ -9,6 +9,7 @@ they carry components to Discord and nothing else (no timeout task, no callbacks
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,7 +17,7 @@ import discord
 from nyx_sessions._utils import interaction_data
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterator
 
 __all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values")
 
@@ -86,26 +87,25 @@ class SessionModal(discord.ui.Modal):
         return True
 
 
-def modal_values(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str | list[str]]:
     """The values a modal submit carries, by component custom id.
 
-    Text inputs give their ``str`` value, selects inside labels their list of ``values``. Both
-    classic rows and label (type 18) wrappers are read, so session handlers need no
-    :class:`discord.ui.Modal` subclass to read a submit.
+    Session modals are never dispatched by discord.py, so their ``TextInput.value`` stays empty: read
+    the submit with this instead. Text inputs give their ``str``, selects inside labels their list
+    of values; classic rows and label (type 18) wrappers are both read, and malformed parts of the
+    payload are skipped.
     """
-    values: dict[str, Any] = {}
-    _collect_values(interaction_data(interaction).get("components", ()), values)
-    return values
+    return dict(_submitted(interaction_data(interaction).get("components")))
 
 
-def _collect_values(components: Iterable[Mapping[str, Any]], into: dict[str, Any]) -> None:
-    for component in components:
-        if "components" in component:
-            _collect_values(component["components"], into)
-        if "component" in component:
-            _collect_values((component["component"],), into)
-        if "custom_id" in component:
-            if "value" in component:
-                into[component["custom_id"]] = component["value"]
-            elif "values" in component:
-                into[component["custom_id"]] = component["values"]
+def _submitted(components: object) -> Iterator[tuple[str, str | list[str]]]:
+    for component in components if isinstance(components, list) else ():
+        if not isinstance(component, Mapping):
+            continue
+        custom_id = component.get("custom_id")
+        value = component.get("value", component.get("values"))
+        if isinstance(custom_id, str) and isinstance(value, (str, list)):
+            yield custom_id, value
+        yield from _submitted(component.get("components"))
+        if "component" in component:  # a label wraps exactly one component
+            yield from _submitted([component["component"]])

@@ -8,14 +8,13 @@ import discord
 import pytest
 from pagination_helpers import all_controls, controls
 
-from nyx_sessions import IllegalSessionStateError, SessionEndCode
+from nyx_sessions import IllegalSessionStateError, SessionEndCode, modal_values
 from nyx_sessions.execution import send_notice
 from nyx_sessions.pagination import (
     PageNavigation,
     SessionStage,
     SessionStartStage,
     StagePaginationSession,
-    modal_values,
 )
 
 if TYPE_CHECKING:
