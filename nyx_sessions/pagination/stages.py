@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
-
-import discord
 
 from nyx_sessions._utils import MISSING, maybe_await
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_kwargs
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation
-from nyx_sessions.sessions.components import SessionModal
+from nyx_sessions.sessions.handler import ComponentHandler
 from nyx_sessions.sessions.state import SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
+    import discord
     from discord.ext import commands
 
     from nyx_sessions.codec import PaginationCustomIdBuilder
@@ -24,21 +23,9 @@ if TYPE_CHECKING:
 __all__ = ("SessionStage", "SessionStartStage", "StageFactory", "StagePaginationSession")
 
 ResultT = TypeVar("ResultT")
-ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
-
-_SELECT_TYPES = frozenset(
-    kind.value
-    for kind in (
-        discord.ComponentType.string_select,
-        discord.ComponentType.user_select,
-        discord.ComponentType.role_select,
-        discord.ComponentType.mentionable_select,
-        discord.ComponentType.channel_select,
-    )
-)
 
 
-class SessionStage(Generic[ResultT]):
+class SessionStage(ComponentHandler, Generic[ResultT]):
     """One stage of a :class:`StagePaginationSession`: a page that behaves like a small session.
 
     A stage has its own component handlers and its own :attr:`result`; it shares its session's id,
@@ -125,24 +112,6 @@ class SessionStage(Generic[ResultT]):
         """The session's navigation buttons (previous / indicator / next by default)."""
         return self._session.build_default_page_row()
 
-    def component_id(self, *tokens: str | int) -> str:
-        """A custom id routed to the session (and so to the current stage), carrying ``tokens``."""
-        return self._custom_id.clone_push(*tokens).build()
-
-    def button(self, *tokens: str | int, **kwargs: Any) -> discord.ui.Button[Any]:
-        """A :class:`discord.ui.Button` routed to this stage; ``kwargs`` go to the button."""
-        return discord.ui.Button(custom_id=self.component_id(*tokens), **kwargs)
-
-    def select(self, *tokens: str | int, cls: type[ItemT] = discord.ui.Select, **kwargs: Any) -> ItemT:  # type: ignore[assignment]
-        """A select routed to this stage: ``cls`` is any select kind (``discord.ui.UserSelect``, ...)."""
-        return cls(custom_id=self.component_id(*tokens), **kwargs)  # type: ignore[call-arg]
-
-    def modal(
-        self, title: str, *items: discord.ui.Item[Any], tokens: tuple[str | int, ...] = ("modal",)
-    ) -> SessionModal:
-        """A modal whose submit reaches this stage's :meth:`handle_modal`; open it with ``send_modal``."""
-        return SessionModal(title, self.component_id(*tokens), *items)
-
     # -- rendering ------------------------------------------------------------------------------------
 
     def build_message(self) -> PageContent | Awaitable[PageContent]:
@@ -191,47 +160,6 @@ class SessionStage(Generic[ResultT]):
         self, interaction: discord.Interaction[Any], next: SessionStage[Any], meta: SessionExecutionMeta
     ) -> None:
         """The session is about to move to ``next``; must not answer ``interaction``. Default: nothing."""
-
-    async def on_update(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle an interaction meant for this stage; by default route it by kind.
-
-        Buttons go to :meth:`handle_button`, every select kind to :meth:`handle_select_menu`, modal
-        submits to :meth:`handle_modal`.
-        """
-        if interaction.type is discord.InteractionType.modal_submit:
-            return await self.handle_modal(interaction, meta)
-        component_type = cast("Mapping[str, Any]", interaction.data or {}).get("component_type")
-        if component_type == discord.ComponentType.button.value:
-            return await self.handle_button(interaction, meta)
-        if component_type in _SELECT_TYPES:
-            return await self.handle_select_menu(interaction, meta)
-        raise NotImplementedError(f"{type(self).__qualname__} cannot route component type {component_type!r}")
-
-    async def handle_button(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a click on one of this stage's buttons; override it when the stage has buttons."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a button click but does not override handle_button"
-        )
-
-    async def handle_select_menu(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a selection in one of this stage's selects; override it when the stage has selects."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a select interaction but does not override handle_select_menu"
-        )
-
-    async def handle_modal(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a submit of one of this stage's modals; override it when the stage opens modals."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a modal submit but does not override handle_modal"
-        )
 
 
 class SessionStartStage(SessionStage[ResultT]):

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 import discord
 from discord.ext import commands
 
-from nyx_sessions._utils import MISSING, interaction_data
-from nyx_sessions.codec import CustomIdIterator
+from nyx_sessions._utils import MISSING
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.execution.filters import OwnerOnly
-from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.handler import ComponentHandler
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -24,8 +23,6 @@ from nyx_sessions.sessions.state import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.execution.filters import SessionStartFilter, SessionUpdateFilter
     from nyx_sessions.manager import SessionManager
@@ -84,7 +81,7 @@ class _ClassTTL:
         return ttl
 
 
-class AbstractSession(Generic[ResultT]):
+class AbstractSession(ComponentHandler, Generic[ResultT]):
     """An open conversation with the Discord user who started it.
 
     Subclass it, answer the start in :meth:`on_start`, and handle the user's clicks, selections and
@@ -254,53 +251,6 @@ class AbstractSession(Generic[ResultT]):
         """
         raise NotImplementedError(f"{type(self).__qualname__} must override on_start to answer the start")
 
-    async def on_update(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle one interaction on the session's components; by default route it by kind.
-
-        Buttons go to :meth:`handle_button`, every select kind to :meth:`handle_select_menu` and modal
-        submits to :meth:`handle_modal`.
-
-        Returns
-        -------
-        Optional[:class:`bool`]
-            ``False`` to leave the TTL as it is; ``True`` or ``None`` to refresh it.
-        """
-        if interaction.type is discord.InteractionType.modal_submit:
-            return await self.handle_modal(interaction, meta)
-        component_type = interaction_data(interaction).get("component_type")
-        if component_type == discord.ComponentType.button.value:
-            return await self.handle_button(interaction, meta)
-        if component_type in _SELECT_TYPES:
-            return await self.handle_select_menu(interaction, meta)
-        raise NotImplementedError(f"{type(self).__qualname__} cannot route component type {component_type!r}")
-
-    async def handle_button(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a button click; override it when the session has buttons."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a button click but does not override handle_button"
-        )
-
-    async def handle_select_menu(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a selection in any select kind; override it when the session has selects."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a select menu interaction "
-            "but does not override handle_select_menu"
-        )
-
-    async def handle_modal(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> bool | None:
-        """Handle a modal submit; override it when the session opens modals."""
-        raise NotImplementedError(
-            f"{type(self).__qualname__} got a modal submit but does not override handle_modal"
-        )
-
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Called once when the session ends (expiry and bot stop included); may set :attr:`result`."""
 
@@ -392,58 +342,3 @@ class AbstractSession(Generic[ResultT]):
         self._message = message
         if interaction.response.type in _UPDATING_RESPONSES:
             self._edit_interaction = interaction
-
-    # -- component builders ----------------------------------------------------------------------------
-
-    def tokens(self, interaction: discord.Interaction[Any]) -> CustomIdIterator:
-        """The extra tokens on ``interaction``'s custom id (what :meth:`component_id` pushed).
-
-        Empty when the custom id is not one of this session's codec.
-        """
-        custom_id = interaction_data(interaction).get("custom_id")
-        iterator = (
-            self._manager.codec.create_iterator_from_custom_id(custom_id)
-            if isinstance(custom_id, str)
-            else None
-        )
-        return iterator if iterator is not None else CustomIdIterator(())
-
-    def component_id(self, *tokens: str | int) -> str:
-        """A custom id routed to this session, carrying ``tokens`` (readable with the codec's iterator)."""
-        return self._custom_id.clone_push(*tokens).build()
-
-    def button(self, *tokens: str | int, **kwargs: Any) -> discord.ui.Button[Any]:
-        """A :class:`discord.ui.Button` routed to this session; ``kwargs`` go to the button."""
-        return discord.ui.Button(custom_id=self.component_id(*tokens), **kwargs)
-
-    def select(
-        self,
-        *tokens: str | int,
-        cls: Callable[..., ItemT] = discord.ui.Select,  # type: ignore[assignment]
-        **kwargs: Any,
-    ) -> ItemT:
-        """A select routed to this session: ``cls`` is any select kind (``discord.ui.UserSelect``, ...)."""
-        return cls(custom_id=self.component_id(*tokens), **kwargs)
-
-    def text_input(self, *tokens: str | int, **kwargs: Any) -> discord.ui.TextInput[Any]:
-        """A :class:`discord.ui.TextInput` whose custom id belongs to this session (it may carry a page)."""
-        return discord.ui.TextInput(custom_id=self.component_id(*tokens), **kwargs)
-
-    def modal(
-        self, title: str, *items: discord.ui.Item[Any], tokens: tuple[str | int, ...] = ("modal",)
-    ) -> SessionModal:
-        """A modal whose submit reaches :meth:`handle_modal`.
-
-        Open it with ``interaction.response.send_modal``.
-        """
-        return SessionModal(title, self.component_id(*tokens), *items)
-
-    @staticmethod
-    def view(*items: discord.ui.Item[Any]) -> SessionView:
-        """A classic container for ``items`` that discord.py never dispatches (see :class:`SessionView`)."""
-        return SessionView(*items)
-
-    @staticmethod
-    def layout(*items: discord.ui.Item[Any]) -> SessionLayoutView:
-        """A components-v2 container for ``items`` that discord.py never dispatches."""
-        return SessionLayoutView(*items)

@@ -551,7 +551,7 @@ class InteractionHarness:
         if cached is not None:
             return cached
         where: Any = self.bot.get_channel(found["channel_id"])
-        return discord.Message(state=state, channel=where, data=cast(Any, found))
+        return discord.Message(state=state, channel=where, data=cast("Any", found))
 
     def initial_responses(self, interaction: Injected | int) -> int:
         """How many initial responses the bot attempted for an interaction (refused ones included)."""
