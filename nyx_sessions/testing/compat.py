@@ -35,6 +35,7 @@ _WORKER_BITS = 1 << 17
 # Stored on dpytest's module (not here) so a re-imported copy of this module still sees it:
 # unloading the ``nyx_sessions`` extension purges ``nyx_sessions.*`` from ``sys.modules``.
 _APPLIED_MARK = "_nyx_sessions_compat_applied"
+_CLOCK_ATTRIBUTE = "_nyx_sessions_snowflake_clock"
 
 Json = dict[str, Any]
 
@@ -61,7 +62,17 @@ class _SnowflakeClock:
         return (self._millis << 22) | _WORKER_BITS | self._increment
 
 
-_clock = _SnowflakeClock()
+def _process_clock() -> _SnowflakeClock:
+    # One clock per process, kept on dpytest's module: two clocks (say, from a copy of this module
+    # re-imported after an extension reload) could hand out the same id within a millisecond.
+    clock: _SnowflakeClock | None = getattr(factories, _CLOCK_ATTRIBUTE, None)
+    if clock is None:
+        clock = _SnowflakeClock()
+        setattr(factories, _CLOCK_ATTRIBUTE, clock)
+    return clock
+
+
+_clock = _process_clock()
 
 
 def new_snowflake() -> int:
@@ -86,7 +97,7 @@ def apply() -> None:
     """
     if getattr(factories, _APPLIED_MARK, False):
         return
-    factories.make_id = new_snowflake
+    factories.make_id = _clock.next
     _always_include_components()
     _add_reaction_type()
     _translate_role_colors()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import itertools
 import sys
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ import discord
 import discord.ext.test as dpytest
 from discord.ext.test import factories
 
-from nyx_sessions.testing import apply, close_test_bot, create_test_bot, new_snowflake
+from nyx_sessions.testing import apply, close_test_bot, compat, create_test_bot, new_snowflake
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,6 +29,20 @@ async def test_ids_stay_valid_snowflakes_long_after_4096_of_them(bot: commands.B
     now = discord.utils.utcnow()
     for ident in (ids[0], ids[4_096], ids[-1]):
         assert abs(discord.utils.snowflake_time(ident) - now) < datetime.timedelta(minutes=1)
+
+
+async def test_ids_stay_unique_when_the_kit_is_imported_again(bot: commands.Bot) -> None:
+    # Unloading the nyx_sessions extension purges nyx_sessions.* from sys.modules, so a test run
+    # can hold two copies of the kit; they must not hand out the same id.
+    spec = importlib.util.spec_from_file_location("kit_compat_copy", compat.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+
+    ids = [make() for _ in range(3_000) for make in (new_snowflake, copy.new_snowflake, factories.make_id)]
+
+    assert ids == sorted(set(ids))
 
 
 async def test_dpytest_made_objects_use_the_fixed_ids(bot: commands.Bot) -> None:
