@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from example_bot.bot import ExampleBot
 
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "example.sqlite3"
