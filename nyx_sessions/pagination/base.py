@@ -127,6 +127,10 @@ class PaginationSession(AbstractSession[ResultT]):
         self._current_page = self._clamp(page)
 
     @property
+    def _record_page(self) -> int | None:
+        return self._current_page
+
+    @property
     def page_count(self) -> int | None:
         """Optional[:class:`int`]: How many pages there are; ``None`` while unknown (the default)."""
         return None

@@ -7,6 +7,7 @@ from nyx_sessions.sessions.state import (
     SessionEndCode,
     SessionEndData,
     SessionExecutionMeta,
+    SessionRecord,
     SessionState,
 )
 
@@ -18,6 +19,7 @@ __all__ = (
     "SessionExecutionMeta",
     "SessionLayoutView",
     "SessionModal",
+    "SessionRecord",
     "SessionState",
     "SessionView",
     "modal_values",

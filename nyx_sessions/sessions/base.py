@@ -19,6 +19,7 @@ from nyx_sessions.sessions.state import (
     SessionEndCode,
     SessionEndData,
     SessionExecutionMeta,
+    SessionRecord,
     SessionState,
 )
 
@@ -235,6 +236,30 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     def message(self) -> discord.Message | None:
         """Optional[:class:`discord.Message`]: The session's message, recorded by the manager."""
         return self._message
+
+    @property
+    def record(self) -> SessionRecord:
+        """:class:`SessionRecord`: What identifies this session, without discord.py objects."""
+        cls = type(self)
+        message = self._message
+        start = self._start_context or self._start_interaction
+        channel: discord.abc.Snowflake | None = (
+            message.channel if message is not None else start.channel if start is not None else None
+        )
+        return SessionRecord(
+            kind=f"{cls.__module__}:{cls.__qualname__}",
+            id=self._id,
+            owner_id=self._user.id,
+            channel_id=None if channel is None else channel.id,
+            message_id=None if message is None else message.id,
+            page=self._record_page,
+            ttl=self.ttl,
+        )
+
+    @property
+    def _record_page(self) -> int | None:
+        """The page to record; pagination sessions report their current page."""
+        return None
 
     @property
     def end_data(self) -> SessionEndData[ResultT] | None:

@@ -14,6 +14,7 @@ __all__ = (
     "SessionEndCode",
     "SessionEndData",
     "SessionExecutionMeta",
+    "SessionRecord",
     "SessionState",
 )
 
@@ -80,3 +81,37 @@ class SessionExecutionMeta(MutableMapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<SessionExecutionMeta id={self.id!r} data={self._data!r}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """What identifies a live session, free of discord.py objects.
+
+    This is the part of a session a repository outside the process (Redis, SQL) can store, and that
+    lets another process or a restarted bot rebuild the session through its ``kind``.
+
+    Attributes
+    ----------
+    kind: :class:`str`
+        ``"module:QualifiedClassName"`` of the session class.
+    id: :class:`str`
+        The session id.
+    owner_id: :class:`int`
+        The id of the user who started it.
+    channel_id: Optional[:class:`int`]
+        The channel of its message, when known.
+    message_id: Optional[:class:`int`]
+        Its message, once sent.
+    page: Optional[:class:`int`]
+        The current page of a pagination session, else ``None``.
+    ttl: Optional[:class:`float`]
+        Seconds of inactivity before expiry; ``None`` never expires.
+    """
+
+    kind: str
+    id: str
+    owner_id: int
+    channel_id: int | None
+    message_id: int | None
+    page: int | None
+    ttl: float | None

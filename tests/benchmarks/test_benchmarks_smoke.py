@@ -53,7 +53,9 @@ def test_the_quick_benchmark_prints_every_row_of_the_readme_table() -> None:
 
     assert "discord.py" in finished.stdout and "cores" in finished.stdout  # the machine's details
     rows = _table_rows(finished.stdout)
-    found = Counter(next((start for start in EXPECTED_ROWS if row[0].startswith(start)), row[0]) for row in rows)
+    found = Counter(
+        next((start for start in EXPECTED_ROWS if row[0].startswith(start)), row[0]) for row in rows
+    )
     assert found == Counter(EXPECTED_ROWS)
     assert all(len(row) == 5 and row[1] for row in rows), "every row has a figure and all five columns"
 

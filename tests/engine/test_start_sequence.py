@@ -173,3 +173,46 @@ async def test_a_slash_command_session_records_its_original_response(
     (session,) = manager.sessions.values()
     assert session.message is not None and session.message.id == ran.original_id
     assert session.start_interaction is not None and session.start_context is None
+
+
+async def test_a_session_record_names_it_without_discord_objects(
+    start_probe: StartProbe, harness: InteractionHarness
+) -> None:
+    """What a Redis repository would store: kind, id, owner, channel, message, page, ttl."""
+    session = await start_probe(user=1)
+    record = session.record
+    assert record.kind == "support_b:ProbeSession"
+    assert record.id == session.id and record.owner_id == harness.members[1].id
+    assert record.channel_id == harness.channel.id
+    assert session.message is not None and record.message_id == session.message.id
+    assert record.page is None and record.ttl == session.ttl
+
+
+async def test_a_pagination_record_carries_its_page(bot: commands.Bot, harness: InteractionHarness) -> None:
+    from nyx_sessions import ListPaginationSession
+
+    started: list[ListPaginationSession[int, None]] = []
+
+    @bot.command(name="numbers")
+    async def numbers(ctx: commands.Context[Any]) -> None:
+        session: ListPaginationSession[int, None] = ListPaginationSession(
+            ctx.bot, ctx, list(range(30)), per_page=10
+        )
+        started.append(session)
+        await session.start()
+
+    await harness.message("!numbers")
+    (session,) = started
+    assert session.record.page == 0
+    message = harness.last_message()
+    next_id = next(
+        child.custom_id
+        for row in message.components
+        for child in row.children
+        if "next" in (child.custom_id or "")
+    )
+    await harness.click(message, next_id)
+    assert (
+        session.record.page == 1
+        and session.record.kind == "nyx_sessions.pagination.list:ListPaginationSession"
+    )
