@@ -32,6 +32,7 @@ import itertools
 import sys
 import time
 import tracemalloc
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -60,6 +61,7 @@ _FIRST_GUESS = 400e-6
 _REPOSITORY_GUESS = 20e-6
 """Wall seconds per record for the bare repository's save, refresh and deadline reading."""
 _TTL_MARGIN = 1.5
+_TRACED_MARGIN = 2.5
 _interaction_ids = itertools.count(1 << 60)
 
 
@@ -242,35 +244,40 @@ async def _repository_pass(count: int, ttl: float) -> _Pass:
     return result
 
 
-async def _until_in_time(attempt: Any, ttl: float) -> _Pass:
+async def _until_in_time(attempt: Callable[[float], Awaitable[_Pass]], ttl: float) -> _Pass:
     """Run ``attempt(ttl)``, again with a longer TTL while records expired before their refresh."""
-    result: _Pass = await attempt(ttl)
+    result = await attempt(ttl)
     while result.early:
         result = await attempt(result.ttl * 3)
     return result
 
 
-async def _traced_peak(test_bot: TestBot, start: discord.Interaction[Any], measured: _Pass) -> int:
+async def _traced_peak(
+    test_bot: TestBot, start: discord.Interaction[Any], measured: _Pass, minimum: float
+) -> int:
     """Peak bytes allocated during a manager pass, above what was allocated before it."""
+    # Tracing slows every allocation down: the TTL has to cover that.
+    ttl = minimum + _TRACED_MARGIN * _busy_per_session(measured) * measured.sessions
     gc.collect()
     tracemalloc.start()
     try:
         before, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        # Tracing slows every allocation: the TTL has to cover that.
-        await _until_in_time(lambda ttl: _manager_pass(test_bot, start, measured.sessions, ttl), measured.ttl * 2)
+        await _until_in_time(lambda ttl: _manager_pass(test_bot, start, measured.sessions, ttl), ttl)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     return peak - before
 
 
+def _busy_per_session(result: _Pass) -> float:
+    """Wall seconds per session spent starting and refreshing (``wall`` ends with about one TTL)."""
+    return max(result.wall - result.ttl, 0.0) / result.sessions
+
+
 def _ttl_for(count: int, previous: _Pass | None, guess: float, minimum: float) -> float:
     """A TTL that outlasts the start and refresh of ``count`` sessions, judged by the previous size."""
-    per_session = guess
-    if previous is not None:
-        # ``wall`` ends with the expiry wait, about one TTL: take it out again.
-        per_session = max((previous.wall - previous.ttl) / previous.sessions, guess / 10)
+    per_session = guess if previous is None else max(_busy_per_session(previous), guess / 10)
     return minimum + _TTL_MARGIN * per_session * count
 
 
@@ -303,7 +310,7 @@ async def run(sizes: Sizes) -> list[Row]:
             )
             _describe("manager", passes[-1])
         for result in passes:
-            result.peak = await _traced_peak(test_bot, start, result)
+            result.peak = await _traced_peak(test_bot, start, result, sizes.min_ttl)
     finally:
         await test_bot.close()
     return _rows(stored, passes)
