@@ -36,8 +36,12 @@ async def _run_all(sizes: Sizes, only: list[str]) -> list[Row]:
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run the benchmarks and print the Markdown table to stdout."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes: every row in seconds, figures meaningless")
-    parser.add_argument("--only", action="append", choices=list(_SECTIONS), default=[], help="run one benchmark")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes: every row in seconds, figures meaningless"
+    )
+    parser.add_argument(
+        "--only", action="append", choices=list(_SECTIONS), default=[], help="run one benchmark"
+    )
     args = parser.parse_args(argv)
     # Sessions ended by the benchmarks' bot shutdowns must not flood the output.
     logging.basicConfig(level=logging.ERROR)

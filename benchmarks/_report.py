@@ -66,7 +66,11 @@ def _amount(value: float, unit: str) -> str:
 def _cells(row: Row) -> tuple[str, str, str, str, str]:
     baseline = "—"
     if row.baseline_label is not None:
-        baseline = row.baseline_label if row.baseline is None else f"{row.baseline_label}: {_amount(row.baseline, row.unit)}"
+        baseline = (
+            row.baseline_label
+            if row.baseline is None
+            else f"{row.baseline_label}: {_amount(row.baseline, row.unit)}"
+        )
     ratio = "—" if row.ratio is None else f"{row.ratio:.2f}"
     target = row.target
     if row.met is not None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
-from discord.ext import commands
 from discord.ext.test import factories, runner
 from discord.webhook.async_ import AsyncWebhookAdapter
 
@@ -18,6 +16,11 @@ from nyx_sessions.testing import close_test_bot, create_test_bot, new_snowflake
 from nyx_sessions.testing.payloads import build_interaction
 
 from ._measure import cpu_clock
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from discord.ext import commands
 
 __all__ = (
     "PROBE",

@@ -13,13 +13,16 @@ The session id ``SSN୵<id>႞page႞7`` carries what the dynamic item's ``bench
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-
-from nyx_sessions import SessionCustomIdCodec
+from typing import TYPE_CHECKING
 
 from ._measure import Sizes, cpu_clock, interleaved
 from ._report import Row
 from ._world import BenchSession, TestBot
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from nyx_sessions import SessionCustomIdCodec
 
 __all__ = ("run",)
 
@@ -38,7 +41,9 @@ def _timed(ops: int, operation: Callable[[], object]) -> Callable[[], Awaitable[
     return trial
 
 
-def _trials(session: BenchSession, codec: SessionCustomIdCodec, ops: int) -> dict[str, Callable[[], Awaitable[float]]]:
+def _trials(
+    session: BenchSession, codec: SessionCustomIdCodec, ops: int
+) -> dict[str, Callable[[], Awaitable[float]]]:
     session_id = session.id
     custom_id = session.component_id("page", 7)
     dynamic_id = f"bench:{session_id}:page:7"
@@ -73,7 +78,25 @@ async def run(sizes: Sizes) -> list[Row]:
     finally:
         await test_bot.close()
     return [
-        Row("2. Custom id: build (`component_id`)", got["build"], "ns", "f-string of the template", got["format"]),
-        Row("2. Custom id: read the session id (routing)", got["route"], "ns", "template `fullmatch`", got["fullmatch"]),
-        Row("2. Custom id: read session id and tokens", got["decode"], "ns", "`fullmatch` + groups", got["groups"]),
-    ]  # fmt: skip
+        Row(
+            "2. Custom id: build (`component_id`)",
+            got["build"],
+            "ns",
+            "f-string of the template",
+            got["format"],
+        ),
+        Row(
+            "2. Custom id: read the session id (routing)",
+            got["route"],
+            "ns",
+            "template `fullmatch`",
+            got["fullmatch"],
+        ),
+        Row(
+            "2. Custom id: read session id and tokens",
+            got["decode"],
+            "ns",
+            "`fullmatch` + groups",
+            got["groups"],
+        ),
+    ]

@@ -84,7 +84,8 @@ class _Side:
             message = self.harness.last_message()
             assert message is not None
             button = message.components[0].children[0]  # type: ignore[union-attr]
-            assert isinstance(button, discord.Button) and button.custom_id is not None
+            assert isinstance(button, discord.Button)
+            assert button.custom_id is not None
             self.targets.append((message.id, button.custom_id))
         self.start_cpu += cpu_clock() - started
 
@@ -134,6 +135,11 @@ async def run(sizes: Sizes) -> list[Row]:
     clicks = f"{block * sizes.e2e_blocks:,} clicks on {sizes.e2e_sessions:,} sessions"
     return [
         Row(f"5. End to end (testing kit): {clicks}", session_cpu, "s", "same on `View`s", view_cpu),
-        Row(f"5. End to end (testing kit): {sizes.e2e_sessions:,} starts by prefix command",
-            sessions.start_cpu, "s", "`View` messages", views.start_cpu),
-    ]  # fmt: skip
+        Row(
+            f"5. End to end (testing kit): {sizes.e2e_sessions:,} starts by prefix command",
+            sessions.start_cpu,
+            "s",
+            "`View` messages",
+            views.start_cpu,
+        ),
+    ]

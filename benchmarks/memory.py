@@ -17,14 +17,18 @@ from __future__ import annotations
 import asyncio
 import gc
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from nyx_sessions import get_session_manager
 from nyx_sessions.testing import new_snowflake
 
-from ._measure import Sizes
 from ._report import Row
 from ._world import PROBE, BenchSession, FiveButtonView, TestBot, instant_webhooks
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from ._measure import Sizes
 
 __all__ = ("run",)
 
@@ -107,10 +111,31 @@ async def run(sizes: Sizes) -> list[Row]:
     label = "3. Memory per idle live session (default TTL)"
     expiring = "five-button `View`, timeout=180"
     return [
-        Row(label, session, "B", expiring, expiring_view,
-            "≤ 1 KB and ≤ 0.50", session <= _KB and session <= expiring_view / 2),
-        Row(label, session, "B", "five-button `View`, timeout=None", persistent_view,
-            "≤ 0.50", session <= persistent_view / 2),
-        Row("3. Memory per idle live session, clicked once", clicked, "B", expiring, expiring_view,
-            "≤ 1 KB and ≤ 0.50", clicked <= _KB and clicked <= expiring_view / 2),
-    ]  # fmt: skip
+        Row(
+            label,
+            session,
+            "B",
+            expiring,
+            expiring_view,
+            "≤ 1 KB and ≤ 0.50",
+            session <= _KB and session <= expiring_view / 2,
+        ),
+        Row(
+            label,
+            session,
+            "B",
+            "five-button `View`, timeout=None",
+            persistent_view,
+            "≤ 0.50",
+            session <= persistent_view / 2,
+        ),
+        Row(
+            "3. Memory per idle live session, clicked once",
+            clicked,
+            "B",
+            expiring,
+            expiring_view,
+            "≤ 1 KB and ≤ 0.50",
+            clicked <= _KB and clicked <= expiring_view / 2,
+        ),
+    ]

@@ -32,9 +32,8 @@ import itertools
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -49,6 +48,9 @@ from nyx_sessions import (
 from ._measure import Sizes, cpu_clock, percentile
 from ._report import Row
 from ._world import PROBE, BenchSession, TestBot
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 __all__ = ("run",)
 
@@ -328,26 +330,66 @@ def _rows(stored: list[_Pass], passes: list[_Pass]) -> list[Row]:
         cost, baseline = result.per_session(result.total), first.per_session(first.total)
         is_last = result is last
         rows.append(
-            Row(f"4. Scale: CPU per session, start + refresh + expire, {result.sessions:,} live", cost, "us",
-                f"{first.sessions:,} live", baseline, "≤ 1.50" if is_last else "",
-                cost <= _GROWTH_LIMIT * baseline if is_last else None)
-        )  # fmt: skip
+            Row(
+                f"4. Scale: CPU per session, start + refresh + expire, {result.sessions:,} live",
+                cost,
+                "us",
+                f"{first.sessions:,} live",
+                baseline,
+                "≤ 1.50" if is_last else "",
+                cost <= _GROWTH_LIMIT * baseline if is_last else None,
+            )
+        )
     rows.extend(
-        Row(f"4. Scale: peak memory per session, {result.sessions:,} live", result.peak / result.sessions, "B",
-            f"{first.sessions:,} live", first.peak / first.sessions)
+        Row(
+            f"4. Scale: peak memory per session, {result.sessions:,} live",
+            result.peak / result.sessions,
+            "B",
+            f"{first.sessions:,} live",
+            first.peak / first.sessions,
+        )
         for result in passes
-    )  # fmt: skip
+    )
     bare_late, late = _late_ms(bare.lateness), _late_ms(last.lateness)
     rows += [
-        Row(f"4. Scale: expiry CPU per session, {live}", last.per_session(last.expire), "us",
-            "its refresh", last.per_session(last.refresh)),
-        Row(f"4. Scale: repository expiry callback, latest after deadline, {live}", bare_late, "ms",
-            "10 ms loop timer, latest", _late_ms(bare.ticks), "≤ 100 ms", bare_late <= _LATE_LIMIT_MS),
-        Row(f"4. Scale: `session_expire`, latest after deadline, {live}", late, "ms",
-            "10 ms loop timer, latest", _late_ms(last.ticks), "≤ 100 ms", late <= _LATE_LIMIT_MS),
-        Row(f"4. Scale: `session_expire`, p99 after deadline, {live}", _late_ms(last.lateness, 0.99), "ms",
-            "10 ms loop timer, p99", _late_ms(last.ticks, 0.99)),
-        Row("4. Scale: sessions left after expiry, every size and layer", sum(p.left for p in stored + passes),
-            "count", target="= 0", met=all(p.left == 0 for p in stored + passes)),
-    ]  # fmt: skip
+        Row(
+            f"4. Scale: expiry CPU per session, {live}",
+            last.per_session(last.expire),
+            "us",
+            "its refresh",
+            last.per_session(last.refresh),
+        ),
+        Row(
+            f"4. Scale: repository expiry callback, latest after deadline, {live}",
+            bare_late,
+            "ms",
+            "10 ms loop timer, latest",
+            _late_ms(bare.ticks),
+            "≤ 100 ms",
+            bare_late <= _LATE_LIMIT_MS,
+        ),
+        Row(
+            f"4. Scale: `session_expire`, latest after deadline, {live}",
+            late,
+            "ms",
+            "10 ms loop timer, latest",
+            _late_ms(last.ticks),
+            "≤ 100 ms",
+            late <= _LATE_LIMIT_MS,
+        ),
+        Row(
+            f"4. Scale: `session_expire`, p99 after deadline, {live}",
+            _late_ms(last.lateness, 0.99),
+            "ms",
+            "10 ms loop timer, p99",
+            _late_ms(last.ticks, 0.99),
+        ),
+        Row(
+            "4. Scale: sessions left after expiry, every size and layer",
+            sum(p.left for p in stored + passes),
+            "count",
+            target="= 0",
+            met=all(p.left == 0 for p in stored + passes),
+        ),
+    ]
     return rows

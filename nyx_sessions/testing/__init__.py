@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from nyx_sessions.storage import ManualClock
+
 from .compat import apply, new_snowflake
 from .fake_discord import FakeDiscord
 from .harness import InteractionHarness, MessageRef, ModalRef, UserRef
@@ -22,6 +24,7 @@ __all__ = (
     "FakeDiscord",
     "Injected",
     "InteractionHarness",
+    "ManualClock",
     "MessageRef",
     "ModalRef",
     "ModalValue",
