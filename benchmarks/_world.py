@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord.ext.test import factories, runner
@@ -63,7 +63,7 @@ def instant_webhooks() -> Iterator[None]:
         return _CALLBACK_ANSWER
 
     previous = AsyncWebhookAdapter.__dict__["request"]
-    AsyncWebhookAdapter.request = request  # type: ignore[method-assign]
+    AsyncWebhookAdapter.request = request  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -186,7 +186,7 @@ class TestBot:
         """Create and configure a bot; with ``sessions``, the nyx_sessions extension is loaded."""
         bot = await create_test_bot(extensions=("nyx_sessions",) if sessions else ())
         config = runner.get_config()
-        return cls(bot, config.members[0], config.channels[0])
+        return cls(bot, config.members[0], cast("discord.TextChannel", config.channels[0]))
 
     @property
     def state(self) -> Any:

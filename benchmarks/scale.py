@@ -27,6 +27,7 @@ longer TTL.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import itertools
 import sys
@@ -246,11 +247,11 @@ async def _repository_pass(count: int, ttl: float) -> _Pass:
     return result
 
 
-async def _until_in_time(attempt: Callable[[float], Awaitable[_Pass]], ttl: float) -> _Pass:
-    """Run ``attempt(ttl)``, again with a longer TTL while records expired before their refresh."""
-    result = await attempt(ttl)
+async def _until_in_time(attempt: Callable[[int, float], Awaitable[_Pass]], count: int, ttl: float) -> _Pass:
+    """Run ``attempt(count, ttl)``, again with a longer TTL while some expired before their refresh."""
+    result = await attempt(count, ttl)
     while result.early:
-        result = await attempt(result.ttl * 3)
+        result = await attempt(count, result.ttl * 3)
     return result
 
 
@@ -265,7 +266,7 @@ async def _traced_peak(
     try:
         before, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        await _until_in_time(lambda ttl: _manager_pass(test_bot, start, measured.sessions, ttl), ttl)
+        await _until_in_time(functools.partial(_manager_pass, test_bot, start), measured.sessions, ttl)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -284,11 +285,15 @@ def _ttl_for(count: int, previous: _Pass | None, guess: float, minimum: float) -
 
 
 def _describe(kind: str, result: _Pass) -> None:
+    """Print the phases of a pass to stderr: what the table's rows are made of."""
+    phases = ", ".join(
+        f"{name} {result.per_session(cpu):6.1f} µs"
+        for name, cpu in (("start", result.start), ("refresh", result.refresh), ("expire", result.expire))
+    )
     print(
-        f"    {kind} {result.sessions:>7,}: start {result.per_session(result.start):6.1f} µs, "
-        f"refresh {result.per_session(result.refresh):6.1f} µs, expire {result.per_session(result.expire):6.1f} µs "
-        f"per session; latest expiry {max(result.lateness, default=0) * 1e3:7.1f} ms, "
-        f"loop timer {max(result.ticks, default=0) * 1e3:7.1f} ms; ttl {result.ttl:.1f} s, wall {result.wall:.1f} s",
+        f"    {kind} {result.sessions:>7,}: {phases} per session; "
+        f"latest expiry {_late_ms(result.lateness):7.1f} ms, loop timer {_late_ms(result.ticks):7.1f} ms; "
+        f"ttl {result.ttl:.1f} s, wall {result.wall:.1f} s",
         file=sys.stderr,
         flush=True,
     )
@@ -299,7 +304,7 @@ async def run(sizes: Sizes) -> list[Row]:
     stored: list[_Pass] = []
     for count in sizes.scale:
         ttl = _ttl_for(count, stored[-1] if stored else None, _REPOSITORY_GUESS, sizes.min_ttl)
-        stored.append(await _until_in_time(lambda ttl, count=count: _repository_pass(count, ttl), ttl))
+        stored.append(await _until_in_time(_repository_pass, count, ttl))
         _describe("repository", stored[-1])
     test_bot = await TestBot.create(sessions=True)
     try:
@@ -307,9 +312,7 @@ async def run(sizes: Sizes) -> list[Row]:
         passes: list[_Pass] = []
         for count in sizes.scale:
             ttl = _ttl_for(count, passes[-1] if passes else None, _FIRST_GUESS, sizes.min_ttl)
-            passes.append(
-                await _until_in_time(lambda ttl, count=count: _manager_pass(test_bot, start, count, ttl), ttl)
-            )
+            passes.append(await _until_in_time(functools.partial(_manager_pass, test_bot, start), count, ttl))
             _describe("manager", passes[-1])
         for result in passes:
             result.peak = await _traced_peak(test_bot, start, result, sizes.min_ttl)

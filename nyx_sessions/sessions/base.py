@@ -31,18 +31,7 @@ if TYPE_CHECKING:
 __all__ = ("AbstractSession",)
 
 ResultT = TypeVar("ResultT")
-ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
-_SELECT_TYPES = frozenset(
-    kind.value
-    for kind in (
-        discord.ComponentType.string_select,
-        discord.ComponentType.user_select,
-        discord.ComponentType.role_select,
-        discord.ComponentType.mentionable_select,
-        discord.ComponentType.channel_select,
-    )
-)
 _UPDATING_RESPONSES = frozenset(
     {discord.InteractionResponseType.message_update, discord.InteractionResponseType.deferred_message_update}
 )
