@@ -83,6 +83,8 @@ class SessionManager:
         Hands out the futures :meth:`AbstractSession.wait` awaits.
     bus: Optional[:class:`EventBus`]
         Where session events are emitted (they also go through ``bot.dispatch``).
+    shutdown_timeout: :class:`float`
+        How long :meth:`close` lets ``on_end`` hooks and event subscribers finish before cancelling them.
     replay_window: :class:`int`
         How many recent interaction ids are remembered so a replayed interaction is ignored.
     """
@@ -96,6 +98,7 @@ class SessionManager:
         executor: SessionExecutor | None = None,
         promise_repository: SessionPromiseRepository | None = None,
         bus: EventBus | None = None,
+        shutdown_timeout: float = 10.0,
         replay_window: int = 10_000,
     ) -> None:
         self._bot = bot
@@ -111,6 +114,7 @@ class SessionManager:
         self._ending: dict[str, asyncio.Future[SessionEndData[Any]]] = {}
         self._serial = KeyedLock()
         self._seen = _RecentIds(replay_window)
+        self._shutdown_timeout = shutdown_timeout
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self._repository.set_expiration_callback(self._on_expired)
@@ -164,16 +168,36 @@ class SessionManager:
         await self._repository.start()
 
     async def close(self) -> None:
-        """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work."""
+        """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work.
+
+        Work that is still running after :attr:`shutdown_timeout` seconds (an ``on_end`` or an event
+        subscriber that never returns) is cancelled, so unloading the extension and ``bot.close()``
+        always finish; every session still ends and every ``wait()`` still resolves.
+        """
         self._closed = True
+        try:
+            await asyncio.wait_for(self._wind_down(), self._shutdown_timeout)
+        except asyncio.TimeoutError:
+            _log.warning(
+                "session work still running %s s into shutdown was cancelled "
+                "(%d tasks, %d event subscribers)",
+                self._shutdown_timeout,
+                len(self._tasks),
+                self._bus.pending,
+            )
+            for task in self._tasks:
+                task.cancel()
+            await self._bus.aclose()
+        await self._repository.stop()
+        self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
+
+    async def _wind_down(self) -> None:
         await asyncio.gather(
             *(
                 self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
                 for session in list(self._sessions.values())
             )
         )
-        await self._repository.stop()
-        self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._bus.wait_idle()

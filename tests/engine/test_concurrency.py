@@ -141,3 +141,35 @@ async def test_end_on_an_ended_session_returns_its_data_and_does_nothing_else(
     assert await session.end("again", SessionEndCode.BOT_STOP) is data
     assert await session.wait() is data
     assert len(session.ends) == 1
+
+
+async def test_shutdown_is_bounded_when_an_end_subscriber_never_returns(
+    bot, harness: InteractionHarness, clock: ManualClock
+) -> None:
+    from discord.ext import commands
+    from support_b import ProbeSession
+
+    from nyx_sessions import MemorySessionRepository, SessionCog, SessionEvent
+
+    await bot.remove_cog("SessionCog")
+    manager = SessionManager(bot, repository=MemorySessionRepository(clock=clock), shutdown_timeout=0.05)
+    await bot.add_cog(SessionCog(bot, manager=manager))
+    stuck = asyncio.Event()
+
+    async def never_returns(*args: object) -> None:
+        await stuck.wait()
+
+    manager.bus.subscribe(SessionEvent.END, never_returns)
+    started: list[ProbeSession] = []
+
+    @bot.command(name="stuck")
+    async def start(ctx: commands.Context[object]) -> None:
+        started.append(ProbeSession(ctx.bot, ctx))
+        await started[-1].start()
+
+    await harness.message("!stuck")
+    await asyncio.wait_for(manager.close(), timeout=5)  # would hang forever without the bound
+
+    (session,) = started
+    assert (await session.wait()).code is SessionEndCode.BOT_STOP
+    assert manager.bus.pending == 0
