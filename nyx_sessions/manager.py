@@ -310,10 +310,15 @@ class SessionManager:
     # -- internals -------------------------------------------------------------------------------------
 
     def _session_id_of(self, interaction: discord.Interaction[Any]) -> str | None:
+        """The session id on the interaction's custom id; ``None`` when it is not in our namespace.
+
+        An id in our namespace that cannot be read (tampered with, or from another version) gives
+        ``""``: no session has an empty id, so it is answered as a missing session, not dropped.
+        """
         custom_id = interaction_data(interaction).get("custom_id")
         if not isinstance(custom_id, str) or not self._codec.is_session_custom_id(custom_id):
             return None
-        return self._codec.deserialize_to_object_id(custom_id)
+        return self._codec.deserialize_to_object_id(custom_id) or ""
 
     async def _finish(
         self,

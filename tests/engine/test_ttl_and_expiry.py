@@ -175,3 +175,25 @@ async def test_an_invalid_ttl_is_refused_with_a_clear_error(
     session = await start_probe()
     with pytest.raises(ValueError, match="-3"):
         ProbeSession(bot, session.start_context, ttl=-3)
+
+
+async def test_a_malformed_id_in_our_namespace_is_answered_not_dropped(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    """Tampered or truncated ids still get an answer: Discord never shows "This interaction failed"."""
+    codec = SessionCustomIdCodec()
+    namespace = codec.namespace + codec.metadata_separator
+    malformed = [
+        namespace + codec.separator,  # no session id
+        namespace + "abc" + codec.separator + "x" + codec.metadata_separator + "y",  # a token holding M
+        namespace + "x" * 150,  # longer than Discord allows (from another tool)
+    ]
+    for custom_id in malformed:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(label="tampered", custom_id=custom_id))
+        view.stop()
+        message = await harness.channel.send("a tampered button", view=view)
+
+        clicked = await harness.click(message, custom_id)
+        assert harness.initial_responses(clicked) == 1
+        assert clicked.followups and clicked.followups[0].ephemeral
