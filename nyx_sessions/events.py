@@ -110,6 +110,9 @@ class EventBus:
         *args
             The event's arguments (see :class:`SessionEvent`).
         """
+        callbacks = self._subscribers.get(event)  # type: ignore[arg-type]  # str-enum keys match strings
+        if not callbacks:
+            return  # the common case, on every click: keep it to one lookup
         event = SessionEvent(event)
         if self._closed:
             _log.debug("Dropped %s: the event bus is closed", event.value)

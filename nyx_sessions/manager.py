@@ -263,7 +263,9 @@ class SessionManager:
         if not self._seen.add(interaction.id):
             _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
             return True
-        async with self._serial(session_id):
+        # acquire/release rather than ``async with``: this runs on every click of the bot.
+        await self._serial.acquire(session_id)
+        try:
             session = self._sessions.get(session_id)
             if session is None or session.state is not SessionState.RUNNING:
                 await self._executor.handle_missing(session_id, interaction)
@@ -277,6 +279,8 @@ class SessionManager:
                 if outcome.refresh:
                     await self._refresh(session)
                 self._emit(SessionEvent.UPDATE, session, interaction, meta)
+        finally:
+            self._serial.release(session_id)
         return True
 
     async def end(

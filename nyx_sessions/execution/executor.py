@@ -138,6 +138,8 @@ class UpdateOutcome:
 
 
 _DENIED = UpdateOutcome(ExecutionOutcome.DENIED, ran=False, refresh=False)
+_REFRESH = UpdateOutcome(ExecutionOutcome.OK, ran=True, refresh=True)
+_KEEP = UpdateOutcome(ExecutionOutcome.OK, ran=True, refresh=False)
 
 
 class SessionExecutor:
@@ -309,7 +311,7 @@ class SessionExecutor:
             if not interaction.response.is_done():
                 await send_notice(interaction, ERROR_NOTICE)
             return UpdateOutcome(ExecutionOutcome.FAILED, ran=ran, refresh=False)
-        return UpdateOutcome(ExecutionOutcome.OK, ran=True, refresh=refresh is None or bool(refresh))
+        return _REFRESH if refresh is None or refresh else _KEEP
 
     async def end(
         self, session: ExecutableSession[T], reason: str, code: EndCode, meta: SessionExecutionMeta

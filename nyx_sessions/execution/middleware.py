@@ -9,10 +9,10 @@ A middleware is any object with a ``check`` method (a function or a coroutine fu
 from __future__ import annotations
 
 import bisect
+import inspect
 from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from nyx_sessions._utils import maybe_await
 from nyx_sessions.errors import (
     SessionMiddlewareError,
     SessionStartMiddlewareError,
@@ -159,7 +159,7 @@ class FilterCheckMiddleware:
         """:class:`str`: The session attribute that holds the filter."""
         return self._attribute
 
-    async def check(self, session: Any, *args: Any) -> MiddlewareResponse:
+    def check(self, session: Any, *args: Any) -> MiddlewareResponse | Awaitable[MiddlewareResponse]:
         """Run the session's filter with ``(session, *args)``.
 
         Returns
@@ -171,7 +171,10 @@ class FilterCheckMiddleware:
         session_filter = getattr(session, self._attribute, None)
         if session_filter is None:
             return MiddlewareResponse.ALLOW
-        passed = await maybe_await(session_filter.check(session, *args))
+        passed = session_filter.check(session, *args)
+        # Answer synchronously when the filter did: this runs on every click of every session.
+        if inspect.isawaitable(passed):
+            return _response_of(passed)
         return MiddlewareResponse.ALLOW if passed else MiddlewareResponse.DENY
 
     def __repr__(self) -> str:
@@ -284,7 +287,10 @@ class MiddlewareList(Generic[MiddlewareT]):
         # A snapshot, so a middleware that edits the list does not disturb this run.
         for _, middleware in tuple(self._entries):
             try:
-                response = _as_response(middleware, await maybe_await(middleware.check(session, *args)))
+                answer = middleware.check(session, *args)
+                if not isinstance(answer, MiddlewareResponse):
+                    answer = await answer if inspect.isawaitable(answer) else answer
+                response = _as_response(middleware, answer)
             except self._error_type:
                 raise
             except Exception as error:
@@ -321,7 +327,14 @@ class UpdateMiddlewareList(MiddlewareList[UpdateMiddleware]):
     _filter_attribute = "update_filter"
 
 
+async def _response_of(passed: Awaitable[object]) -> MiddlewareResponse:
+    """The response for an async filter's verdict."""
+    return MiddlewareResponse.ALLOW if await passed else MiddlewareResponse.DENY
+
+
 def _as_response(middleware: object, value: object) -> MiddlewareResponse:
+    if isinstance(value, MiddlewareResponse):
+        return value
     try:
         # By value, so members of a MiddlewareResponse from before a reload are accepted too.
         return MiddlewareResponse(value)

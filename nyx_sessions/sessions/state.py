@@ -51,18 +51,21 @@ class SessionExecutionMeta(MutableMapping[str, Any]):
 
     Attributes
     ----------
-    id: :class:`str`
-        ``"<session id>@<created_at>"``, unique enough for logs.
     created_at: :class:`float`
         Creation time, :func:`time.time` epoch seconds.
     """
 
-    __slots__ = ("_data", "created_at", "id")
+    __slots__ = ("_data", "_session_id", "created_at")
 
     def __init__(self, session_id: str, *, created_at: float | None = None) -> None:
         self.created_at = time.time() if created_at is None else created_at
-        self.id = f"{session_id}@{self.created_at:.6f}"
+        self._session_id = session_id
         self._data: dict[str, Any] = {}
+
+    @property
+    def id(self) -> str:
+        """:class:`str`: ``"<session id>@<created_at>"``; built when read, as most metas are never logged."""
+        return f"{self._session_id}@{self.created_at:.6f}"
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
