@@ -334,18 +334,19 @@ class SessionManager:
         expired: bool = False,
     ) -> SessionEndData[Any]:
         """The one end sequence, for ends, expiries and shutdown alike."""
+        session_id = session.id
         future: asyncio.Future[SessionEndData[Any]] = asyncio.get_running_loop().create_future()
-        self._ending[session.id] = future
-        meta = meta if meta is not None else SessionExecutionMeta(session.id)
+        self._ending[session_id] = future
+        meta = meta if meta is not None else SessionExecutionMeta(session_id)
         data: SessionEndData[Any] = SessionEndData(reason, code, session.result)
         try:
-            del self._sessions[session.id]
-            await self._repository.delete(session.id)
+            del self._sessions[session_id]
+            await self._repository.delete(session_id)
             data = await self._executor.end(session, reason, code, meta)
         finally:
             # Even a cancelled end must settle: waiters may not hang and the session may not linger.
             self._settle(session, data)
-            del self._ending[session.id]
+            del self._ending[session_id]
             future.set_result(data)
         self._emit(SessionEvent.END, session, data, meta)
         if expired:
@@ -393,13 +394,17 @@ class SessionManager:
         task.add_done_callback(self._tasks.discard)
 
     async def _expire(self, session: AbstractSession[Any]) -> None:
+        session_id = session.id
         # Wait for a running handler: expiry never interrupts one, and it may have refreshed the TTL.
-        async with self._serial(session.id):
-            if self._sessions.get(session.id) is not session or session.id in self._ending:
+        await self._serial.acquire(session_id)
+        try:
+            if self._sessions.get(session_id) is not session or session_id in self._ending:
                 return
-            if await self._repository.get(session.id) is session:
+            if session_id in self._repository:  # a handler refreshed it while this waited
                 return
             await self._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
+        finally:
+            self._serial.release(session_id)
         if session.disable_on_expire:
             await _disable_components(session)
 
