@@ -173,3 +173,23 @@ async def test_shutdown_is_bounded_when_an_end_subscriber_never_returns(
     (session,) = started
     assert (await session.wait()).code is SessionEndCode.BOT_STOP
     assert manager.bus.pending == 0
+
+
+async def test_shutdown_in_the_middle_of_an_update_still_answers_the_click(
+    start_probe: StartProbe, harness: InteractionHarness, manager: SessionManager
+) -> None:
+    session = await start_probe()
+    message = harness.last_message()
+    clicked = await harness.click(message, button_id(message, "slow"), settle=False)
+    await session.in_handler.wait()
+
+    closing = asyncio.ensure_future(manager.close())
+    await spin()
+    assert (await session.wait()).code is SessionEndCode.BOT_STOP, "shutdown does not wait for the click"
+    session.gate.set()  # the handler finishes after the end
+    await closing
+    await harness.settle()
+
+    assert session.ends == [("the bot is stopping", SessionEndCode.BOT_STOP)]
+    assert harness.initial_responses(clicked) == 1
+    assert clicked.response is not None and clicked.response.content == "count: 1"
