@@ -15,7 +15,14 @@ from nyx_sessions._utils import interaction_data
 from nyx_sessions.codec import SessionCustomIdCodec
 from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError
 from nyx_sessions.events import EventBus, SessionEvent
-from nyx_sessions.execution import ExecutionOutcome, SessionExecutor, disabled_view_of, send_notice
+from nyx_sessions.execution import (
+    START_DENIED_NOTICE,
+    START_FAILED_NOTICE,
+    ExecutionOutcome,
+    SessionExecutor,
+    disabled_view_of,
+    send_notice,
+)
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -35,10 +42,7 @@ __all__ = ("SessionManager",)
 
 _log = logging.getLogger("nyx_sessions")
 
-_START_NOTICES = {
-    ExecutionOutcome.DENIED: "You can't start this here.",
-    ExecutionOutcome.FAILED: "Something went wrong while starting this. The error was logged.",
-}
+_START_NOTICES = {ExecutionOutcome.DENIED: START_DENIED_NOTICE, ExecutionOutcome.FAILED: START_FAILED_NOTICE}
 
 
 class _RecentIds:

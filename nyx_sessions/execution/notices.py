@@ -16,6 +16,8 @@ __all__ = (
     "DENIED_NOTICE",
     "ERROR_NOTICE",
     "EXPIRED_NOTICE",
+    "START_DENIED_NOTICE",
+    "START_FAILED_NOTICE",
     "default_denied_handler",
     "default_missing_handler",
     "send_notice",
@@ -31,6 +33,12 @@ ERROR_NOTICE = "Something went wrong while handling that. Please try again."
 
 EXPIRED_NOTICE = "This session has expired. Run the command again to start a new one."
 """Shown when the session behind a component has ended, expired, or was lost in a restart."""
+
+START_DENIED_NOTICE = "You can't start this here."
+"""Shown to a user whose interaction would have started a session that a start filter refused."""
+
+START_FAILED_NOTICE = "Something went wrong while starting this. The error was logged."
+"""Shown when a session's ``on_start`` (or a start middleware) raised before answering."""
 
 
 async def send_notice(interaction: discord.Interaction[Any], content: str) -> None:
