@@ -20,7 +20,6 @@ from nyx_sessions.execution import (
     START_FAILED_NOTICE,
     ExecutionOutcome,
     SessionExecutor,
-    disabled_view_of,
     send_notice,
 )
 from nyx_sessions.sessions.state import (
@@ -410,7 +409,7 @@ class SessionManager:
         finally:
             self._serial.release(session_id)
         if session.disable_on_expire:
-            await _disable_components(session)
+            await session._disable_components()
 
     def _emit(self, event: SessionEvent, *args: Any) -> None:
         self._bus.emit(event, *args)
@@ -445,24 +444,3 @@ async def _acknowledge(interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer()
     except (discord.HTTPException, discord.InteractionResponded) as error:
         _log.debug("could not acknowledge interaction %s: %s", interaction.id, error)
-
-
-async def _disable_components(session: AbstractSession[Any]) -> None:
-    """Disable every component of the session's message after expiry; skipped when it cannot work."""
-    message = session.message
-    if message is None:
-        return
-    try:
-        target = session._edit_interaction
-        if target is not None and not target.is_expired():
-            current: discord.Message = await target.original_response()
-        elif not message.flags.ephemeral:
-            current = await message.channel.fetch_message(message.id)
-        else:
-            _log.debug("session %s: ephemeral message past its 15-minute token; not disabled", session.id)
-            return
-        view = disabled_view_of(current)
-        if view is not None:
-            await session._edit_message(view=view)
-    except (discord.HTTPException, IllegalSessionStateError) as error:
-        _log.info("could not disable the components of session %s: %s", session.id, error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import secrets
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
@@ -12,6 +13,7 @@ from discord.ext import commands
 
 from nyx_sessions._utils import MISSING
 from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.handler import ComponentHandler
 from nyx_sessions.sessions.state import (
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from nyx_sessions.manager import SessionManager
 
 __all__ = ("AbstractSession",)
+
+_log = logging.getLogger("nyx_sessions")
 
 ResultT = TypeVar("ResultT")
 
@@ -338,15 +342,44 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             await interaction.response.defer()
         await self._edit_message(**kwargs)
 
+    def _live_token(self) -> discord.Interaction[Any] | None:
+        """The interaction whose token still reaches :attr:`message` (Discord keeps it 15 minutes)."""
+        target = self._edit_interaction
+        return target if target is not None and not target.is_expired() else None
+
     async def _edit_message(self, **kwargs: Any) -> None:
         """Edit :attr:`message` through a still-valid interaction token, else through the channel."""
-        target = self._edit_interaction
-        if target is not None and not target.is_expired():
+        target = self._live_token()
+        if target is not None:
             self._message = await target.edit_original_response(**kwargs)
         elif self._message is not None and not self._message.flags.ephemeral:
             self._message = await self._message.edit(**kwargs)
         else:
             raise IllegalSessionStateError(f"session {self._id!r} has no message that can still be edited")
+
+    async def _disable_components(self) -> None:
+        """Disable every component of :attr:`message` (after expiry); skipped when it cannot work.
+
+        The message is read back first: handlers that answered with ``response.edit_message`` changed
+        it since it was recorded.
+        """
+        message = self._message
+        if message is None:
+            return
+        target = self._live_token()
+        try:
+            if target is not None:
+                current: discord.Message = await target.original_response()
+            elif not message.flags.ephemeral:
+                current = await message.channel.fetch_message(message.id)
+            else:
+                _log.debug("session %s: ephemeral message past its 15-minute token; not disabled", self._id)
+                return
+            view = disabled_view_of(current)
+            if view is not None:
+                await self._edit_message(view=view)
+        except (discord.HTTPException, IllegalSessionStateError) as error:
+            _log.info("could not disable the components of session %s: %s", self._id, error)
 
     def _track_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Remember an answered update on the session's message: its token edits the message later."""
