@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import discord
     from discord.ext import commands
 
-    from nyx_sessions.codec import PaginationCustomIdBuilder
+    from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.sessions.state import EndCode
 
 __all__ = ("SessionStage", "SessionStartStage", "StageFactory", "StagePaginationSession")
@@ -72,6 +72,10 @@ class SessionStage(ComponentHandler, Generic[ResultT]):
     def bot(self) -> discord.Client:
         """:class:`discord.Client`: The session's bot."""
         return self._session.bot
+
+    @property
+    def _codec(self) -> SessionCustomIdCodec:
+        return self._session.manager.codec
 
     @property
     def custom_id(self) -> PaginationCustomIdBuilder:

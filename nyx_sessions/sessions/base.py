@@ -221,6 +221,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return self._state
 
     @property
+    def _codec(self) -> SessionCustomIdCodec:
+        return self._manager.codec
+
+    @property
     def custom_id(self) -> MetadatableCustomIdBuilder:
         """The builder of this session's custom ids. Clone it before pushing tokens (``clone_push``)."""
         return self._custom_id

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 
 from nyx_sessions._utils import interaction_data
-from nyx_sessions.codec import CustomIdIterator, MetadatableCustomIdBuilder
+from nyx_sessions.codec import CustomIdIterator
 from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.sessions.state import SessionExecutionMeta
 
 __all__ = ("ComponentHandler",)
@@ -45,6 +46,11 @@ class ComponentHandler:
         """The builder of this object's custom ids. Clone it before pushing tokens (``clone_push``)."""
         raise NotImplementedError
 
+    @property
+    def _codec(self) -> SessionCustomIdCodec:
+        """The codec that reads this object's custom ids back."""
+        raise NotImplementedError
+
     # -- building ------------------------------------------------------------------------------------
 
     def component_id(self, *tokens: str | int) -> str:
@@ -56,18 +62,11 @@ class ComponentHandler:
 
         Empty when the custom id is not of this object's namespace.
         """
-        own = self.custom_id
         custom_id = interaction_data(interaction).get("custom_id")
-        parsed = (
-            MetadatableCustomIdBuilder.from_metadatable_string(
-                custom_id, own.separator, own.metadata_separator
-            )
-            if isinstance(custom_id, str)
-            else None
+        iterator = (
+            self._codec.create_iterator_from_custom_id(custom_id) if isinstance(custom_id, str) else None
         )
-        if parsed is None or parsed.namespace != own.namespace:
-            return CustomIdIterator(())
-        return CustomIdIterator(parsed.tokens)
+        return iterator if iterator is not None else CustomIdIterator(())
 
     def button(self, *tokens: str | int, **kwargs: Any) -> discord.ui.Button[Any]:
         """A :class:`discord.ui.Button` routed here; ``kwargs`` go to the button."""
