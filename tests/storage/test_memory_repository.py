@@ -6,12 +6,13 @@ import asyncio
 import logging
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from nyx_sessions.storage import ManualClock, MemorySessionRepository
+from nyx_sessions.storage import ManualClock, ManualTimerHandle, MemorySessionRepository
 
 START = 1_700_000_000.0
 
@@ -494,3 +495,52 @@ async def test_a_real_clock_expires_a_session_without_help() -> None:
 
     assert seen == ["blink"]
     assert len(repository) == 0
+
+
+class _PopCountingClock(ManualClock):
+    """Records how many heap items each timer call of ``repository`` took out."""
+
+    __slots__ = ("repository", "taken_per_call")
+
+    def __init__(self) -> None:
+        super().__init__(start=START)
+        self.repository: MemorySessionRepository[FakeSession] | None = None
+        self.taken_per_call: list[int] = []
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> ManualTimerHandle:
+        def run() -> None:
+            assert self.repository is not None
+            before = len(self.repository._heap)
+            callback()
+            self.taken_per_call.append(before - len(self.repository._heap))
+
+        return super().call_at(when, run)
+
+
+async def test_no_timer_call_takes_out_more_than_a_bounded_number_of_heap_items() -> None:
+    """100,000 sessions started, then each clicked once: their first deadlines lie stale on top.
+
+    Dropping them all in one timer call stalled the event loop for 280 ms at this size; each call
+    now takes out a bounded share, and the loop polls I/O in between.
+    """
+    clock = _PopCountingClock()
+    repository: MemorySessionRepository[FakeSession] = MemorySessionRepository(clock=clock)
+    clock.repository = repository
+    expiries = Expiries(repository, clock)
+    repository.set_expiration_callback(expiries)
+    sessions = [FakeSession(f"s{i}", ttl=10) for i in range(100_000)]
+    for session in sessions:
+        await repository.save(session)
+    clock.advance(1)
+    for session in sessions:
+        await repository.set_ttl(session.id, 10)
+
+    clock.advance(9.5)  # past every stale deadline, before every live one
+    assert expiries.calls == []
+    assert len(clock.taken_per_call) >= 100_000 // (2 * 4096)
+
+    clock.advance(1)
+    assert expiries.ids == [session.id for session in sessions]
+    assert len(repository) == 0 and len(repository._heap) == 0
+    # A call pops at most 4,096 items and re-arming drops at most 4,096 more.
+    assert max(clock.taken_per_call) <= 2 * 4096
