@@ -384,6 +384,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
                 await self._edit_message(view=view)
         except (discord.HTTPException, IllegalSessionStateError) as error:
             _log.info("could not disable the components of session %s: %s", self._id, error)
+        except Exception:
+            # A dropped connection raises aiohttp's or the OS's errors, not HTTPException. The
+            # session has ended already; this best-effort edit must not fail its expiry task.
+            _log.warning("could not disable the components of session %s", self._id, exc_info=True)
 
     def _track_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Remember an answered update on the session's message: its token edits the message later."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import aiohttp
 import discord
+import pytest
 from discord.ext import commands
 from support_b import (
     TTL,
@@ -21,6 +24,7 @@ from support_b import (
 from nyx_sessions import SessionCustomIdCodec, SessionEndCode, SessionEvent, SessionManager, SessionState
 from nyx_sessions.storage import ManualClock
 from nyx_sessions.testing import InteractionHarness
+from nyx_sessions.testing.fake_discord import FakeDiscord
 
 UPDATE_MESSAGE = 7
 
@@ -85,6 +89,42 @@ async def test_expiry_ends_the_session_fires_events_and_disables_the_message(
     payload = harness.message_payload(message)
     assert payload["content"] == "count: 1", "content stays; only the components are disabled"
     assert disabled_states(payload) == [True] * 6
+
+
+async def test_a_network_failure_while_disabling_an_expired_message_is_logged_and_ends_nothing_twice(
+    bot: commands.Bot,
+    start_probe: StartProbe,
+    harness: InteractionHarness,
+    manager: SessionManager,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The connection drops while the expired message is read back (not an HTTP error status)."""
+    session = await start_probe()
+    message = harness.last_message()
+    await harness.click(message, button_id(message, "inc"))  # the click's token will be used
+    answer = FakeDiscord.webhook_request
+
+    async def dropped(fake: FakeDiscord, route: Any, *args: Any) -> Any:
+        if route.method == "GET":
+            raise aiohttp.ServerDisconnectedError()
+        return await answer(fake, route, *args)
+
+    monkeypatch.setattr(FakeDiscord, "webhook_request", dropped)
+    expired: list[object] = []
+    manager.bus.subscribe(SessionEvent.EXPIRE, lambda *args: expired.append(args))
+
+    with caplog.at_level(logging.WARNING, logger="nyx_sessions"):
+        clock.advance(TTL + 1)
+        await harness.settle()
+
+    assert (await session.wait()).code is SessionEndCode.EXPIRED
+    assert session.ends == [("the session expired", SessionEndCode.EXPIRED)]
+    assert len(expired) == 1
+    [record] = [r for r in caplog.records if "could not disable" in r.getMessage()]
+    assert session.id in record.getMessage() and record.exc_info is not None
+    assert disabled_states(harness.message_payload(message)) == [False] * 6, "left as it was"
 
 
 async def test_a_click_on_an_expired_session_is_answered_by_the_missing_handler(
