@@ -114,6 +114,10 @@ class BenchSession(AbstractSession[None]):
 
     __slots__ = ()
 
+    # Disabling reads the message back and edits it: two Discord requests per expiry, which the
+    # instant webhook cannot answer and which no baseline makes either.
+    disable_on_expire = False
+
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         """Start without a message: the benchmarks route clicks straight to the session."""
 
