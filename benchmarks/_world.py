@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord.ext import commands
 from discord.ext.test import factories, runner
 from discord.webhook.async_ import AsyncWebhookAdapter
 
@@ -20,11 +21,10 @@ from ._measure import cpu_clock
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from discord.ext import commands
-
 __all__ = (
     "PROBE",
     "BenchItem",
+    "BenchListener",
     "BenchSession",
     "BenchView",
     "FiveButtonView",
@@ -162,6 +162,22 @@ class BenchItem(
         """Defer the click and tell the probe."""
         await interaction.response.defer()
         PROBE.handled()
+
+
+class BenchListener(commands.Cog):
+    """The floor of any listener-based router: an ``on_interaction`` listener that only defers.
+
+    It is how the session cog receives clicks, minus the session layer: the difference between
+    this listener and the persistent View is discord.py's own cost of dispatching to a listener.
+    """
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Defer the benchmark's click and tell the probe."""
+        data = cast("dict[str, Any]", interaction.data or {})
+        if data.get("custom_id") == BenchView.CUSTOM_ID:
+            await interaction.response.defer()
+            PROBE.handled()
 
 
 class FiveButtonView(discord.ui.View):

@@ -5,7 +5,10 @@ message) through ``ConnectionState.parse_interaction_create``, as the gateway wo
 
 - a bot with nyx_sessions loaded, the click aimed at one of many live sessions;
 - a bot with a persistent :class:`discord.ui.View` (``timeout=None``) holding that button;
-- a bot with a :class:`discord.ui.DynamicItem` whose template matches the custom id.
+- a bot with a :class:`discord.ui.DynamicItem` whose template matches the custom id;
+- a bot with a cog whose ``on_interaction`` listener only defers: how the session cog itself
+  receives clicks, without the session layer. Its distance to the View is discord.py's cost of
+  dispatching to a listener, which any listener-based router pays.
 
 Every handler defers the interaction (answered instantly by a fake webhook adapter shared by all
 three) and reports to the probe. Two figures per side:
@@ -27,7 +30,16 @@ from nyx_sessions import get_session_manager
 
 from ._measure import Sizes, cpu_clock, interleaved
 from ._report import Row
-from ._world import PROBE, BenchItem, BenchSession, BenchView, TestBot, fresh, instant_webhooks
+from ._world import (
+    PROBE,
+    BenchItem,
+    BenchListener,
+    BenchSession,
+    BenchView,
+    TestBot,
+    fresh,
+    instant_webhooks,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -111,24 +123,32 @@ async def _dynamic_side() -> _Side:
     )
 
 
+async def _listener_side() -> _Side:
+    test_bot = await TestBot.create(sessions=False)
+    await test_bot.bot.add_cog(BenchListener())
+    return _Side(test_bot, [test_bot.click_payload(BenchView.CUSTOM_ID)])
+
+
 async def run(sizes: Sizes) -> list[Row]:
     """Measure routing on the three bots, interleaved; return the table's rows."""
     size = sizes.routing_batch
     with instant_webhooks():
         sessions, view, dynamic = await _session_side(size), await _view_side(), await _dynamic_side()
+        listener = await _listener_side()
         try:
             trials: dict[str, Callable[[], Awaitable[float]]] = {
                 "floor": lambda: sessions.floor(size),
                 "session": lambda: sessions.latency(size),
                 "view": lambda: view.latency(size),
                 "dynamic": lambda: dynamic.latency(size),
+                "listener": lambda: listener.latency(size),
                 "session full": lambda: sessions.full_cost(size),
                 "view full": lambda: view.full_cost(size),
                 "dynamic full": lambda: dynamic.full_cost(size),
             }
             got = await interleaved(sizes.routing_rounds, trials)
         finally:
-            for side in (sessions, view, dynamic):
+            for side in (sessions, view, dynamic, listener):
                 await side.test_bot.close()
     floor = got["floor"]
     view_label = "persistent `ui.View`"
@@ -148,6 +168,13 @@ async def run(sizes: Sizes) -> list[Row]:
             "us",
             "`DynamicItem`",
             got["dynamic"],
+        ),
+        Row(
+            "1. Routing: payload → handler returned, per click",
+            got["session"],
+            "us",
+            "`on_interaction` listener that only defers",
+            got["listener"],
         ),
         Row(
             "1. Routing: overhead above the floor",

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Every row the README table shows, by its stable label start, with how many rows start so.
 EXPECTED_ROWS = {
-    "1. Routing: payload → handler returned, per click": 2,
+    "1. Routing: payload → handler returned, per click": 3,
     "1. Routing: overhead above the floor": 1,
     "1. Routing: floor, building `discord.Interaction`": 1,
     "1. Routing: full cost per click (TTL refresh, events)": 2,
