@@ -73,7 +73,7 @@ FULL = Sizes(
     e2e_clicks=10_000,
     e2e_blocks=10,
 )
-"""The sizes the issue asks for; the whole run takes two to three minutes."""
+"""The sizes the issue asks for; the whole run takes about three minutes."""
 
 QUICK = Sizes(
     routing_batch=20,
