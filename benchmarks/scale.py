@@ -196,8 +196,20 @@ class _Pass:
         return self.start + self.refresh + self.expire
 
 
-async def _manager_pass(test_bot: TestBot, start: discord.Interaction[Any], count: int, ttl: float) -> _Pass:
-    """Start, refresh and expire ``count`` sessions through the manager."""
+async def _manager_pass(
+    test_bot: TestBot,
+    start: discord.Interaction[Any],
+    count: int,
+    ttl: float,
+    *,
+    through_discord: bool = False,
+) -> _Pass:
+    """Start ``count`` sessions through the manager, click each once, and let them all expire.
+
+    With ``through_discord``, the clicks are gateway payloads given to discord.py and sessions
+    clicked early expire while the later ones are still being clicked; otherwise they are stand-ins
+    handed to :meth:`SessionManager.update`, and the TTL outlasts every click.
+    """
     manager: SessionManager = get_session_manager(test_bot.bot)
     result = _Pass(count, ttl)
     expiries = _Expiries(count)
@@ -213,18 +225,19 @@ async def _manager_pass(test_bot: TestBot, start: discord.Interaction[Any], coun
         sessions = [BenchSession(test_bot.bot, start, ttl=ttl) for _ in range(count)]
         for session in sessions:
             await manager.start(session)
+            if through_discord:
+                # Each session's own TTL runs from its click: until then it waits for the other starts.
+                await manager.repository.set_ttl(session.id, None)
         result.start = cpu_clock() - started
-        clicks = [_Click(session.component_id("refresh"), test_bot.member) for session in sessions]
-        PROBE.expect(count)
+        ticker = _Ticker() if through_discord else None  # expiries begin while clicks go on
         started = cpu_clock()
-        for click in clicks:
-            await manager.update(cast("discord.Interaction[Any]", click))
+        click = _click_through_discord if through_discord else _click_stand_ins
+        deadlines = await click(test_bot, manager, sessions)
         result.refresh = cpu_clock() - started
-        result.early = count - PROBE.count
-        deadlines = {session.id: await manager.repository.expires_at(session.id) for session in sessions}
-        del sessions, clicks
+        result.early = sum(deadline is None for deadline in deadlines.values())
+        del sessions
         waiting = cpu_clock()
-        done, result.ticks = await expiries.all_expired(ttl)
+        done, result.ticks = await expiries.all_expired(ttl, ticker)
         result.expire = done - waiting
         result.wall = time.perf_counter() - wall
         result.lateness = expiries.lateness(deadlines)
@@ -235,52 +248,35 @@ async def _manager_pass(test_bot: TestBot, start: discord.Interaction[Any], coun
     return result
 
 
-async def _clicked_pass(test_bot: TestBot, start: discord.Interaction[Any], count: int) -> _Pass:
-    """Start ``count`` sessions, then click each once through discord.py; they expire meanwhile."""
-    manager: SessionManager = get_session_manager(test_bot.bot)
-    result = _Pass(count, _CLICKED_TTL)
-    expiries = _Expiries(count)
+async def _click_stand_ins(
+    test_bot: TestBot, manager: SessionManager, sessions: list[BenchSession]
+) -> dict[str, float | None]:
+    """Click every session with a stand-in; return the deadlines the clicks set (``None``: expired)."""
+    clicks = [_Click(session.component_id("refresh"), test_bot.member) for session in sessions]
+    for stand_in in clicks:
+        await manager.update(cast("discord.Interaction[Any]", stand_in))
+    return {session.id: await manager.repository.expires_at(session.id) for session in sessions}
 
-    def on_expire(session: BenchSession, data: SessionEndData[None]) -> None:
-        expiries.expired(session.id)
 
-    manager.bus.subscribe(SessionEvent.EXPIRE, on_expire)
-    try:
-        gc.collect()
-        wall = time.perf_counter()
-        started = cpu_clock()
-        sessions = [BenchSession(test_bot.bot, start, ttl=_CLICKED_TTL) for _ in range(count)]
-        for session in sessions:
-            await manager.start(session)
-            # Each session's own TTL runs from its click: until then it waits for the other starts.
-            await manager.repository.set_ttl(session.id, None)
-        result.start = cpu_clock() - started
-        template = test_bot.click_payload("refresh")
-        parse = test_bot.state.parse_interaction_create
-        deadlines: dict[str, float | None] = {}
-        ticker = _Ticker()
-        clicking = cpu_clock()
-        for first in range(0, count, _CLICK_CHUNK):
-            chunk = sessions[first : first + _CLICK_CHUNK]
-            PROBE.expect(len(chunk))
-            for session in chunk:
-                parse(_aimed_at(template, session.component_id("refresh")))
-            await PROBE.wait()
-            for session in chunk:
-                deadlines[session.id] = await manager.repository.expires_at(session.id)
-        result.refresh = cpu_clock() - clicking
-        result.early = sum(deadline is None for deadline in deadlines.values())
-        del sessions
-        waiting = cpu_clock()
-        done, result.ticks = await expiries.all_expired(_CLICKED_TTL, ticker)
-        result.expire = done - waiting
-        result.wall = time.perf_counter() - wall
-        result.lateness = expiries.lateness(deadlines)
-        await asyncio.sleep(0)
-        result.left = len(manager.repository) + len(manager.sessions)
-    finally:
-        manager.bus.unsubscribe(SessionEvent.EXPIRE, on_expire)
-    return result
+async def _click_through_discord(
+    test_bot: TestBot, manager: SessionManager, sessions: list[BenchSession]
+) -> dict[str, float | None]:
+    """Click every session through discord.py, :data:`_CLICK_CHUNK` per loop iteration.
+
+    Deadlines are read after each chunk, before the sessions can expire.
+    """
+    template = test_bot.click_payload("refresh")
+    parse = test_bot.state.parse_interaction_create
+    deadlines: dict[str, float | None] = {}
+    for first in range(0, len(sessions), _CLICK_CHUNK):
+        chunk = sessions[first : first + _CLICK_CHUNK]
+        PROBE.expect(len(chunk))
+        for session in chunk:
+            parse(_aimed_at(template, session.component_id("refresh")))
+        await PROBE.wait()
+        for session in chunk:
+            deadlines[session.id] = await manager.repository.expires_at(session.id)
+    return deadlines
 
 
 def _aimed_at(template: dict[str, Any], custom_id: str) -> dict[str, Any]:
@@ -386,7 +382,9 @@ async def run(sizes: Sizes) -> list[Row]:
         for result in passes:
             result.peak = await _traced_peak(test_bot, start, result, sizes.min_ttl)
         with instant_webhooks():
-            clicked = await _clicked_pass(test_bot, start, sizes.scale[-1])
+            clicked = await _manager_pass(
+                test_bot, start, sizes.scale[-1], _CLICKED_TTL, through_discord=True
+            )
         _describe("clicked", clicked)
     finally:
         await test_bot.close()
