@@ -362,7 +362,7 @@ class MemorySessionRepository(Generic[SessionT]):
             heap.clear()
             self._disarm()
         elif len(heap) > _COMPACT_MIN and len(heap) > 2 * self._scheduled:
-            self._heap = [item for item in heap if self._is_live(item)]
+            self._heap = [item for item in heap if self._live_entry(item) is not None]
             heapq.heapify(self._heap)
 
     def _arm(self) -> None:
@@ -375,7 +375,7 @@ class MemorySessionRepository(Generic[SessionT]):
             return
         heap = self._heap
         budget = _POP_LIMIT
-        while heap and budget and not self._is_live(heap[0]):
+        while heap and budget and self._live_entry(heap[0]) is None:
             heapq.heappop(heap)
             budget -= 1
         if not heap:
@@ -400,29 +400,28 @@ class MemorySessionRepository(Generic[SessionT]):
         self._timer_when = math.inf
         now = self._clock.time()
         heap = self._heap
-        entries = self._entries
         expired: list[SessionT] = []
         pops = 0
         # Take the sweep's sessions out first, as nyx does, so each callback sees a repository
         # that no longer holds any of them.
         while heap and heap[0][0] <= now and len(expired) < _SWEEP_LIMIT and pops < _POP_LIMIT:
-            _, seq, session_id = heapq.heappop(heap)
+            item = heapq.heappop(heap)
             pops += 1
-            entry = entries.get(session_id)
-            if entry is None or entry.seq != seq:
+            entry = self._live_entry(item)
+            if entry is None:
                 continue
             entry.seq = _UNSCHEDULED
             self._scheduled -= 1
-            del entries[session_id]
+            del self._entries[item[2]]
             expired.append(entry.session)
         self._arm()
         for session in expired:
             self._expire(session)
 
-    def _is_live(self, item: _HeapItem) -> bool:
-        """Whether a heap item still speaks for its session (no refresh, delete or expiry since)."""
+    def _live_entry(self, item: _HeapItem) -> _Entry[SessionT] | None:
+        """The entry a heap item still speaks for; ``None`` once refreshed, deleted or expired since."""
         entry = self._entries.get(item[2])
-        return entry is not None and entry.seq == item[1]
+        return entry if entry is not None and entry.seq == item[1] else None
 
     def _expire(self, session: SessionT) -> None:
         callback = self._callback
