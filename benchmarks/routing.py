@@ -1,6 +1,6 @@
 """Benchmark 1: what routing one click costs, from the raw gateway payload to the handler.
 
-Three bots receive the same kind of ``INTERACTION_CREATE`` (a member clicking a button on a bot
+Four bots receive the same kind of ``INTERACTION_CREATE`` (a member clicking a button on a bot
 message) through ``ConnectionState.parse_interaction_create``, as the gateway would deliver it:
 
 - a bot with nyx_sessions loaded, the click aimed at one of many live sessions;
@@ -11,7 +11,7 @@ message) through ``ConnectionState.parse_interaction_create``, as the gateway wo
   dispatching to a listener, which any listener-based router pays.
 
 Every handler defers the interaction (answered instantly by a fake webhook adapter shared by all
-three) and reports to the probe. Two figures per side:
+four) and reports to the probe. Two figures per side (the listener: latency only):
 
 - latency: CPU time from handing over the payload to the handler returning, one click at a time;
 - full cost: CPU time per click of a batch, everything the click started included (for sessions:
@@ -130,7 +130,7 @@ async def _listener_side() -> _Side:
 
 
 async def run(sizes: Sizes) -> list[Row]:
-    """Measure routing on the three bots, interleaved; return the table's rows."""
+    """Measure routing on the four bots, interleaved; return the table's rows."""
     size = sizes.routing_batch
     with instant_webhooks():
         sessions, view, dynamic = await _session_side(size), await _view_side(), await _dynamic_side()
