@@ -130,23 +130,24 @@ class SessionRepository(Protocol[SessionT]):
         """Return whether a session with this id is stored."""
 
 
-_UNSCHEDULED = -1
-"""``_Entry.seq`` of an entry with no live heap item (never expires, deleted, or expired)."""
-
-
 class _Entry(Generic[SessionT]):
-    # ``seq`` names the one heap item that still speaks for this entry; older items for the same
-    # entry (left behind by refreshes) carry another number and are skipped when popped.
-    __slots__ = ("deadline", "seq", "session")
+    # ``deadline`` is when the session expires (infinity: never) and ``order`` when that deadline
+    # was set, which breaks ties. ``item`` is the one heap item that speaks for the entry (``None``:
+    # none); older items for the same entry are stale and skipped when popped. The item's deadline
+    # is never later than ``deadline``: a refresh that moves the deadline later only writes the
+    # entry, and the item, once it comes up, is pushed again at the entry's deadline. So a click
+    # costs no heap push, and the heap holds about one item per session.
+    __slots__ = ("deadline", "item", "order", "session")
 
     def __init__(self, session: SessionT) -> None:
         self.session = session
-        self.deadline: float | None = None
-        self.seq = _UNSCHEDULED
+        self.deadline = math.inf
+        self.order = 0
+        self.item: _HeapItem | None = None
 
 
 _HeapItem = tuple[float, int, str]
-"""``(deadline, seq, session id)``.
+"""``(deadline, order, session id)``.
 
 The id, not the entry: a tuple of a float, an int and a str holds nothing the garbage collector
 tracks, so CPython stops tracking the tuple itself, and a full collection with 100,000 live
@@ -166,23 +167,26 @@ milliseconds and costs nothing when fewer sessions are due.
 """
 
 _POP_LIMIT = 16 * _SWEEP_LIMIT
-"""The most heap items one timer call (or one re-arming) takes out, stale ones included.
+"""The most heap items one timer call (or one re-arming) takes out, stale or pushed again.
 
-Stale items are cheap to drop, but not in the hundred thousands: after 100,000 sessions were
-started and then each clicked once, the 100,000 items of their first deadlines lie at the top of
-the heap, and dropping them all at once stalled the loop for 280 ms.
+Each is cheap, but not in the hundred thousands: after 100,000 sessions were started and then
+each clicked once, the 100,000 items of their first deadlines lie at the top of the heap, and
+handling them all at once stalled the loop for 280 ms.
 """
 
 
 class MemorySessionRepository(Generic[SessionT]):
     """Keeps sessions in a dict and expires them with one timer.
 
-    Deadlines sit in a binary heap; a refresh pushes a new item and leaves the old one behind to
-    be skipped when popped (lazy invalidation), and the heap is rebuilt once stale items
-    outnumber live ones, so a session refreshed a million times costs no extra memory. A single clock
-    timer is armed for the earliest deadline; when it fires, the sessions that are due expire in
-    deadline order (equal deadlines in the order they were set), up to 256 in that call; the
-    timer is re-armed at once for the rest, so the event loop polls I/O between sweeps.
+    Deadlines sit in a binary heap, at most one live item per session. A refresh that moves a
+    deadline later (the common case: every click) only writes the new deadline down; the item is
+    pushed again at that deadline when it comes up, so a click costs no heap operation and the
+    heap does not grow with clicks. A deadline moved earlier gets a new item and leaves the old one
+    behind to be skipped when popped; the heap is rebuilt once such stale items outnumber live
+    ones. A single clock timer is armed for the earliest deadline; when it fires, the sessions
+    that are due expire in deadline order (equal deadlines in the order they were set), up to 256
+    in that call; the timer is re-armed at once for the rest, so the event loop polls I/O between
+    sweeps.
 
     Expiry is on from construction: the timer is armed lazily by the first :meth:`save` or
     :meth:`set_ttl` (coroutines, so an event loop is running), which means a repository can be
@@ -205,9 +209,9 @@ class MemorySessionRepository(Generic[SessionT]):
         "_clock",
         "_entries",
         "_heap",
+        "_order",
         "_running",
         "_scheduled",
-        "_seq",
         "_tasks",
         "_timer",
         "_timer_when",
@@ -218,7 +222,7 @@ class MemorySessionRepository(Generic[SessionT]):
         self._entries: dict[str, _Entry[SessionT]] = {}
         self._heap: list[_HeapItem] = []
         self._scheduled = 0  # entries with a live heap item
-        self._seq = 0
+        self._order = 0  # counts deadlines set, so equal deadlines expire in the order they were set
         self._timer: TimerHandleLike | None = None
         self._timer_when = math.inf
         self._running = True
@@ -284,7 +288,7 @@ class MemorySessionRepository(Generic[SessionT]):
     async def expires_at(self, session_id: str) -> float | None:
         """Return the expiry in epoch seconds; ``None`` if unknown or never expiring."""
         entry = self._entries.get(session_id)
-        return None if entry is None else entry.deadline
+        return None if entry is None or entry.deadline == math.inf else entry.deadline
 
     async def start(self) -> None:
         """Resume expiry after :meth:`stop`; harmless on a repository already running.
@@ -340,21 +344,33 @@ class MemorySessionRepository(Generic[SessionT]):
         return deadline if math.isfinite(deadline) else None
 
     def _schedule(self, entry: _Entry[SessionT], deadline: float | None) -> None:
-        """Give ``entry`` a new deadline (``None``: none), leaving its old heap item stale."""
-        if entry.seq != _UNSCHEDULED:
-            self._scheduled -= 1
-        entry.deadline = deadline
+        """Give ``entry`` a new deadline (``None``: none); push an item only when it comes earlier."""
+        self._order += 1
+        entry.order = self._order
+        item = entry.item
         if deadline is None:
-            entry.seq = _UNSCHEDULED
-            self._drop_stale()
+            entry.deadline = math.inf
+            if item is not None:
+                self._unlink(entry)
             return
-        self._seq += 1
-        entry.seq = self._seq
-        self._scheduled += 1
-        heapq.heappush(self._heap, (deadline, self._seq, entry.session.id))
+        entry.deadline = deadline
+        if item is None or deadline < item[0]:
+            self._push(entry, deadline)
+
+    def _push(self, entry: _Entry[SessionT], deadline: float) -> None:
+        if entry.item is None:
+            self._scheduled += 1
+        item = entry.item = (deadline, entry.order, entry.session.id)
+        heapq.heappush(self._heap, item)
         self._drop_stale()
         if deadline < self._timer_when:
             self._arm()
+
+    def _unlink(self, entry: _Entry[SessionT]) -> None:
+        """Leave ``entry``'s heap item stale: the entry was deleted, expired or never expires now."""
+        entry.item = None
+        self._scheduled -= 1
+        self._drop_stale()
 
     def _drop_stale(self) -> None:
         heap = self._heap
@@ -368,16 +384,13 @@ class MemorySessionRepository(Generic[SessionT]):
     def _arm(self) -> None:
         """Point the timer at the earliest deadline, unless it already fires no later.
 
-        Stale items on top are dropped first, up to :data:`_POP_LIMIT`; past that the timer is
-        pointed at the stale deadline, and its call goes on dropping them.
+        The top of the heap is tidied first (see :meth:`_tidy_top`); if that runs out of budget,
+        the timer is pointed at the untidy top, and its call goes on tidying.
         """
         if not self._running:
             return
+        self._tidy_top(_POP_LIMIT)
         heap = self._heap
-        budget = _POP_LIMIT
-        while heap and budget and self._live_entry(heap[0]) is None:
-            heapq.heappop(heap)
-            budget -= 1
         if not heap:
             self._disarm()
             return
@@ -401,27 +414,48 @@ class MemorySessionRepository(Generic[SessionT]):
         now = self._clock.time()
         heap = self._heap
         expired: list[SessionT] = []
-        pops = 0
+        budget = _POP_LIMIT
         # Take the sweep's sessions out first, as nyx does, so each callback sees a repository
         # that no longer holds any of them.
-        while heap and heap[0][0] <= now and len(expired) < _SWEEP_LIMIT and pops < _POP_LIMIT:
-            item = heapq.heappop(heap)
-            pops += 1
-            entry = self._live_entry(item)
-            if entry is None:
-                continue
-            entry.seq = _UNSCHEDULED
+        while len(expired) < _SWEEP_LIMIT:
+            budget = self._tidy_top(budget)
+            if not budget or not heap or heap[0][0] > now:
+                break
+            budget -= 1
+            session_id = heapq.heappop(heap)[2]
+            entry = self._entries.pop(session_id)
+            entry.item = None
             self._scheduled -= 1
-            del self._entries[item[2]]
             expired.append(entry.session)
         self._arm()
         for session in expired:
             self._expire(session)
 
+    def _tidy_top(self, budget: int) -> int:
+        """Bring an item that holds its entry's current deadline to the top of the heap.
+
+        Stale items on top are dropped; an item whose entry was given a later deadline since it was
+        pushed is pushed again at that deadline. At most ``budget`` items are handled; the rest of
+        the budget is returned.
+        """
+        heap = self._heap
+        while heap and budget:
+            item = heap[0]
+            entry = self._live_entry(item)
+            if entry is None:
+                heapq.heappop(heap)
+            elif entry.order == item[1]:
+                break
+            else:
+                entry.item = (entry.deadline, entry.order, item[2])
+                heapq.heapreplace(heap, entry.item)
+            budget -= 1
+        return budget
+
     def _live_entry(self, item: _HeapItem) -> _Entry[SessionT] | None:
-        """The entry a heap item still speaks for; ``None`` once refreshed, deleted or expired since."""
+        """The entry a heap item still speaks for; ``None`` once deleted, expired or moved earlier."""
         entry = self._entries.get(item[2])
-        return entry if entry is not None and entry.seq == item[1] else None
+        return entry if entry is not None and entry.item is item else None
 
     def _expire(self, session: SessionT) -> None:
         callback = self._callback

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import math
 import random
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from nyx_sessions.storage import ManualClock, ManualTimerHandle, MemorySessionRepository
+from nyx_sessions.storage import repository as repository_module
 
 START = 1_700_000_000.0
 
@@ -80,6 +82,19 @@ async def test_sessions_expire_in_deadline_order_with_ties_in_save_order(
     assert expiries.still_stored == []
     assert len(repository) == 0
     assert clock.pending == 0
+
+
+async def test_a_refreshed_deadline_ties_in_the_order_it_was_set(
+    repository: MemorySessionRepository[FakeSession], clock: ManualClock, expiries: Expiries
+) -> None:
+    await repository.save(FakeSession("refreshed", ttl=10))
+    clock.advance(5)
+    await repository.save(FakeSession("saved later", ttl=5))
+    # Same deadline as "saved later", set after it: it expires after it.
+    await repository.set_ttl("refreshed", 5)
+
+    clock.advance(5)
+    assert expiries.calls == [("saved later", START + 10), ("refreshed", START + 10)]
 
 
 async def test_an_expired_session_is_gone_before_an_async_callback_sees_it(
@@ -457,24 +472,48 @@ async def test_a_hundred_thousand_sessions_each_expire_once_in_deadline_order(
     assert clock.pending == 0
 
 
-async def test_refreshing_one_session_two_hundred_thousand_times_keeps_memory_bounded(
+async def test_clicks_push_nothing_onto_the_heap(
     repository: MemorySessionRepository[FakeSession], clock: ManualClock, expiries: Expiries
 ) -> None:
+    """A refresh that moves a deadline later only writes it down: one heap item per session."""
     for i in range(10):
         await repository.save(FakeSession(f"idle {i}", ttl=3600))
     await repository.save(FakeSession("busy", ttl=60))
 
     largest_heap = 0
     for _ in range(200_000):
+        clock.advance(0.001)  # 200 s in all: the busy session's item comes up and moves on, again and again
         await repository.set_ttl("busy", 60)
+        largest_heap = max(largest_heap, len(repository._heap))
+
+    assert largest_heap == 11
+    assert expiries.calls == []
+    last_refresh = clock.time()
+    clock.advance(60)
+    assert expiries.calls == [("busy", last_refresh + 60)]
+    clock.advance(3600)
+    assert len(expiries.calls) == 11 and len(repository) == 0
+
+
+async def test_deadlines_moved_earlier_two_hundred_thousand_times_keep_memory_bounded(
+    repository: MemorySessionRepository[FakeSession], clock: ManualClock, expiries: Expiries
+) -> None:
+    for i in range(10):
+        await repository.save(FakeSession(f"idle {i}", ttl=3600))
+    await repository.save(FakeSession("shrinking", ttl=60))
+
+    largest_heap = 0
+    for step in range(1, 200_001):
+        # Each deadline comes earlier than the last: each needs its own heap item.
+        await repository.set_ttl("shrinking", 60 - step * 1e-4)
         largest_heap = max(largest_heap, len(repository._heap))
 
     # Stale heap items are compacted once they outnumber the live ones (with a small floor).
     assert largest_heap <= 2 * len(repository) + 64 + 1
     assert clock.pending <= 2
 
-    clock.advance(60)
-    assert expiries.ids == ["busy"]
+    clock.advance(40)
+    assert expiries.calls == [("shrinking", START + 40)]
 
 
 async def test_a_real_clock_expires_a_session_without_help() -> None:
@@ -497,35 +536,55 @@ async def test_a_real_clock_expires_a_session_without_help() -> None:
     assert len(repository) == 0
 
 
-class _PopCountingClock(ManualClock):
-    """Records how many heap items each timer call of ``repository`` took out."""
-
-    __slots__ = ("repository", "taken_per_call")
+class _CountingHeapq:
+    """Stands in for the repository module's ``heapq``, counting the items taken off the top."""
 
     def __init__(self) -> None:
+        self.taken = 0
+
+    def heappop(self, heap: list[Any]) -> Any:
+        self.taken += 1
+        return heapq.heappop(heap)
+
+    def heapreplace(self, heap: list[Any], item: Any) -> Any:
+        self.taken += 1
+        return heapq.heapreplace(heap, item)
+
+    heappush = staticmethod(heapq.heappush)
+    heapify = staticmethod(heapq.heapify)
+
+
+class _TakeCountingClock(ManualClock):
+    """Records how many heap items each timer call took off the top."""
+
+    __slots__ = ("counter", "taken_per_call")
+
+    def __init__(self, counter: _CountingHeapq) -> None:
         super().__init__(start=START)
-        self.repository: MemorySessionRepository[FakeSession] | None = None
+        self.counter = counter
         self.taken_per_call: list[int] = []
 
     def call_at(self, when: float, callback: Callable[[], None]) -> ManualTimerHandle:
         def run() -> None:
-            assert self.repository is not None
-            before = len(self.repository._heap)
+            before = self.counter.taken
             callback()
-            self.taken_per_call.append(before - len(self.repository._heap))
+            self.taken_per_call.append(self.counter.taken - before)
 
         return super().call_at(when, run)
 
 
-async def test_no_timer_call_takes_out_more_than_a_bounded_number_of_heap_items() -> None:
-    """100,000 sessions started, then each clicked once: their first deadlines lie stale on top.
+async def test_no_timer_call_takes_more_than_a_bounded_number_of_heap_items(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """100,000 sessions started, then each clicked once: their first deadlines lie on top, outdated.
 
-    Dropping them all in one timer call stalled the event loop for 280 ms at this size; each call
-    now takes out a bounded share, and the loop polls I/O in between.
+    Handling them all in one timer call stalled the event loop for 280 ms at this size; each call
+    now takes a bounded share, and the loop polls I/O in between.
     """
-    clock = _PopCountingClock()
+    counter = _CountingHeapq()
+    monkeypatch.setattr(repository_module, "heapq", counter)
+    clock = _TakeCountingClock(counter)
     repository: MemorySessionRepository[FakeSession] = MemorySessionRepository(clock=clock)
-    clock.repository = repository
     expiries = Expiries(repository, clock)
     repository.set_expiration_callback(expiries)
     sessions = [FakeSession(f"s{i}", ttl=10) for i in range(100_000)]
@@ -535,12 +594,14 @@ async def test_no_timer_call_takes_out_more_than_a_bounded_number_of_heap_items(
     for session in sessions:
         await repository.set_ttl(session.id, 10)
 
-    clock.advance(9.5)  # past every stale deadline, before every live one
+    clock.advance(9.5)  # past every first deadline, before every current one
     assert expiries.calls == []
+    assert counter.taken >= 100_000  # each outdated item was moved to its session's new deadline
     assert len(clock.taken_per_call) >= 100_000 // (2 * 4096)
 
     clock.advance(1)
     assert expiries.ids == [session.id for session in sessions]
+    assert all(fired_at == START + 11 for _, fired_at in expiries.calls)
     assert len(repository) == 0 and len(repository._heap) == 0
-    # A call pops at most 4,096 items and re-arming drops at most 4,096 more.
+    # A call takes at most 4,096 items and re-arming at most 4,096 more.
     assert max(clock.taken_per_call) <= 2 * 4096
