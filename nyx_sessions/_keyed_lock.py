@@ -35,10 +35,16 @@ class KeyedLock:
         """Whether someone holds ``key`` now."""
         return key in self._held
 
+    def try_acquire(self, key: str) -> bool:
+        """Hold ``key`` if it is free, without waiting; return whether it is now held."""
+        if key in self._held:
+            return False
+        self._held[key] = None
+        return True
+
     async def acquire(self, key: str) -> None:
         """Wait until ``key`` is free, then hold it."""
-        if key not in self._held:
-            self._held[key] = None
+        if self.try_acquire(key):
             return
         waiters = self._held[key]
         if waiters is None:

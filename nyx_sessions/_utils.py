@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
@@ -37,6 +38,10 @@ async def maybe_await(value: T | Awaitable[T]) -> T:
     return value
 
 
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
 def interaction_data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
     """``interaction.data`` as a plain mapping (discord.py types it as a union of TypedDicts)."""
-    return cast("Mapping[str, Any]", interaction.data or {})
+    # No typing.cast(): a function call, and this runs on every click.
+    return interaction.data or _NO_DATA

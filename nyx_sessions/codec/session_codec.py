@@ -136,7 +136,9 @@ class SessionCustomIdCodec:
 
     def deserialize_to_object_id(self, custom_id: str) -> str | None:
         """Return the session id in ``custom_id``, or ``None`` if it is not a readable session id."""
-        span = self._scan(custom_id)
+        if not custom_id.startswith(self._prefix):
+            return None
+        span = scan(custom_id, self._separator, self._metadata_separator)
         return None if span is None else custom_id[span[0] + 1 : span[1]]
 
     def create_iterator_from_custom_id(self, custom_id: str) -> CustomIdIterator | None:

@@ -172,8 +172,9 @@ class FilterCheckMiddleware:
         if session_filter is None:
             return MiddlewareResponse.ALLOW
         passed = session_filter.check(session, *args)
-        # Answer synchronously when the filter did: this runs on every click of every session.
-        if inspect.isawaitable(passed):
+        # Answer synchronously when the filter did: this runs on every click of every session, and
+        # a bool (what filters mostly return) needs no awaitable test.
+        if passed.__class__ is not bool and inspect.isawaitable(passed):
             return _response_of(passed)
         return MiddlewareResponse.ALLOW if passed else MiddlewareResponse.DENY
 
@@ -194,7 +195,7 @@ class MiddlewareList(Generic[MiddlewareT]):
         Middlewares to add, in order.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_chain", "_entries")
 
     _error_type: ClassVar[type[SessionMiddlewareError]] = SessionMiddlewareError
     _filter_attribute: ClassVar[str]
@@ -202,6 +203,9 @@ class MiddlewareList(Generic[MiddlewareT]):
     def __init__(self, middlewares: Iterable[MiddlewareT] = ()) -> None:
         # Entries keep the priority read when the middleware was added, paired with the middleware.
         self._entries: list[tuple[int, MiddlewareT]] = []
+        # The middlewares in calling order, rebuilt on each change: check() iterates it as it is,
+        # and a middleware that edits the list meanwhile replaces it instead of disturbing the run.
+        self._chain: tuple[MiddlewareT, ...] = ()
         for middleware in middlewares:
             self.add(middleware)
 
@@ -235,6 +239,7 @@ class MiddlewareList(Generic[MiddlewareT]):
         # The entries are sorted by descending priority; insert after the last one that is >= priority.
         index = bisect.bisect_right(self._entries, -priority, key=lambda entry: -entry[0])
         self._entries.insert(index, (priority, middleware))
+        self._rebuild()
 
     def remove(self, middleware: MiddlewareT) -> bool:
         """Remove a middleware (compared by identity).
@@ -247,21 +252,26 @@ class MiddlewareList(Generic[MiddlewareT]):
         for index, (_, existing) in enumerate(self._entries):
             if existing is middleware:
                 del self._entries[index]
+                self._rebuild()
                 return True
         return False
 
     def clear(self) -> None:
         """Remove every middleware, the built-in filter check included."""
         self._entries.clear()
+        self._rebuild()
 
     def __iter__(self) -> Iterator[MiddlewareT]:
-        return iter([middleware for _, middleware in self._entries])
+        return iter(self._chain)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {list(self)!r}>"
+
+    def _rebuild(self) -> None:
+        self._chain = tuple(middleware for _, middleware in self._entries)
 
     async def check(self, session: Any, *args: Any) -> bool:
         """Run the middlewares in order until one decides.
@@ -284,13 +294,12 @@ class MiddlewareList(Generic[MiddlewareT]):
             A middleware raised (or answered something other than a :class:`MiddlewareResponse`); the
             error names the middleware and has the original error as ``__cause__``.
         """
-        # A snapshot, so a middleware that edits the list does not disturb this run.
-        for _, middleware in tuple(self._entries):
+        for middleware in self._chain:
             try:
-                answer = middleware.check(session, *args)
-                if not isinstance(answer, MiddlewareResponse):
-                    answer = await answer if inspect.isawaitable(answer) else answer
-                response = _as_response(middleware, answer)
+                response = middleware.check(session, *args)
+                if response.__class__ is not MiddlewareResponse:
+                    answer = await response if inspect.isawaitable(response) else response
+                    response = _as_response(middleware, answer)
             except self._error_type:
                 raise
             except Exception as error:

@@ -20,6 +20,9 @@ __all__ = ("ComponentHandler",)
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
+# Read once: on_update routes every click by them.
+_MODAL_SUBMIT = discord.InteractionType.modal_submit
+_BUTTON = discord.ComponentType.button.value
 _SELECT_TYPES = frozenset(
     kind.value
     for kind in (
@@ -120,10 +123,10 @@ class ComponentHandler:
         Optional[:class:`bool`]
             ``False`` to leave the TTL as it is; ``True`` or ``None`` to refresh it.
         """
-        if interaction.type is discord.InteractionType.modal_submit:
+        if interaction.type is _MODAL_SUBMIT:
             return await self.handle_modal(interaction, meta)
         component_type = interaction_data(interaction).get("component_type")
-        if component_type == discord.ComponentType.button.value:
+        if component_type == _BUTTON:
             return await self.handle_button(interaction, meta)
         if component_type in _SELECT_TYPES:
             return await self.handle_select_menu(interaction, meta)
