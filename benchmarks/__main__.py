@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from . import codec, end_to_end, memory, routing, scale
+from . import codec, end_to_end, instructions, memory, routing, scale
 from ._measure import FULL, QUICK, Sizes
 from ._report import Row, machine_details, render
 
@@ -16,6 +16,7 @@ __all__ = ("main",)
 
 _SECTIONS = {
     "routing": routing.run,
+    "instructions": instructions.run,
     "codec": codec.run,
     "memory": memory.run,
     "scale": scale.run,
@@ -30,6 +31,9 @@ section run after it by half (end to end: 1.2x the View standalone, 1.8x right a
 
 async def _run_all(sizes: Sizes, only: list[str]) -> list[Row]:
     chosen = [name for name in _SECTIONS if not only or name in only]
+    if "instructions" in chosen and not instructions.available():
+        chosen.remove("instructions")
+        print("  instructions: skipped, valgrind is not installed", file=sys.stderr, flush=True)
     rows: dict[str, list[Row]] = {}
     for name in sorted(chosen, key=lambda name: name == _RUN_LAST):
         started = time.perf_counter()
@@ -55,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"nyx_sessions benchmarks{' (--quick)' if args.quick else ''}")
     print(machine_details())
     print("Times are CPU time of the event-loop thread; medians of interleaved repetitions.")
+    print("Instruction counts are callgrind's, per click; medians over the clicks.")
     print("Ratio = nyx_sessions / baseline (below 1.00: nyx_sessions costs less).\n")
     print(render(rows))
     print(f"\nTotal: {time.perf_counter() - started:.0f} s")

@@ -31,6 +31,8 @@ class Sizes:
         Interactions per routing trial (and live sessions they spread over).
     routing_rounds: :class:`int`
         Interleaved rounds of routing trials; figures are their medians.
+    instruction_clicks: :class:`int`
+        Clicks counted under callgrind per routing side.
     codec_ops: :class:`int`
         Custom ids built or decoded per codec trial.
     codec_rounds: :class:`int`
@@ -51,6 +53,7 @@ class Sizes:
 
     routing_batch: int
     routing_rounds: int
+    instruction_clicks: int
     codec_ops: int
     codec_rounds: int
     memory_objects: int
@@ -64,6 +67,7 @@ class Sizes:
 FULL = Sizes(
     routing_batch=200,
     routing_rounds=15,
+    instruction_clicks=200,
     codec_ops=10_000,
     codec_rounds=11,
     memory_objects=1_000,
@@ -78,6 +82,7 @@ FULL = Sizes(
 QUICK = Sizes(
     routing_batch=20,
     routing_rounds=3,
+    instruction_clicks=3,
     codec_ops=500,
     codec_rounds=3,
     memory_objects=100,

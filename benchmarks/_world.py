@@ -19,7 +19,7 @@ from nyx_sessions.testing.payloads import build_interaction
 from ._measure import cpu_clock
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = (
     "PROBE",
@@ -73,11 +73,13 @@ def instant_webhooks() -> Iterator[None]:
 class Probe:
     """Tells the benchmark that handlers ran: counts them and stamps the CPU clock as each returns."""
 
-    __slots__ = ("_done", "_expected", "count", "stamp")
+    __slots__ = ("_done", "_expected", "count", "mark", "stamp")
 
     def __init__(self) -> None:
         self.count = 0
         self.stamp = 0.0
+        self.mark: Callable[[], object] | None = None
+        """Called first thing as a handler reports, when set: the instruction count's marker."""
         self._expected = 0
         self._done: asyncio.Future[None] | None = None
 
@@ -89,6 +91,8 @@ class Probe:
 
     def handled(self) -> None:
         """Called by a handler as its last act."""
+        if self.mark is not None:
+            self.mark()
         self.count += 1
         self.stamp = cpu_clock()
         if self.count == self._expected and self._done is not None and not self._done.done():

@@ -129,6 +129,15 @@ async def _listener_side() -> _Side:
     return _Side(test_bot, [test_bot.click_payload(BenchView.CUSTOM_ID)])
 
 
+SIDES: dict[str, Callable[[], Awaitable[_Side]]] = {
+    "session": lambda: _session_side(50),
+    "view": _view_side,
+    "dynamic": _dynamic_side,
+    "listener": _listener_side,
+}
+"""The four bots by name, each built with its clicks (the session bot with 50 live sessions)."""
+
+
 async def run(sizes: Sizes) -> list[Row]:
     """Measure routing on the four bots, interleaved; return the table's rows."""
     size = sizes.routing_batch

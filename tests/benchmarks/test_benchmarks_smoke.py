@@ -6,6 +6,7 @@ every benchmark reports, and what must hold whatever the speed: no session outli
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -19,6 +20,8 @@ EXPECTED_ROWS = {
     "1. Routing: overhead above the floor": 1,
     "1. Routing: floor, building `discord.Interaction`": 1,
     "1. Routing: full cost per click (TTL refresh, events)": 2,
+    "1. Routing in instructions (callgrind): payload → handler returned": 3,
+    "1. Routing in instructions (callgrind): full cost per click": 1,
     "2. Custom id: build (`component_id`)": 1,
     "2. Custom id: read the session id (routing)": 1,
     "2. Custom id: read session id and tokens": 1,
@@ -35,6 +38,10 @@ EXPECTED_ROWS = {
 }
 
 
+if shutil.which("valgrind") is None:  # the instruction counts need callgrind; .ci/run installs it
+    EXPECTED_ROWS = {label: rows for label, rows in EXPECTED_ROWS.items() if "callgrind" not in label}
+
+
 def _table_rows(output: str) -> list[list[str]]:
     rows = [line for line in output.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
@@ -46,7 +53,7 @@ def test_the_quick_benchmark_prints_every_row_of_the_readme_table() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,  # callgrind starts Python and discord.py in four processes: a minute or two
         check=False,
     )
     assert finished.returncode == 0, finished.stderr

@@ -1,0 +1,112 @@
+"""Benchmark 1, counted: routing in CPU instructions, which a shared machine cannot disturb.
+
+The routing benchmark's microseconds move by a third between runs on a busy machine (the same
+listener measured 67 and 141 µs on two days); the instructions a click executes do not. Each of
+the four routing bots (:data:`benchmarks.routing.SIDES`) runs in its own process under valgrind's
+callgrind, which counts every instruction the process executes; the same work gives the same
+count, whatever else the machine does. :mod:`benchmarks._callgrind_clicks` marks each click, and
+callgrind dumps its counters at the marks:
+
+- latency: instructions from handing over the payload to the handler reporting back;
+- full cost: the same, plus the work the click started after its handler returned (for sessions:
+  the TTL refresh and the update event).
+
+Figures are medians over the clicks. Without ``valgrind`` on the PATH the section reports nothing
+and says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._callgrind_clicks import MARKS
+from ._report import Row
+
+if TYPE_CHECKING:
+    from ._measure import Sizes
+
+__all__ = ("available", "run")
+
+_ROOT = Path(__file__).resolve().parents[1]
+_TRIGGER = re.compile(r"^desc: Trigger: --dump-before=(\w+)$", re.MULTILINE)
+_SUMMARY = re.compile(r"^(?:summary|totals): (\d+)$", re.MULTILINE)
+_VIEW = "persistent `ui.View`"
+
+
+def available() -> bool:
+    """Whether callgrind can run here (``valgrind`` on the PATH)."""
+    return shutil.which("valgrind") is not None
+
+
+async def _count(side: str, clicks: int, slots: asyncio.Semaphore) -> tuple[float, float]:
+    """Median (latency, full cost) instructions of ``clicks`` clicks on ``side``."""
+    with tempfile.TemporaryDirectory(prefix="nyx-callgrind-") as folder:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--zero-before={MARKS['zero']}",
+            f"--dump-before={MARKS['handled']}",
+            f"--dump-before={MARKS['settled']}",
+            f"--callgrind-out-file={folder}/click",
+            sys.executable,
+            "-m",
+            "benchmarks._callgrind_clicks",
+            side,
+            str(clicks),
+        ]
+        async with slots:
+            process = await asyncio.create_subprocess_exec(
+                *command, cwd=_ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+            )
+            _, stderr = await process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"callgrind run of {side!r} failed:\n{stderr.decode(errors='replace')}")
+        dumps = _read_dumps(Path(folder))
+    handled = dumps[MARKS["handled"]]
+    settled = dumps[MARKS["settled"]]
+    if len(handled) != clicks or len(settled) != clicks:
+        marks = f"{len(handled)} handled and {len(settled)} settled marks"
+        raise RuntimeError(f"callgrind run of {side!r}: {marks} for {clicks} clicks")
+    full = [latency + rest for latency, rest in zip(handled, settled, strict=True)]
+    return statistics.median(handled), statistics.median(full)
+
+
+def _read_dumps(folder: Path) -> dict[str, list[int]]:
+    """Instruction totals of callgrind's dumps, by the mark that triggered them, in dump order."""
+    by_mark: dict[str, list[int]] = {mark: [] for mark in MARKS.values()}
+    numbered = (path for path in folder.iterdir() if path.suffix[1:].isdigit())
+    for path in sorted(numbered, key=lambda path: int(path.suffix[1:])):
+        text = path.read_text(encoding="utf-8")
+        trigger, total = _TRIGGER.search(text), _SUMMARY.search(text)
+        if trigger is not None and total is not None and trigger[1] in by_mark:
+            by_mark[trigger[1]].append(int(total[1]))
+    return by_mark
+
+
+async def run(sizes: Sizes) -> list[Row]:
+    """Count the four routing sides' instructions, a process per core at once; return the rows."""
+    slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
+    names = ("session", "view", "dynamic", "listener")
+    counts = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
+    (session, session_full), (view, view_full), (dynamic, _), (listener, _) = counts
+    latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
+    return [
+        Row(latency_label, session, "count", _VIEW, view, "≤ 1.00", session <= view),
+        Row(latency_label, session, "count", "`DynamicItem`", dynamic),
+        Row(latency_label, session, "count", "`on_interaction` listener that only defers", listener),
+        Row(
+            "1. Routing in instructions (callgrind): full cost per click (TTL refresh, events)",
+            session_full,
+            "count",
+            _VIEW,
+            view_full,
+        ),
+    ]
