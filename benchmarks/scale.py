@@ -24,7 +24,10 @@ through discord.py (an ``INTERACTION_CREATE`` payload given to the connection st
 loop iteration), sessions expiring while the later ones are still being clicked, as on a busy bot.
 
 Lateness is compared with a plain event-loop timer ticking every 10 ms meanwhile: how late the
-loop itself ran timers while the sessions expired.
+loop itself ran timers while the sessions expired. What stalls the loop there is CPython's full
+garbage collection, so one more pair of rows times a full collection with the largest size of
+sessions clicked once through discord.py, against a collection with only the discord.py objects
+such sessions keep (each click's interaction and its message), held without any session.
 
 The TTL must outlast the start and refresh phases (no session may expire before its click), so it
 is sized from the previous size's speed; a pass whose sessions expired too early is rerun with a
@@ -37,6 +40,7 @@ import asyncio
 import functools
 import gc
 import itertools
+import statistics
 import sys
 import time
 import tracemalloc
@@ -76,6 +80,8 @@ _CLICK_CHUNK = 50
 _CLICKED_TTL = 2.0
 """TTL in the clicked pass: sessions clicked early expire while the later ones are clicked."""
 _TRACED_MARGIN = 2.5
+_COLLECTIONS = 3
+"""Full garbage collections timed per figure of the collection-pause rows."""
 _interaction_ids = itertools.count(1 << 60)
 
 
@@ -394,17 +400,60 @@ async def run(sizes: Sizes) -> list[Row]:
             clicked = await _manager_pass(
                 test_bot, start, sizes.scale[-1], _CLICKED_TTL, through_discord=True
             )
-        _describe("clicked", clicked)
+            _describe("clicked", clicked)
+            pauses = await _collection_pauses(test_bot, start, sizes.scale[-1])
     finally:
         await test_bot.close()
-    return _rows(stored, passes, clicked)
+    return _rows(stored, passes, clicked, pauses)
+
+
+@dataclass(slots=True)
+class _Pauses:
+    """CPU ms of one full garbage collection, medians of :data:`_COLLECTIONS`."""
+
+    sessions: int
+    with_sessions: float
+    with_interactions: float
+
+
+async def _collection_pauses(test_bot: TestBot, start: discord.Interaction[Any], count: int) -> _Pauses:
+    """Time full collections with ``count`` sessions clicked once, then with what they keep alone.
+
+    A session clicked through discord.py keeps that interaction (its token edits the message on
+    expiry) and the interaction's ``discord.Message`` (``session.message``, as API.md promises).
+    The second figure holds ``count`` such interactions and no session: what any bot keeping
+    those discord.py objects pays, the floor under the first.
+    """
+    manager = get_session_manager(test_bot.bot)
+    sessions = [BenchSession(test_bot.bot, start, ttl=3600) for _ in range(count)]
+    for session in sessions:
+        await manager.start(session)
+    await _click_through_discord(test_bot, manager, sessions)
+    with_sessions = _full_collection_ms()
+    for session in sessions:
+        await session.end()
+    del sessions
+    template = test_bot.click_payload("held")
+    held = [test_bot.interaction(fresh(template)) for _ in range(count)]
+    with_interactions = _full_collection_ms()
+    del held
+    return _Pauses(count, with_sessions, with_interactions)
+
+
+def _full_collection_ms() -> float:
+    pauses = []
+    for _ in range(_COLLECTIONS):
+        started = cpu_clock()
+        gc.collect()
+        pauses.append(cpu_clock() - started)
+    return statistics.median(pauses) * 1e3
 
 
 def _late_ms(values: list[float], fraction: float = 1.0) -> float:
     return (max(values, default=0.0) if fraction == 1.0 else percentile(values, fraction)) * 1e3
 
 
-def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Pass) -> list[Row]:
+def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Pass, pauses: _Pauses) -> list[Row]:
     first, last, bare = passes[0], passes[-1], stored[-1]
     live = f"{last.sessions:,} live"
     rows = []
@@ -457,6 +506,13 @@ def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Pass) -> list[Row]
             "ms",
             "10 ms loop timer, p99",
             _late_ms(clicked.ticks, 0.99),
+        ),
+        Row(
+            f"4. Scale: one full garbage collection, {pauses.sessions:,} sessions clicked through discord.py",
+            pauses.with_sessions,
+            "ms",
+            "the interactions and messages they keep, held without sessions",
+            pauses.with_interactions,
         ),
         Row(
             f"4. Scale: repository expiry callback, latest after deadline, {live}, stand-in refreshes",
