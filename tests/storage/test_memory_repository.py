@@ -472,13 +472,20 @@ async def test_a_hundred_thousand_sessions_each_expire_once_in_deadline_order(
     assert clock.pending == 0
 
 
+async def _save_idle_sessions_and(
+    repository: MemorySessionRepository[FakeSession], session: FakeSession
+) -> None:
+    """Ten sessions that stay idle for an hour, then ``session``: the one a test works on."""
+    for i in range(10):
+        await repository.save(FakeSession(f"idle {i}", ttl=3600))
+    await repository.save(session)
+
+
 async def test_clicks_push_nothing_onto_the_heap(
     repository: MemorySessionRepository[FakeSession], clock: ManualClock, expiries: Expiries
 ) -> None:
     """A refresh that moves a deadline later only writes it down: one heap item per session."""
-    for i in range(10):
-        await repository.save(FakeSession(f"idle {i}", ttl=3600))
-    await repository.save(FakeSession("busy", ttl=60))
+    await _save_idle_sessions_and(repository, FakeSession("busy", ttl=60))
 
     largest_heap = 0
     for _ in range(200_000):
@@ -498,9 +505,7 @@ async def test_clicks_push_nothing_onto_the_heap(
 async def test_deadlines_moved_earlier_two_hundred_thousand_times_keep_memory_bounded(
     repository: MemorySessionRepository[FakeSession], clock: ManualClock, expiries: Expiries
 ) -> None:
-    for i in range(10):
-        await repository.save(FakeSession(f"idle {i}", ttl=3600))
-    await repository.save(FakeSession("shrinking", ttl=60))
+    await _save_idle_sessions_and(repository, FakeSession("shrinking", ttl=60))
 
     largest_heap = 0
     for step in range(1, 200_001):
