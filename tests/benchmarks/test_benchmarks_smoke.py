@@ -32,7 +32,7 @@ EXPECTED_ROWS = {
     "4. Scale: expiry CPU per session": 1,
     "4. Scale: one full garbage collection": 1,
     "4. Scale: repository expiry callback, latest after deadline": 1,
-    "4. Scale: `session_expire`, latest after deadline": 2,
+    "4. Scale: `session_expire`, latest after deadline": 3,
     "4. Scale: `session_expire`, p99 after deadline": 1,
     "4. Scale: sessions left after expiry, every size and layer": 1,
     "5. End to end (testing kit): ": 2,
