@@ -113,7 +113,8 @@ class EventBus:
         callbacks = self._subscribers.get(event)  # type: ignore[arg-type]  # str-enum keys match strings
         if not callbacks:
             return  # the common case, on every click: keep it to one lookup
-        event = SessionEvent(event)
+        if event.__class__ is not SessionEvent:
+            event = SessionEvent(event)
         if self._closed:
             _log.debug("Dropped %s: the event bus is closed", event.value)
             return
@@ -123,7 +124,7 @@ class EventBus:
             except Exception:
                 _log.exception("Subscriber %r of %s raised", callback, event.value)
                 continue
-            if inspect.isawaitable(outcome):
+            if outcome is not None and inspect.isawaitable(outcome):
                 self._schedule(event, callback, outcome)
 
     def _schedule(self, event: SessionEvent, callback: EventCallback, outcome: Awaitable[object]) -> None:

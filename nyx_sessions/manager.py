@@ -114,7 +114,8 @@ class SessionManager:
         self._promises = SessionPromiseRepository() if promise_repository is None else promise_repository
         self._bus = EventBus() if bus is None else bus
         self._sessions: dict[str, AbstractSession[Any]] = {}
-        self._ending: dict[str, asyncio.Future[SessionEndData[Any]]] = {}
+        # Sessions being ended -> the future a concurrent end() waits on; made only when one does.
+        self._ending: dict[str, asyncio.Future[SessionEndData[Any]] | None] = {}
         self._serial = KeyedLock()
         self._seen = _RecentIds(replay_window)
         self._shutdown_timeout = shutdown_timeout
@@ -303,8 +304,10 @@ class SessionManager:
         """
         if session._end_data is not None:
             return session._end_data
-        pending = self._ending.get(session.id)
-        if pending is not None:
+        if session.id in self._ending:
+            pending = self._ending[session.id]
+            if pending is None:
+                pending = self._ending[session.id] = asyncio.get_running_loop().create_future()
             return await asyncio.shield(pending)
         if self._sessions.get(session.id) is not session:
             raise IllegalSessionStateError(f"session {session.id!r} cannot end: it was never started")
@@ -342,20 +345,22 @@ class SessionManager:
         expired: bool = False,
     ) -> SessionEndData[Any]:
         """The one end sequence, for ends, expiries and shutdown alike."""
-        session_id = session.id
-        future: asyncio.Future[SessionEndData[Any]] = asyncio.get_running_loop().create_future()
-        self._ending[session_id] = future
+        session_id = session._id
+        self._ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
-        data: SessionEndData[Any] = SessionEndData(reason, code, session.result)
+        data: SessionEndData[Any] | None = None
         try:
             del self._sessions[session_id]
             await self._repository.delete(session_id)
             data = await self._executor.end(session, reason, code, meta)
         finally:
             # Even a cancelled end must settle: waiters may not hang and the session may not linger.
+            if data is None:
+                data = SessionEndData(reason, code, session.result)
             self._settle(session, data)
-            del self._ending[session_id]
-            future.set_result(data)
+            waiter = self._ending.pop(session_id)
+            if waiter is not None:
+                waiter.set_result(data)
         self._emit(SessionEvent.END, session, data, meta)
         if expired:
             self._emit(SessionEvent.EXPIRE, session, data)
@@ -402,9 +407,10 @@ class SessionManager:
         task.add_done_callback(self._tasks.discard)
 
     async def _expire(self, session: AbstractSession[Any]) -> None:
-        session_id = session.id
+        session_id = session._id
         # Wait for a running handler: expiry never interrupts one, and it may have refreshed the TTL.
-        await self._serial.acquire(session_id)
+        if not self._serial.try_acquire(session_id):
+            await self._serial.acquire(session_id)
         try:
             if self._sessions.get(session_id) is not session or session_id in self._ending:
                 return

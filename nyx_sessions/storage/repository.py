@@ -469,7 +469,8 @@ class MemorySessionRepository(Generic[SessionT]):
         except Exception:
             _log.exception("The expiration callback failed for session %r", session.id)
             return
-        if inspect.isawaitable(result):
+        # ``None`` first: inspect.isawaitable(None) is an ABC check, paid once per expiry otherwise.
+        if result is not None and inspect.isawaitable(result):
             task = asyncio.get_running_loop().create_task(
                 _awaited(result), name=f"nyx-sessions:expire:{session.id}"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from support_b import TTL, StartProbe, bot, button_id, clock, manager, start_probe
 
@@ -193,3 +194,28 @@ async def test_shutdown_in_the_middle_of_an_update_still_answers_the_click(
     assert session.ends == [("the bot is stopping", SessionEndCode.BOT_STOP)]
     assert harness.initial_responses(clicked) == 1
     assert clicked.response is not None and clicked.response.content == "count: 1"
+
+
+async def test_an_end_called_while_on_end_runs_waits_for_it_and_shares_its_data(
+    start_probe: StartProbe, harness: InteractionHarness, manager: SessionManager
+) -> None:
+    session = await start_probe()
+    in_on_end, release = asyncio.Event(), asyncio.Event()
+    on_end = session.on_end
+
+    async def slow_on_end(reason: str, code: Any, meta: Any) -> None:
+        in_on_end.set()
+        await release.wait()
+        await on_end(reason, code, meta)
+
+    session.on_end = slow_on_end  # type: ignore[method-assign]
+    first = asyncio.ensure_future(session.end("first"))
+    await in_on_end.wait()
+    second = asyncio.ensure_future(session.end("second"))
+    await spin()
+    assert not second.done(), "the second end waits for the first to finish"
+
+    release.set()
+    assert await first is await second is session.end_data
+    assert session.ends == [("first", SessionEndCode.SELF_ENDED)]
+    assert not manager.sessions and len(manager.promise_repository) == 0
