@@ -2,7 +2,7 @@
 
 The routing benchmark's microseconds move by a third between runs on a busy machine (the same
 listener measured 67 and 141 µs on two days); the instructions a click executes do not. Each of
-the four routing bots (:data:`benchmarks.routing.SIDES`) runs in its own process under valgrind's
+the routing bots (:data:`benchmarks.routing.SIDES`) runs in its own process under valgrind's
 callgrind, which counts every instruction the process executes; the same work gives the same
 count, whatever else the machine does. :mod:`benchmarks._callgrind_clicks` marks each click, and
 callgrind dumps its counters at the marks:
@@ -92,16 +92,17 @@ def _read_dumps(folder: Path) -> dict[str, list[int]]:
 
 
 async def run(sizes: Sizes) -> list[Row]:
-    """Count the four routing sides' instructions, a process per core at once; return the rows."""
+    """Count the routing sides' instructions, a process per core at once; return the rows."""
     slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
-    names = ("session", "view", "dynamic", "listener")
+    names = ("session", "view", "dynamic", "listener", "session-no-middleware")
     counts = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
-    (session, session_full), (view, view_full), (dynamic, _), (listener, _) = counts
+    (session, session_full), (view, view_full), (dynamic, _), (listener, _), (unfiltered, _) = counts
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
     return [
         Row(latency_label, session, "count", _VIEW, view, "≤ 1.00", session <= view),
         Row(latency_label, session, "count", "`DynamicItem`", dynamic),
         Row(latency_label, session, "count", "`on_interaction` listener that only defers", listener),
+        Row(f"{latency_label}, no update middleware (no owner filter)", unfiltered, "count", _VIEW, view),
         Row(
             "1. Routing in instructions (callgrind): full cost per click (TTL refresh, events)",
             session_full,

@@ -98,8 +98,11 @@ class _Side:
         return (cpu_clock() - started) / size * 1e6
 
 
-async def _session_side(size: int) -> _Side:
+async def _session_side(size: int, *, middleware: bool = True) -> _Side:
     test_bot = await TestBot.create(sessions=True)
+    if not middleware:
+        # What the owner filter and the middleware list around it cost (instruction counts only).
+        get_session_manager(test_bot.bot).executor.update_middleware.clear()
     # One start interaction for all: sessions started from it share it, as in the memory benchmark.
     start = test_bot.interaction(test_bot.click_payload("start"))
     sessions = [BenchSession(test_bot.bot, start) for _ in range(size)]
@@ -131,11 +134,15 @@ async def _listener_side() -> _Side:
 
 SIDES: dict[str, Callable[[], Awaitable[_Side]]] = {
     "session": lambda: _session_side(50),
+    "session-no-middleware": lambda: _session_side(50, middleware=False),
     "view": _view_side,
     "dynamic": _dynamic_side,
     "listener": _listener_side,
 }
-"""The four bots by name, each built with its clicks (the session bot with 50 live sessions)."""
+"""The bots by name, each built with its clicks (the session bots with 50 live sessions).
+
+``session-no-middleware`` is the session bot with its update middleware list emptied: no owner
+filter and no list around it. Only the instruction counts use it, to price that guarantee."""
 
 
 async def run(sizes: Sizes) -> list[Row]:

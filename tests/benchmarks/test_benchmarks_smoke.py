@@ -20,7 +20,7 @@ EXPECTED_ROWS = {
     "1. Routing: overhead above the floor": 1,
     "1. Routing: floor, building `discord.Interaction`": 1,
     "1. Routing: full cost per click (TTL refresh, events)": 2,
-    "1. Routing in instructions (callgrind): payload → handler returned": 3,
+    "1. Routing in instructions (callgrind): payload → handler returned": 4,
     "1. Routing in instructions (callgrind): full cost per click": 1,
     "2. Custom id: build (`component_id`)": 1,
     "2. Custom id: read the session id (routing)": 1,
