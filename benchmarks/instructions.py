@@ -4,8 +4,8 @@ The routing benchmark's microseconds move by a third between runs on a busy mach
 listener measured 67 and 141 µs on two days); the instructions a click executes do not. Each of
 the routing bots (:data:`benchmarks.routing.SIDES`) runs in its own process under valgrind's
 callgrind, which counts every instruction the process executes; the same work gives the same
-count, whatever else the machine does. :mod:`benchmarks._callgrind_clicks` marks each click, and
-callgrind dumps its counters at the marks:
+count within half a percent, whatever else the machine does. :mod:`benchmarks._callgrind_clicks`
+marks each click, and callgrind dumps its counters at the marks:
 
 - latency: instructions from handing over the payload to the handler reporting back;
 - full cost: the same, plus the work the click started after its handler returned (for sessions:

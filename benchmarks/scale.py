@@ -82,7 +82,7 @@ _CLICKED_TTL = 2.0
 """TTL in the clicked pass: sessions clicked early expire while the later ones are clicked."""
 _TRACED_MARGIN = 2.5
 _COLLECTIONS = 3
-"""Full garbage collections timed per figure of the collection-pause rows."""
+"""Full garbage collections timed per figure of the full-collection rows."""
 _interaction_ids = itertools.count(1 << 60)
 
 
@@ -456,14 +456,14 @@ async def run(sizes: Sizes) -> list[Row]:
                 test_bot, start, sizes.scale[-1], _CLICKED_TTL, through_discord=True
             )
             _describe("clicked", clicked)
-            pauses = await _collection_pauses(test_bot, start, sizes.scale[-1])
+            full_collections = await _time_full_collections(test_bot, start, sizes.scale[-1])
     finally:
         await test_bot.close()
-    return _rows(stored, passes, clicked, pauses)
+    return _rows(stored, passes, clicked, full_collections)
 
 
 @dataclass(slots=True)
-class _Pauses:
+class _FullCollections:
     """CPU ms of one full garbage collection, medians of :data:`_COLLECTIONS`."""
 
     sessions: int
@@ -471,7 +471,9 @@ class _Pauses:
     with_interactions: float
 
 
-async def _collection_pauses(test_bot: TestBot, start: discord.Interaction[Any], count: int) -> _Pauses:
+async def _time_full_collections(
+    test_bot: TestBot, start: discord.Interaction[Any], count: int
+) -> _FullCollections:
     """Time full collections with ``count`` sessions clicked once, then with what they keep alone.
 
     A session clicked through discord.py keeps that interaction (its token edits the message on
@@ -492,7 +494,7 @@ async def _collection_pauses(test_bot: TestBot, start: discord.Interaction[Any],
     held = [test_bot.interaction(fresh(template)) for _ in range(count)]
     with_interactions = _full_collection_ms()
     del held
-    return _Pauses(count, with_sessions, with_interactions)
+    return _FullCollections(count, with_sessions, with_interactions)
 
 
 def _full_collection_ms() -> float:
@@ -508,7 +510,9 @@ def _late_ms(values: list[float], fraction: float = 1.0) -> float:
     return (max(values, default=0.0) if fraction == 1.0 else percentile(values, fraction)) * 1e3
 
 
-def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Pass, pauses: _Pauses) -> list[Row]:
+def _rows(
+    stored: list[_Pass], passes: list[_Pass], clicked: _Pass, full_collections: _FullCollections
+) -> list[Row]:
     first, last, bare = passes[0], passes[-1], stored[-1]
     live = f"{last.sessions:,} live"
     rows = []
@@ -570,11 +574,12 @@ def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Pass, pauses: _Pau
             _late_ms(clicked.ticks, 0.99),
         ),
         Row(
-            f"4. Scale: one full garbage collection, {pauses.sessions:,} sessions clicked through discord.py",
-            pauses.with_sessions,
+            f"4. Scale: one full garbage collection, {full_collections.sessions:,} sessions clicked "
+            "through discord.py",
+            full_collections.with_sessions,
             "ms",
             "the interactions and messages they keep, held without sessions",
-            pauses.with_interactions,
+            full_collections.with_interactions,
         ),
         Row(
             f"4. Scale: repository expiry callback, latest after deadline, {live}, stand-in refreshes",
