@@ -28,6 +28,8 @@ __all__ = (
     "BenchSession",
     "BenchView",
     "FiveButtonView",
+    "LeastRouter",
+    "LeastSession",
     "Probe",
     "TestBot",
     "fresh",
@@ -182,6 +184,47 @@ class BenchListener(commands.Cog):
         if data.get("custom_id") == BenchView.CUSTOM_ID:
             await interaction.response.defer()
             PROBE.handled()
+
+
+class LeastSession:
+    """A session reduced to what :class:`LeastRouter` needs: its owner and a handler that defers."""
+
+    __slots__ = ("owner_id",)
+
+    def __init__(self, owner_id: int) -> None:
+        self.owner_id = owner_id
+
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        """Defer the click and tell the probe."""
+        await interaction.response.defer()
+        PROBE.handled()
+
+
+class LeastRouter(commands.Cog):
+    """The least a listener-based session router can do, for the instruction counts.
+
+    Its ``on_interaction`` listener reads the session id out of a session custom id, finds the
+    session in a dict, checks that the clicking user owns it and awaits its handler. Nothing else:
+    no replay check, no per-session lock, no execution metadata, no middleware list, no routing by
+    component kind, no answer for a click nobody handled, no TTL. Its distance to the persistent
+    View is the room the routing target leaves for the guarantees API.md makes per click.
+    """
+
+    def __init__(self, prefix: str, separator: str, sessions: dict[str, LeastSession]) -> None:
+        self._prefix = prefix
+        self._separator = separator
+        self._sessions = sessions
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand a click on a session's id to that session's owner-checked handler."""
+        custom_id = cast("dict[str, Any]", interaction.data or {}).get("custom_id")
+        if not isinstance(custom_id, str) or not custom_id.startswith(self._prefix):
+            return
+        start = len(self._prefix)
+        session = self._sessions.get(custom_id[start : custom_id.find(self._separator, start)])
+        if session is not None and interaction.user.id == session.owner_id:
+            await session.handle(interaction)
 
 
 class FiveButtonView(discord.ui.View):

@@ -94,15 +94,25 @@ def _read_dumps(folder: Path) -> dict[str, list[int]]:
 async def run(sizes: Sizes) -> list[Row]:
     """Count the routing sides' instructions, a process per core at once; return the rows."""
     slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
-    names = ("session", "view", "dynamic", "listener", "session-no-middleware")
+    names = ("session", "view", "dynamic", "listener", "session-no-middleware", "least-router")
     counts = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
-    (session, session_full), (view, view_full), (dynamic, _), (listener, _), (unfiltered, _) = counts
+    (session, session_full), (view, view_full), (dynamic, _), (listener, _), (unfiltered, _), (least, _) = (
+        counts
+    )
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
     return [
         Row(latency_label, session, "count", _VIEW, view, "≤ 1.00", session <= view),
         Row(latency_label, session, "count", "`DynamicItem`", dynamic),
         Row(latency_label, session, "count", "`on_interaction` listener that only defers", listener),
         Row(f"{latency_label}, no update middleware (no owner filter)", unfiltered, "count", _VIEW, view),
+        Row(
+            f"{latency_label}, the least a listener router does (read the id, find the session, check"
+            " the owner; not nyx_sessions)",
+            least,
+            "count",
+            _VIEW,
+            view,
+        ),
         Row(
             "1. Routing in instructions (callgrind): full cost per click (TTL refresh, events)",
             session_full,

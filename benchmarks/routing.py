@@ -27,6 +27,7 @@ import statistics
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions import get_session_manager
+from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
 
 from ._measure import Sizes, cpu_clock, interleaved
 from ._report import Row
@@ -36,6 +37,8 @@ from ._world import (
     BenchListener,
     BenchSession,
     BenchView,
+    LeastRouter,
+    LeastSession,
     TestBot,
     fresh,
     instant_webhooks,
@@ -126,6 +129,19 @@ async def _dynamic_side() -> _Side:
     )
 
 
+async def _least_router_side(size: int) -> _Side:
+    test_bot = await TestBot.create(sessions=False)
+    codec = SessionCustomIdCodec()
+    sessions = {f"least-{index:06d}": LeastSession(test_bot.member.id) for index in range(size)}
+    prefix = codec.namespace + codec.metadata_separator
+    await test_bot.bot.add_cog(LeastRouter(prefix, codec.separator, sessions))
+    builders = (
+        MetadatableCustomIdBuilder(codec.namespace, session_id, codec.separator, codec.metadata_separator)
+        for session_id in sessions
+    )
+    return _Side(test_bot, [test_bot.click_payload(builder.push("click").build()) for builder in builders])
+
+
 async def _listener_side() -> _Side:
     test_bot = await TestBot.create(sessions=False)
     await test_bot.bot.add_cog(BenchListener())
@@ -138,11 +154,14 @@ SIDES: dict[str, Callable[[], Awaitable[_Side]]] = {
     "view": _view_side,
     "dynamic": _dynamic_side,
     "listener": _listener_side,
+    "least-router": lambda: _least_router_side(50),
 }
 """The bots by name, each built with its clicks (the session bots with 50 live sessions).
 
 ``session-no-middleware`` is the session bot with its update middleware list emptied: no owner
-filter and no list around it. Only the instruction counts use it, to price that guarantee."""
+filter and no list around it. ``least-router`` is :class:`~benchmarks._world.LeastRouter`: the
+least any listener-based router can do. Only the instruction counts use those two, to price the
+guarantees."""
 
 
 async def run(sizes: Sizes) -> list[Row]:
