@@ -25,9 +25,10 @@ loop iteration), sessions expiring while the later ones are still being clicked,
 
 Lateness is compared with a plain event-loop timer ticking every 10 ms meanwhile: how late the
 loop itself ran timers while the sessions expired. What stalls the loop there is CPython's full
-garbage collection, so one more pair of rows times a full collection with the largest size of
-sessions clicked once through discord.py, against a collection with only the discord.py objects
-such sessions keep (each click's interaction and its message), held without any session.
+garbage collection, so three more rows time full collections at the largest size: sessions
+started (the session layer's own objects) against the bot without sessions, and the same sessions
+clicked once through discord.py against the discord.py objects they then keep (each click's
+interaction and its message), held without any session, and against those messages alone.
 
 The TTL must outlast the start and refresh phases (no session may expire before its click), so it
 is sized from the previous size's speed; a pass whose sessions expired too early is rerun with a
@@ -467,34 +468,45 @@ class _FullCollections:
     """CPU ms of one full garbage collection, medians of :data:`_COLLECTIONS`."""
 
     sessions: int
-    with_sessions: float
-    with_interactions: float
+    bot_alone: float
+    idle_sessions: float
+    clicked_sessions: float
+    interactions: float
+    messages: float
 
 
 async def _time_full_collections(
     test_bot: TestBot, start: discord.Interaction[Any], count: int
 ) -> _FullCollections:
-    """Time full collections with ``count`` sessions clicked once, then with what they keep alone.
+    """Time full collections as ``count`` sessions start and are clicked, then with what they keep.
 
-    A session clicked through discord.py keeps that interaction (its token edits the message on
-    expiry) and the interaction's ``discord.Message`` (``session.message``, as API.md promises).
-    The second figure holds ``count`` such interactions and no session: what any bot keeping
-    those discord.py objects pays, the floor under the first.
+    In order: the bot with no session; ``count`` sessions started from one shared interaction
+    (what the session layer itself keeps); the same sessions clicked once through discord.py.
+    A clicked session keeps that interaction (its token edits the message on expiry) and the
+    interaction's ``discord.Message`` (``session.message``, as API.md promises). Then, with no
+    session: ``count`` such messages alone, what ``session.message`` costs every full collection
+    whatever else a design drops, and ``count`` such interactions with their messages.
     """
     manager = get_session_manager(test_bot.bot)
+    bot_alone = _full_collection_ms()
     sessions = [BenchSession(test_bot.bot, start, ttl=3600) for _ in range(count)]
     for session in sessions:
         await manager.start(session)
+    idle_sessions = _full_collection_ms()
     await _click_through_discord(test_bot, manager, sessions)
-    with_sessions = _full_collection_ms()
+    clicked_sessions = _full_collection_ms()
     for session in sessions:
         await session.end()
     del sessions
     template = test_bot.click_payload("held")
-    held = [test_bot.interaction(fresh(template)) for _ in range(count)]
-    with_interactions = _full_collection_ms()
+    # Built alike, so both lie alike in memory: how scattered objects are weighs on a collection.
+    held: list[Any] = [test_bot.interaction(fresh(template)).message for _ in range(count)]
+    messages = _full_collection_ms()
+    held.clear()
+    held += (test_bot.interaction(fresh(template)) for _ in range(count))
+    interactions = _full_collection_ms()
     del held
-    return _FullCollections(count, with_sessions, with_interactions)
+    return _FullCollections(count, bot_alone, idle_sessions, clicked_sessions, interactions, messages)
 
 
 def _full_collection_ms() -> float:
@@ -541,6 +553,7 @@ def _rows(
         for result in passes
     )
     clicked_late = _late_ms(clicked.lateness)
+    collected = full_collections.sessions
     through = f"{clicked.sessions:,} clicked through discord.py"
     rows += [
         Row(
@@ -574,12 +587,25 @@ def _rows(
             _late_ms(clicked.ticks, 0.99),
         ),
         Row(
-            f"4. Scale: one full garbage collection, {full_collections.sessions:,} sessions clicked "
-            "through discord.py",
-            full_collections.with_sessions,
+            f"4. Scale: one full garbage collection, {collected:,} sessions started, not clicked",
+            full_collections.idle_sessions,
+            "ms",
+            "the bot without sessions",
+            full_collections.bot_alone,
+        ),
+        Row(
+            f"4. Scale: one full garbage collection, {collected:,} sessions clicked through discord.py",
+            full_collections.clicked_sessions,
             "ms",
             "the interactions and messages they keep, held without sessions",
-            full_collections.with_interactions,
+            full_collections.interactions,
+        ),
+        Row(
+            f"4. Scale: one full garbage collection, {collected:,} sessions clicked through discord.py",
+            full_collections.clicked_sessions,
+            "ms",
+            "their messages alone (`session.message`), held without sessions",
+            full_collections.messages,
         ),
         Row(
             f"4. Scale: repository expiry callback, latest after deadline, {live}, stand-in refreshes",
