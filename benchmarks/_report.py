@@ -30,7 +30,7 @@ class Row:
     target: :class:`str`
         The issue's target for this figure, or ``""``.
     met: Optional[:class:`bool`]
-        Whether the target was met; ``None`` without a target.
+        Whether the target was met; ``None`` without a target, or when another row judges it.
     """
 
     label: str

@@ -194,8 +194,8 @@ async def run(sizes: Sizes) -> list[Row]:
             "us",
             view_label,
             got["view"],
-            "≤ 1.00",
-            got["session"] <= got["view"],
+            # Judged where a busy machine cannot tip it: these µs move by a third between runs.
+            "≤ 1.00, judged in instructions",
         ),
         Row(
             "1. Routing: payload → handler returned, per click",

@@ -26,7 +26,7 @@ loop iteration), sessions expiring while the later ones are still being clicked,
 Lateness is compared with a plain event-loop timer ticking every 10 ms meanwhile: how late the
 loop itself ran timers while the sessions expired. What stalls the loop there is CPython's full
 garbage collection, so three more rows time full collections at the largest size: sessions
-started (the session layer's own objects) against the bot without sessions, and the same sessions
+started (the session layer's own objects) against the same process without them, and the sessions
 clicked once through discord.py against the discord.py objects they then keep (each click's
 interaction and its message), held without any session, and against those messages alone.
 
@@ -480,7 +480,7 @@ async def _time_full_collections(
 ) -> _FullCollections:
     """Time full collections as ``count`` sessions start and are clicked, then with what they keep.
 
-    In order: the bot with no session; ``count`` sessions started from one shared interaction
+    In order: the process with no session; ``count`` sessions started from one shared interaction
     (what the session layer itself keeps); the same sessions clicked once through discord.py.
     A clicked session keeps that interaction (its token edits the message on expiry) and the
     interaction's ``discord.Message`` (``session.message``, as API.md promises). Then, with no
@@ -590,7 +590,7 @@ def _rows(
             f"4. Scale: one full garbage collection, {collected:,} sessions started, not clicked",
             full_collections.idle_sessions,
             "ms",
-            "the bot without sessions",
+            "the same process without sessions",
             full_collections.bot_alone,
         ),
         Row(
