@@ -95,10 +95,11 @@ async def run(sizes: Sizes) -> list[Row]:
     """Count the routing sides' instructions, a process per core at once; return the rows."""
     slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
     names = ("session", "view", "dynamic", "listener", "session-no-middleware", "least-router")
-    counts = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
-    (session, session_full), (view, view_full), (dynamic, _), (listener, _), (unfiltered, _), (least, _) = (
-        counts
-    )
+    counted = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
+    counts = dict(zip(names, counted, strict=True))
+    (session, session_full), (view, view_full) = counts["session"], counts["view"]
+    dynamic, listener = counts["dynamic"][0], counts["listener"][0]
+    unfiltered, least = counts["session-no-middleware"][0], counts["least-router"][0]
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
     return [
         Row(latency_label, session, "count", _VIEW, view, "≤ 1.00", session <= view),

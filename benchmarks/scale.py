@@ -468,7 +468,7 @@ class _FullCollections:
     """CPU ms of one full garbage collection, medians of :data:`_COLLECTIONS`."""
 
     sessions: int
-    bot_alone: float
+    no_sessions: float
     idle_sessions: float
     clicked_sessions: float
     interactions: float
@@ -488,7 +488,7 @@ async def _time_full_collections(
     whatever else a design drops, and ``count`` such interactions with their messages.
     """
     manager = get_session_manager(test_bot.bot)
-    bot_alone = _full_collection_ms()
+    no_sessions = _full_collection_ms()
     sessions = [BenchSession(test_bot.bot, start, ttl=3600) for _ in range(count)]
     for session in sessions:
         await manager.start(session)
@@ -506,7 +506,7 @@ async def _time_full_collections(
     held += (test_bot.interaction(fresh(template)) for _ in range(count))
     interactions = _full_collection_ms()
     del held
-    return _FullCollections(count, bot_alone, idle_sessions, clicked_sessions, interactions, messages)
+    return _FullCollections(count, no_sessions, idle_sessions, clicked_sessions, interactions, messages)
 
 
 def _full_collection_ms() -> float:
@@ -591,7 +591,7 @@ def _rows(
             full_collections.idle_sessions,
             "ms",
             "the same process without sessions",
-            full_collections.bot_alone,
+            full_collections.no_sessions,
         ),
         Row(
             f"4. Scale: one full garbage collection, {collected:,} sessions clicked through discord.py",
