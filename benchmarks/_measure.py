@@ -1,17 +1,22 @@
-"""How the benchmarks measure: the clock, interleaved repetitions, and the sizes of a run."""
+"""How the benchmarks measure: the clock, interleaved repetitions, child processes, and the sizes of a run."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import statistics
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
-__all__ = ("FULL", "QUICK", "Sizes", "cpu_clock", "interleaved", "percentile")
+__all__ = ("FULL", "QUICK", "Sizes", "cpu_clock", "in_own_process", "interleaved", "percentile")
+
+_ROOT = Path(__file__).resolve().parents[1]
 
 cpu_clock: Callable[[], float] = time.thread_time
 """CPU seconds of the event-loop thread.
@@ -129,3 +134,30 @@ def percentile(values: list[float], fraction: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+async def in_own_process(module: str, *args: str, under: tuple[str, ...] = ()) -> str:
+    """Run ``python -m module *args`` (prefixed by ``under``, a tool such as valgrind); return its stdout.
+
+    A measurement that depends on the whole heap (garbage collections, loop stalls) runs in a process
+    of its own, so it sees only what it built, not what earlier benchmarks left behind.
+
+    Raises
+    ------
+    RuntimeError
+        The process failed; the message holds its stderr.
+    """
+    process = await asyncio.create_subprocess_exec(
+        *under,
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{stderr.decode(errors='replace')}")
+    return stdout.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,6 +33,7 @@ __all__ = (
     "LeastSession",
     "Probe",
     "TestBot",
+    "TimeoutView",
     "fresh",
     "instant_webhooks",
 )
@@ -234,6 +236,51 @@ class FiveButtonView(discord.ui.View):
         super().__init__(timeout=timeout)
         for label in ("First", "Previous", "Page", "Next", "Last"):
             self.add_item(discord.ui.Button(label=label))
+
+
+class TimeoutView(discord.ui.View):
+    """The expiry baseline: a one-button view whose timeout discord.py runs itself.
+
+    discord.py gives each view with a timeout a task that sleeps until the deadline, and a click
+    moves the deadline; :meth:`on_timeout` reports the view's custom id to ``timed_out``.
+
+    Parameters
+    ----------
+    custom_id: :class:`str`
+        The button's custom id, unique per view: clicks are routed by it.
+    timeout: :class:`float`
+        Seconds from the view's last click (or from when it was stored) to its timeout.
+    timed_out: Callable[[:class:`str`], None]
+        Called with ``custom_id`` when the view times out.
+    """
+
+    def __init__(self, custom_id: str, timeout: float, timed_out: Callable[[str], object]) -> None:
+        super().__init__(timeout=timeout)
+        self.custom_id = custom_id
+        self.clicked_at: float | None = None
+        """:func:`time.time` of the last click, stamped as the callback starts."""
+        self._timed_out = timed_out
+        button: discord.ui.Button[TimeoutView] = discord.ui.Button(label="Click", custom_id=custom_id)
+        button.callback = self._click  # type: ignore[method-assign]
+        self.add_item(button)
+
+    @property
+    def deadline(self) -> float | None:
+        """When the view times out after its last click, in :func:`time.time` seconds.
+
+        discord.py moves its private deadline just before it calls the callback, so this is at
+        most microseconds later than discord.py's: lateness measured from it is not overstated.
+        """
+        return None if self.clicked_at is None or self.timeout is None else self.clicked_at + self.timeout
+
+    async def _click(self, interaction: discord.Interaction[Any]) -> None:
+        self.clicked_at = time.time()
+        await interaction.response.defer()
+        PROBE.handled()
+
+    async def on_timeout(self) -> None:
+        """Report the timeout."""
+        self._timed_out(self.custom_id)
 
 
 @dataclass(slots=True)

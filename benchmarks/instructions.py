@@ -22,12 +22,12 @@ import os
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._callgrind_clicks import MARKS
+from ._measure import in_own_process
 from ._report import Row
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ("available", "run")
 
-_ROOT = Path(__file__).resolve().parents[1]
 _TRIGGER = re.compile(r"^desc: Trigger: --dump-before=(\w+)$", re.MULTILINE)
 _SUMMARY = re.compile(r"^(?:summary|totals): (\d+)$", re.MULTILINE)
 _VIEW = "persistent `ui.View`"
@@ -49,26 +48,16 @@ def available() -> bool:
 async def _count(side: str, clicks: int, slots: asyncio.Semaphore) -> tuple[float, float]:
     """Median (latency, full cost) instructions of ``clicks`` clicks on ``side``."""
     with tempfile.TemporaryDirectory(prefix="nyx-callgrind-") as folder:
-        command = [
+        callgrind = (
             "valgrind",
             "--tool=callgrind",
             f"--zero-before={MARKS['zero']}",
             f"--dump-before={MARKS['handled']}",
             f"--dump-before={MARKS['settled']}",
             f"--callgrind-out-file={folder}/click",
-            sys.executable,
-            "-m",
-            "benchmarks._callgrind_clicks",
-            side,
-            str(clicks),
-        ]
+        )
         async with slots:
-            process = await asyncio.create_subprocess_exec(
-                *command, cwd=_ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-            )
-            _, stderr = await process.communicate()
-        if process.returncode != 0:
-            raise RuntimeError(f"callgrind run of {side!r} failed:\n{stderr.decode(errors='replace')}")
+            await in_own_process("benchmarks._callgrind_clicks", side, str(clicks), under=callgrind)
         dumps = _read_dumps(Path(folder))
     handled = dumps[MARKS["handled"]]
     settled = dumps[MARKS["settled"]]
