@@ -52,6 +52,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -291,12 +292,15 @@ async def _manager_pass(
                 # Each session's own TTL runs from its click: until then it waits for the other starts.
                 await manager.repository.set_ttl(session.id, None)
         result.start = cpu_clock() - started
+        # From here only the manager keeps the sessions, as in a bot: an ended session nobody
+        # drops keeps the interaction and message of its last click alive.
+        buttons = {session.id: session.component_id("refresh") for session in sessions}
+        del sessions
         ticker = _Ticker() if through_discord else None  # expiries begin while clicks go on
         if pauses is not None:
             gc.callbacks.append(pauses)
         click = _click_through_discord if through_discord else _click_stand_ins
-        result.refresh, deadlines = await click(test_bot, manager, sessions)
-        del sessions
+        result.refresh, deadlines = await click(test_bot, manager, buttons)
         await _all_expired(result, expiries, deadlines, ticker, pauses)
         result.wall = time.perf_counter() - wall
         await asyncio.sleep(0)  # the last expiry's task ends after its event
@@ -321,14 +325,12 @@ async def _view_pass(test_bot: TestBot, count: int, ttl: float) -> _Pass:
     gc.collect()
     wall = time.perf_counter()
     started = cpu_clock()
-    views = [TimeoutView(f"bench:view:{index}", ttl, expiries.expired) for index in range(count)]
+    views = deque(TimeoutView(f"bench:view:{index}", ttl, expiries.expired) for index in range(count))
     result.start = cpu_clock() - started
     ticker = _Ticker()
     gc.callbacks.append(pauses)
     try:
-        result.refresh = await _click_views(test_bot, views)
-        deadlines = {view.custom_id: view.deadline for view in views}
-        del views
+        result.refresh, deadlines = await _click_views(test_bot, views)
         await _all_expired(result, expiries, deadlines, ticker, pauses)
         result.wall = time.perf_counter() - wall
     finally:
@@ -360,25 +362,25 @@ async def _all_expired(
 
 
 async def _click_stand_ins(
-    test_bot: TestBot, manager: SessionManager, sessions: list[BenchSession]
+    test_bot: TestBot, manager: SessionManager, buttons: dict[str, str]
 ) -> tuple[float, dict[str, float | None]]:
-    """Click every session with a stand-in.
+    """Click every session's button with a stand-in; ``buttons`` maps session ids to custom ids.
 
     Returns the CPU seconds of the clicks alone (not of building them) and the deadlines they set
     (``None``: the session had expired).
     """
-    clicks = [_Click(session.component_id("refresh"), test_bot.member) for session in sessions]
+    clicks = [_Click(custom_id, test_bot.member) for custom_id in buttons.values()]
     started = cpu_clock()
     for stand_in in clicks:
         await manager.update(cast("discord.Interaction[Any]", stand_in))
     clicking = cpu_clock() - started
-    return clicking, {session.id: await manager.repository.expires_at(session.id) for session in sessions}
+    return clicking, {session_id: await manager.repository.expires_at(session_id) for session_id in buttons}
 
 
 async def _click_through_discord(
-    test_bot: TestBot, manager: SessionManager, sessions: list[BenchSession]
+    test_bot: TestBot, manager: SessionManager, buttons: dict[str, str]
 ) -> tuple[float, dict[str, float | None]]:
-    """Click every session through discord.py, :data:`_CLICK_CHUNK` per loop iteration.
+    """Click every session's button through discord.py, :data:`_CLICK_CHUNK` per loop iteration.
 
     Returns as :func:`_click_stand_ins` does. Deadlines are read after each chunk, before the
     sessions can expire.
@@ -387,32 +389,35 @@ async def _click_through_discord(
     parse = test_bot.state.parse_interaction_create
     clicking = 0.0
     deadlines: dict[str, float | None] = {}
-    for first in range(0, len(sessions), _CLICK_CHUNK):
-        chunk = sessions[first : first + _CLICK_CHUNK]
-        payloads = [_aimed_at(template, session.component_id("refresh")) for session in chunk]
+    session_ids = list(buttons)
+    for first in range(0, len(session_ids), _CLICK_CHUNK):
+        chunk = session_ids[first : first + _CLICK_CHUNK]
+        payloads = [_aimed_at(template, buttons[session_id]) for session_id in chunk]
         PROBE.expect(len(chunk))
         started = cpu_clock()
         for payload in payloads:
             parse(payload)
         await PROBE.wait()
         clicking += cpu_clock() - started
-        for session in chunk:
-            deadlines[session.id] = await manager.repository.expires_at(session.id)
+        for session_id in chunk:
+            deadlines[session_id] = await manager.repository.expires_at(session_id)
     return clicking, deadlines
 
 
-async def _click_views(test_bot: TestBot, views: list[TimeoutView]) -> float:
+async def _click_views(test_bot: TestBot, views: deque[TimeoutView]) -> tuple[float, dict[str, float | None]]:
     """Send and click each view once through discord.py, :data:`_CLICK_CHUNK` per loop iteration.
 
     Sending is what :meth:`discord.abc.Messageable.send` does once Discord answered: the view is
     stored under its own message's id, which starts its timeout; the click on that message follows.
-    Returns the CPU seconds of storing and clicking.
+    The views are taken out of ``views`` as they are sent: from then on only discord.py keeps
+    them, as in a bot. Returns the CPU seconds of sending and clicking, and each view's deadline.
     """
     template = test_bot.click_payload("view")
     state = test_bot.state
     clicking = 0.0
-    for first in range(0, len(views), _CLICK_CHUNK):
-        chunk = views[first : first + _CLICK_CHUNK]
+    deadlines: dict[str, float | None] = {}
+    while views:
+        chunk = [views.popleft() for _ in range(min(_CLICK_CHUNK, len(views)))]
         payloads = [_aimed_at(template, view.custom_id, new_snowflake()) for view in chunk]
         PROBE.expect(len(chunk))
         started = cpu_clock()
@@ -421,7 +426,8 @@ async def _click_views(test_bot: TestBot, views: list[TimeoutView]) -> float:
             state.parse_interaction_create(payload)
         await PROBE.wait()
         clicking += cpu_clock() - started
-    return clicking
+        deadlines.update((view.custom_id, view.deadline) for view in chunk)
+    return clicking, deadlines
 
 
 def _aimed_at(template: dict[str, Any], custom_id: str, message_id: int | None = None) -> dict[str, Any]:
@@ -641,7 +647,9 @@ async def _time_full_collections(
     for session in sessions:
         await manager.start(session)
     idle_sessions = _full_collection_ms()
-    await _click_through_discord(test_bot, manager, sessions)
+    await _click_through_discord(
+        test_bot, manager, {session.id: session.component_id("refresh") for session in sessions}
+    )
     clicked_sessions = _full_collection_ms()
     for session in sessions:
         await session.end()
@@ -655,7 +663,7 @@ async def _time_full_collections(
     interactions = _full_collection_ms()
     held.clear()
     views = [TimeoutView(f"bench:held:{index}", _HELD_VIEW_TIMEOUT, print) for index in range(count)]
-    await _click_views(test_bot, views)
+    await _click_views(test_bot, deque(views))
     views_clicked = _full_collection_ms()
     for view in views:
         view.stop()
