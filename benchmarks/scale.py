@@ -91,6 +91,8 @@ _CLICK_CHUNK = 50
 """Payloads handed to discord.py per loop iteration in the clicked pass (5 to 10 ms of work)."""
 _CLICKED_TTL = 2.0
 """TTL (view timeout) in the clicked passes: those clicked early expire while later ones are clicked."""
+_CLICKED_SIDES = ("sessions", "views")
+"""The clicked passes, each run in a process of its own: the sessions' and discord.py's views'."""
 _HELD_VIEW_TIMEOUT = 3600.0
 """Timeout of the views held for a full collection: none may time out while it is timed."""
 _TRACED_MARGIN = 2.5
@@ -541,9 +543,6 @@ async def run(sizes: Sizes) -> list[Row]:
     return _rows(stored, passes, clicked["sessions"], clicked["views"])
 
 
-_CLICKED_SIDES = ("sessions", "views")
-
-
 @dataclass(slots=True)
 class _Clicked:
     """What a clicked pass measured, in its own process: lateness in ms after each deadline."""
@@ -664,7 +663,7 @@ async def _time_full_collections(
     held += (test_bot.interaction(fresh(template)) for _ in range(count))
     interactions = _full_collection_ms()
     held.clear()
-    views = [TimeoutView(f"bench:held:{index}", _HELD_VIEW_TIMEOUT, print) for index in range(count)]
+    views = [TimeoutView(f"bench:held:{index}", _HELD_VIEW_TIMEOUT, _never) for index in range(count)]
     await _click_views(test_bot, deque(views))
     views_clicked = _full_collection_ms()
     for view in views:
@@ -672,6 +671,10 @@ async def _time_full_collections(
     return _FullCollections(
         count, no_sessions, idle_sessions, clicked_sessions, interactions, messages, views_clicked
     )
+
+
+def _never(custom_id: str) -> None:
+    """The timeout report of views that are stopped before they could time out."""
 
 
 def _full_collection_ms() -> float:
