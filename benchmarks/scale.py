@@ -32,10 +32,12 @@ them, the same pass measured three to four times later than on its own). Neither
 a bot would not: once clicked, a session is kept by the manager alone and a view by discord.py's
 view store, so that an ended session does not keep its click's interaction and message. Lateness
 is also compared with a plain event-loop timer ticking every 10 ms in the same process: how late
-the loop itself ran timers. Four more rows time full collections there: sessions started (the
-session layer's own objects) against the process without them, and the sessions clicked once
-through discord.py against the discord.py objects they then keep (each click's interaction and its
-message), held without any session, against those messages alone, and against views clicked once.
+the loop itself ran timers. Both passes run once more with the collector disabled
+(:func:`gc.disable`): what lateness is left then is the expiry mechanism's own. Four more rows
+time full collections in the sessions' process: sessions started (the session layer's own
+objects) against the process without them, and the sessions clicked once through discord.py
+against the discord.py objects they then keep (each click's interaction and its message), held
+without any session, against those messages alone, and against views clicked once.
 
 The TTL must outlast the start and refresh phases (no session may expire before its click), so it
 is sized from the previous size's speed; a pass whose sessions expired too early is rerun with a
@@ -45,7 +47,6 @@ longer TTL.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import functools
 import gc
 import itertools
@@ -146,19 +147,17 @@ class _Stored:
 class _Ticker:
     """A plain event-loop timer every :data:`_TICK` seconds, recording how late each tick runs."""
 
-    __slots__ = ("_handle", "_loop", "due", "lateness")
+    __slots__ = ("_handle", "_loop", "lateness")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.lateness: list[float] = []
-        self.due: list[float] = []  # when each tick was due, in time.time() seconds
         when = self._loop.time() + _TICK
         self._handle = self._loop.call_at(when, self._tick, when)
 
     def _tick(self, when: float) -> None:
         now = self._loop.time()
         self.lateness.append(now - when)
-        self.due.append(time.time() - (now - when))
         self._handle = self._loop.call_at(now + _TICK, self._tick, now + _TICK)
 
     def stop(self) -> None:
@@ -194,46 +193,6 @@ class _Expiries:
     def lateness(self, deadlines: dict[str, float | None]) -> list[float]:
         return [self.at[key] - deadline for key, deadline in deadlines.items() if deadline is not None]
 
-    def due(self, deadlines: dict[str, float | None]) -> list[float]:
-        """The deadlines, in the order :meth:`lateness` reports."""
-        return [deadline for deadline in deadlines.values() if deadline is not None]
-
-
-class _CollectionPauses:
-    """A :data:`gc.callbacks` hook recording when the garbage collector stopped the interpreter."""
-
-    __slots__ = ("_began", "_paused_before", "_starts", "_stops")
-
-    def __init__(self) -> None:
-        self._starts: list[float] = []
-        self._stops: list[float] = []
-        self._began = 0.0
-        self._paused_before = [0.0]  # [i]: seconds paused in the first i collections
-
-    def __call__(self, phase: str, info: dict[str, int]) -> None:
-        now = time.time()
-        if phase == "start":
-            self._began = now
-            return
-        self._starts.append(self._began)
-        self._stops.append(now)
-        self._paused_before.append(self._paused_before[-1] + now - self._began)
-
-    def outside(self, due: list[float], lateness: list[float]) -> list[float]:
-        """Each lateness minus the collection pauses between its due time and when it ran."""
-        return [
-            late - self._paused_until(at + late) + self._paused_until(at)
-            for at, late in zip(due, lateness, strict=True)
-        ]
-
-    def _paused_until(self, moment: float) -> float:
-        index = bisect.bisect_right(self._starts, moment)
-        if index == 0:
-            return 0.0
-        # Collections do not overlap: only the last one begun may still run at ``moment``.
-        ongoing = max(0.0, self._stops[index - 1] - moment)
-        return self._paused_before[index] - ongoing
-
 
 @dataclass(slots=True)
 class _Pass:
@@ -250,8 +209,6 @@ class _Pass:
     peak: int = 0
     lateness: list[float] = field(default_factory=list)
     ticks: list[float] = field(default_factory=list)
-    lateness_outside_gc: list[float] = field(default_factory=list)
-    ticks_outside_gc: list[float] = field(default_factory=list)
 
     def per_session(self, cpu: float) -> float:
         """``cpu`` seconds as µs per session."""
@@ -284,7 +241,6 @@ async def _manager_pass(
         expiries.expired(session.id)
 
     manager.bus.subscribe(SessionEvent.EXPIRE, on_expire)
-    pauses = _CollectionPauses() if through_discord else None
     try:
         gc.collect()
         wall = time.perf_counter()
@@ -301,18 +257,14 @@ async def _manager_pass(
         buttons = {session.id: session.component_id("refresh") for session in sessions}
         del sessions
         ticker = _Ticker() if through_discord else None  # expiries begin while clicks go on
-        if pauses is not None:
-            gc.callbacks.append(pauses)
         click = _click_through_discord if through_discord else _click_stand_ins
         result.refresh, deadlines = await click(test_bot, manager, buttons)
-        await _all_expired(result, expiries, deadlines, ticker, pauses)
+        await _all_expired(result, expiries, deadlines, ticker)
         result.wall = time.perf_counter() - wall
         await asyncio.sleep(0)  # the last expiry's task ends after its event
         result.left = len(manager.repository) + len(manager.sessions)
     finally:
         manager.bus.unsubscribe(SessionEvent.EXPIRE, on_expire)
-        if pauses in gc.callbacks:
-            gc.callbacks.remove(pauses)
     return result
 
 
@@ -325,20 +277,15 @@ async def _view_pass(test_bot: TestBot, count: int, ttl: float) -> _Pass:
     """
     result = _Pass(count, ttl)
     expiries = _Expiries(count)
-    pauses = _CollectionPauses()
     gc.collect()
     wall = time.perf_counter()
     started = cpu_clock()
     views = deque(TimeoutView(f"bench:view:{index}", ttl, expiries.expired) for index in range(count))
     result.start = cpu_clock() - started
     ticker = _Ticker()
-    gc.callbacks.append(pauses)
-    try:
-        result.refresh, deadlines = await _click_views(test_bot, views)
-        await _all_expired(result, expiries, deadlines, ticker, pauses)
-        result.wall = time.perf_counter() - wall
-    finally:
-        gc.callbacks.remove(pauses)
+    result.refresh, deadlines = await _click_views(test_bot, views)
+    await _all_expired(result, expiries, deadlines, ticker)
+    result.wall = time.perf_counter() - wall
     return result
 
 
@@ -347,12 +294,11 @@ async def _all_expired(
     expiries: _Expiries,
     deadlines: dict[str, float | None],
     ticker: _Ticker | None,
-    pauses: _CollectionPauses | None,
 ) -> None:
     """Wait for every expiry of a pass and record into ``result`` how late each came.
 
     ``deadlines`` are when each should come (``None``: it expired before its click set one);
-    ``ticker`` a loop timer already running, if any; ``pauses`` the collection pauses recorded.
+    ``ticker`` a loop timer already running, if any.
     """
     result.early = sum(deadline is None for deadline in deadlines.values())
     waiting = cpu_clock()
@@ -360,9 +306,6 @@ async def _all_expired(
     result.expire = done - waiting
     result.ticks = ticker.lateness
     result.lateness = expiries.lateness(deadlines)
-    if pauses is not None:
-        result.lateness_outside_gc = pauses.outside(expiries.due(deadlines), result.lateness)
-        result.ticks_outside_gc = pauses.outside(ticker.due, ticker.lateness)
 
 
 async def _click_stand_ins(
@@ -459,7 +402,7 @@ async def _repository_pass(count: int, ttl: float) -> _Pass:
         await repository.set_ttl(record.id, record.ttl)
     result.start, result.refresh = refreshing - started, cpu_clock() - refreshing
     deadlines = {record.id: await repository.expires_at(record.id) for record in records}
-    await _all_expired(result, expiries, deadlines, None, None)
+    await _all_expired(result, expiries, deadlines, None)
     result.wall = time.perf_counter() - wall
     result.left = len(repository)
     return result
@@ -539,8 +482,10 @@ async def run(sizes: Sizes) -> list[Row]:
             result.peak = await _traced_peak(test_bot, start, result, sizes.min_ttl)
     finally:
         await test_bot.close()
-    clicked = {side: await _clicked_in_own_process(side, sizes.scale[-1]) for side in _CLICKED_SIDES}
-    return _rows(stored, passes, clicked["sessions"], clicked["views"])
+    count = sizes.scale[-1]
+    on = {side: await _clicked_in_own_process(side, count, collector=True) for side in _CLICKED_SIDES}
+    off = {side: await _clicked_in_own_process(side, count, collector=False) for side in _CLICKED_SIDES}
+    return _rows(stored, passes, on, off)
 
 
 @dataclass(slots=True)
@@ -548,67 +493,73 @@ class _Clicked:
     """What a clicked pass measured, in its own process: lateness in ms after each deadline."""
 
     count: int
+    collector: bool
+    """Whether CPython's garbage collector ran as it does by default; off: :func:`gc.disable`."""
     latest: float
     p99: float
-    latest_outside_gc: float
     ticks: float
     """The 10 ms loop timer's latest tick."""
-    ticks_outside_gc: float
     early: int
     left: int
     """Sessions left in the repository and the manager (always 0 for views)."""
     collections: _FullCollections | None = None
-    """Full collections timed after the sessions' pass (``None`` for views)."""
+    """Full collections timed after the sessions' pass with the collector on (else ``None``)."""
 
     @classmethod
-    def of(cls, result: _Pass, left: int = 0) -> _Clicked:
+    def of(cls, result: _Pass, *, collector: bool, left: int = 0) -> _Clicked:
         """Sum up a pass."""
         return cls(
             result.sessions,
+            collector,
             _late_ms(result.lateness),
             _late_ms(result.lateness, 0.99),
-            _late_ms(result.lateness_outside_gc),
             _late_ms(result.ticks),
-            _late_ms(result.ticks_outside_gc),
             result.early,
             left,
         )
 
 
-async def clicked_pass(side: str, count: int) -> str:
+async def clicked_pass(side: str, count: int, *, collector: bool) -> str:
     """Run the clicked pass of ``side`` (``"sessions"`` or ``"views"``) here; return it as JSON.
 
-    Meant for a process of its own (:mod:`benchmarks._clicked_pass`). The sessions' pass is
-    followed by the full-collection timings.
+    Meant for a process of its own (:mod:`benchmarks._clicked_pass`). Without ``collector``, the
+    garbage collector is disabled for the pass: what is left of the lateness is the expiry's own.
+    With it, the sessions' pass is followed by the full-collection timings.
     """
     if side not in _CLICKED_SIDES:
         raise ValueError(f"side must be one of {_CLICKED_SIDES}, got {side!r}")
     test_bot = await TestBot.create(sessions=side == "sessions")
+    if not collector:
+        gc.disable()
     try:
         with instant_webhooks():
             if side == "views":
-                clicked = _Clicked.of(await _view_pass(test_bot, count, _CLICKED_TTL))
+                result = await _view_pass(test_bot, count, _CLICKED_TTL)
+                clicked = _Clicked.of(result, collector=collector)
             else:
                 start = test_bot.interaction(test_bot.click_payload("start"))
                 result = await _manager_pass(test_bot, start, count, _CLICKED_TTL, through_discord=True)
-                clicked = _Clicked.of(result, result.left)
-                clicked.collections = await _time_full_collections(test_bot, start, count)
+                clicked = _Clicked.of(result, collector=collector, left=result.left)
+                if collector:
+                    clicked.collections = await _time_full_collections(test_bot, start, count)
     finally:
+        gc.enable()
         await test_bot.close()
     return json.dumps(asdict(clicked))
 
 
-async def _clicked_in_own_process(side: str, count: int) -> _Clicked:
+async def _clicked_in_own_process(side: str, count: int, *, collector: bool) -> _Clicked:
     """:func:`clicked_pass` in a new process, so it sees only the objects it builds."""
-    output = await in_own_process("benchmarks._clicked_pass", side, str(count))
+    output = await in_own_process(
+        "benchmarks._clicked_pass", side, str(count), "collector" if collector else "no-collector"
+    )
     figures = json.loads(output.splitlines()[-1])
     collections = figures.pop("collections")
     clicked = _Clicked(**figures)
     clicked.collections = None if collections is None else _FullCollections(**collections)
     print(
-        f"    clicked {side:>8} {count:>7,}: latest expiry {clicked.latest:7.1f} ms, "
-        f"loop timer {clicked.ticks:7.1f} ms; GC pauses left out: {clicked.latest_outside_gc:7.1f} ms, "
-        f"loop timer {clicked.ticks_outside_gc:7.1f} ms",
+        f"    clicked {side:>8} {count:>7,}, collector {'on ' if collector else 'off'}: "
+        f"latest expiry {clicked.latest:7.1f} ms, loop timer {clicked.ticks:7.1f} ms",
         file=sys.stderr,
         flush=True,
     )
@@ -690,7 +641,10 @@ def _late_ms(values: list[float], fraction: float = 1.0) -> float:
     return (max(values, default=0.0) if fraction == 1.0 else percentile(values, fraction)) * 1e3
 
 
-def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Clicked, views: _Clicked) -> list[Row]:
+def _rows(
+    stored: list[_Pass], passes: list[_Pass], on: dict[str, _Clicked], off: dict[str, _Clicked]
+) -> list[Row]:
+    """The table's rows; ``on`` and ``off`` are the clicked passes by side, collector on and off."""
     first, last, bare = passes[0], passes[-1], stored[-1]
     live = f"{last.sessions:,} live"
     rows = []
@@ -718,12 +672,13 @@ def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Clicked, views: _C
         )
         for result in passes
     )
+    clicked, views = on["sessions"], on["views"]
     collections = clicked.collections
     assert collections is not None, "the sessions' pass times full collections"
     collected = collections.sessions
     through = f"{clicked.count:,} clicked through discord.py, own process"
     view_side = f"`View.on_timeout`, {views.count:,} views clicked through discord.py"
-    left = sum(result.left for result in [*stored, *passes]) + clicked.left
+    left = sum(result.left for result in [*stored, *passes]) + clicked.left + off["sessions"].left
     rows += [
         Row(
             f"4. Scale: expiry CPU per session, {live}",
@@ -749,11 +704,11 @@ def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Clicked, views: _C
             clicked.ticks,
         ),
         Row(
-            f"4. Scale: `session_expire`, latest after deadline, GC pauses left out, {through}",
-            clicked.latest_outside_gc,
+            f"4. Scale: `session_expire`, latest after deadline, collector off (`gc.disable()`), {through}",
+            off["sessions"].latest,
             "ms",
             f"{view_side}, the same",
-            views.latest_outside_gc,
+            off["views"].latest,
         ),
         Row(
             f"4. Scale: `session_expire`, p99 after deadline, {through}",
@@ -809,7 +764,7 @@ def _rows(stored: list[_Pass], passes: list[_Pass], clicked: _Clicked, views: _C
             left,
             "count",
             target="= 0",
-            met=left == 0 and clicked.early == 0,
+            met=left == 0,
         ),
     ]
     return rows
