@@ -333,19 +333,13 @@ async def _click_through_discord(
     sessions can expire.
     """
     template = test_bot.click_payload("refresh")
-    parse = test_bot.state.parse_interaction_create
     clicking = 0.0
     deadlines: dict[str, float | None] = {}
     session_ids = list(buttons)
     for first in range(0, len(session_ids), _CLICK_CHUNK):
         chunk = session_ids[first : first + _CLICK_CHUNK]
         payloads = [_aimed_at(template, buttons[session_id]) for session_id in chunk]
-        PROBE.expect(len(chunk))
-        started = cpu_clock()
-        for payload in payloads:
-            parse(payload)
-        await PROBE.wait()
-        clicking += cpu_clock() - started
+        clicking += await _hand_over(test_bot, payloads)
         for session_id in chunk:
             deadlines[session_id] = await manager.repository.expires_at(session_id)
     return clicking, deadlines
@@ -357,24 +351,30 @@ async def _click_views(test_bot: TestBot, views: deque[TimeoutView]) -> tuple[fl
     Sending is what :meth:`discord.abc.Messageable.send` does once Discord answered: the view is
     stored under its own message's id, which starts its timeout; the click on that message follows.
     The views are taken out of ``views`` as they are sent: from then on only discord.py keeps
-    them, as in a bot. Returns the CPU seconds of sending and clicking, and each view's deadline.
+    them, as in a bot. Returns the CPU seconds of the clicks, and each view's deadline.
     """
     template = test_bot.click_payload("view")
-    state = test_bot.state
     clicking = 0.0
     deadlines: dict[str, float | None] = {}
     while views:
         chunk = [views.popleft() for _ in range(min(_CLICK_CHUNK, len(views)))]
         payloads = [_aimed_at(template, view.custom_id, new_snowflake()) for view in chunk]
-        PROBE.expect(len(chunk))
-        started = cpu_clock()
         for view, payload in zip(chunk, payloads, strict=True):
-            state.store_view(view, int(payload["message"]["id"]))
-            state.parse_interaction_create(payload)
-        await PROBE.wait()
-        clicking += cpu_clock() - started
+            test_bot.state.store_view(view, int(payload["message"]["id"]))
+        clicking += await _hand_over(test_bot, payloads)
         deadlines.update((view.custom_id, view.deadline) for view in chunk)
     return clicking, deadlines
+
+
+async def _hand_over(test_bot: TestBot, payloads: list[dict[str, Any]]) -> float:
+    """Give ``payloads`` to discord.py in one loop iteration; return CPU seconds until handled."""
+    parse = test_bot.state.parse_interaction_create
+    PROBE.expect(len(payloads))
+    started = cpu_clock()
+    for payload in payloads:
+        parse(payload)
+    await PROBE.wait()
+    return cpu_clock() - started
 
 
 def _aimed_at(template: dict[str, Any], custom_id: str, message_id: int | None = None) -> dict[str, Any]:
@@ -493,8 +493,6 @@ class _Clicked:
     """What a clicked pass measured, in its own process: lateness in ms after each deadline."""
 
     count: int
-    collector: bool
-    """Whether CPython's garbage collector ran as it does by default; off: :func:`gc.disable`."""
     latest: float
     p99: float
     ticks: float
@@ -506,16 +504,15 @@ class _Clicked:
     """Full collections timed after the sessions' pass with the collector on (else ``None``)."""
 
     @classmethod
-    def of(cls, result: _Pass, *, collector: bool, left: int = 0) -> _Clicked:
+    def of(cls, result: _Pass) -> _Clicked:
         """Sum up a pass."""
         return cls(
             result.sessions,
-            collector,
             _late_ms(result.lateness),
             _late_ms(result.lateness, 0.99),
             _late_ms(result.ticks),
             result.early,
-            left,
+            result.left,
         )
 
 
@@ -534,12 +531,11 @@ async def clicked_pass(side: str, count: int, *, collector: bool) -> str:
     try:
         with instant_webhooks():
             if side == "views":
-                result = await _view_pass(test_bot, count, _CLICKED_TTL)
-                clicked = _Clicked.of(result, collector=collector)
+                clicked = _Clicked.of(await _view_pass(test_bot, count, _CLICKED_TTL))
             else:
                 start = test_bot.interaction(test_bot.click_payload("start"))
                 result = await _manager_pass(test_bot, start, count, _CLICKED_TTL, through_discord=True)
-                clicked = _Clicked.of(result, collector=collector, left=result.left)
+                clicked = _Clicked.of(result)
                 if collector:
                     clicked.collections = await _time_full_collections(test_bot, start, count)
     finally:
