@@ -11,8 +11,12 @@ touch, and the package re-exports them. Import them from :mod:`nyx_sessions`, no
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
+
+import discord
 
 __all__ = (
+    "AutoDeferredError",
     "CustomIdTooLongError",
     "DuplicateSessionError",
     "IllegalSessionStateError",
@@ -141,3 +145,32 @@ class SessionStartMiddlewareError(SessionMiddlewareError):
 
 class SessionUpdateMiddlewareError(SessionMiddlewareError):
     """An update middleware raised while routing an interaction to a session."""
+
+
+class AutoDeferredError(NyxSessionsError, discord.InteractionResponded):
+    """A handler tried to open a modal after the manager had deferred its interaction automatically.
+
+    The manager acknowledges an interaction that is still unanswered ``auto_defer`` seconds after it
+    arrived (Discord drops it at 3 seconds), and Discord accepts no modal after a deferral. It is a
+    :class:`discord.InteractionResponded`, so code that already handles a second response keeps
+    working.
+
+    Attributes
+    ----------
+    interaction: :class:`discord.Interaction`
+        The interaction that was deferred.
+    auto_defer: Optional[:class:`float`]
+        The delay after which it was deferred.
+    """
+
+    def __init__(self, interaction: discord.Interaction[Any], auto_defer: float | None) -> None:
+        self.interaction = interaction
+        self.auto_defer = auto_defer
+        Exception.__init__(
+            self,
+            f"interaction {interaction.id} was deferred automatically: it was still unanswered "
+            f"{auto_defer} s after it arrived (auto_defer), because the handler was slow or the click "
+            "waited behind another one of the same session, and Discord allows no modal after a "
+            "deferral. Open modals first in the handler, before any slow work; or raise the session "
+            "class's auto_defer (below 3 s), or set it to None and answer in time yourself.",
+        )

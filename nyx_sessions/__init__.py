@@ -16,8 +16,9 @@ from nyx_sessions.codec import (
     PaginationCustomIdBuilder,
     SessionCustomIdCodec,
 )
-from nyx_sessions.cog import SessionCog, get_session_manager
+from nyx_sessions.cog import SessionCog, configure, get_session_manager
 from nyx_sessions.errors import (
+    AutoDeferredError,
     CustomIdTooLongError,
     DuplicateSessionError,
     IllegalSessionStateError,
@@ -79,6 +80,7 @@ __all__ = (
     "AbstractSession",
     "AllowAll",
     "AndFilter",
+    "AutoDeferredError",
     "CustomIdBuilder",
     "CustomIdIterator",
     "CustomIdTooLongError",
@@ -130,6 +132,7 @@ __all__ = (
     "SessionsNotLoadedError",
     "StageFactory",
     "StagePaginationSession",
+    "configure",
     "get_session_manager",
     "modal_values",
     "setup",

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import aiohttp
+import discord
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
 
-    import discord
-
-__all__ = ("MISSING", "interaction_data", "maybe_await")
+__all__ = ("DISCORD_ERRORS", "MISSING", "interaction_data", "is_being_cancelled", "maybe_await")
 
 T = TypeVar("T")
 
@@ -30,6 +32,13 @@ class _MissingSentinel:
 
 MISSING: Any = _MissingSentinel()
 
+DISCORD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+"""What a call to Discord raises when it fails: an error answer, or a transport failure.
+
+A dropped connection surfaces as aiohttp's or the OS's errors (``ConnectionResetError``), not as
+:class:`discord.HTTPException`; every call site that must survive Discord failing catches these.
+"""
+
 
 async def maybe_await(value: T | Awaitable[T]) -> T:
     """Return ``value``, awaiting it first when a sync-or-async callback returned an awaitable."""
@@ -45,3 +54,15 @@ def interaction_data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]
     """``interaction.data`` as a plain mapping (discord.py types it as a union of TypedDicts)."""
     # No typing.cast(): a function call, and this runs on every click.
     return interaction.data or _NO_DATA
+
+
+def is_being_cancelled() -> bool:
+    """Whether the running task itself is being cancelled.
+
+    Tells a cancellation of the caller (shutdown, ``asyncio.wait_for``) apart from a
+    :class:`asyncio.CancelledError` that a handler got from awaiting a task someone else cancelled.
+    Python 3.10 cannot tell (no :meth:`asyncio.Task.cancelling`): it reports ``False``.
+    """
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False

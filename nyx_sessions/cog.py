@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
 
 from nyx_sessions.errors import SessionsNotLoadedError
 from nyx_sessions.execution import ERROR_NOTICE, send_notice
+from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.manager import SessionManager
 
-__all__ = ("SessionCog", "get_session_manager")
+if TYPE_CHECKING:
+    from nyx_sessions.storage import Clock
+
+__all__ = ("SessionCog", "configure", "get_session_manager")
 
 _log = logging.getLogger("nyx_sessions")
+
+_OPTIONS = "_nyx_sessions_options"
+"""The bot attribute :func:`configure` writes: on the bot, so it survives ``reload_extension``."""
 
 _ROUTED_TYPES = frozenset({discord.InteractionType.component, discord.InteractionType.modal_submit})
 
@@ -31,11 +38,11 @@ class SessionCog(commands.Cog, name="SessionCog"):
     bot: :class:`discord.Client`
         The bot.
     manager: Optional[:class:`SessionManager`]
-        A manager wired by hand; a default one is created when omitted.
+        A manager wired by hand; when omitted, one is built as :func:`configure` set up.
     """
 
     def __init__(self, bot: discord.Client, *, manager: SessionManager | None = None) -> None:
-        self._manager = SessionManager(bot) if manager is None else manager
+        self._manager = SessionManager(bot, **getattr(bot, _OPTIONS, {})) if manager is None else manager
 
     @property
     def manager(self) -> SessionManager:
@@ -59,12 +66,43 @@ class SessionCog(commands.Cog, name="SessionCog"):
         except Exception:
             # The manager answers every failure itself; this is the last guard of the bot's listener.
             _log.exception("unexpected error while routing interaction %s", interaction.id)
-            if not interaction.response.is_done():
+            if unanswered(interaction):
                 await send_notice(interaction, ERROR_NOTICE)
             return
         if handled:
             # Lets other listeners tell that this interaction was a session's.
             interaction.extras["nyx_sessions_handled"] = True
+
+
+def configure(bot: discord.Client, *, clock: Clock | None = None) -> None:
+    """Choose how ``load_extension("nyx_sessions")`` builds the bot's :class:`SessionManager`.
+
+    Call it before loading the extension; the choice stays on the bot, so reloading the extension
+    keeps it. Each call replaces the previous choice.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot to configure.
+    clock: Optional[:class:`~nyx_sessions.storage.Clock`]
+        What expiry, automatic deferrals and token ages are measured on; the system clock by default.
+        Tests pass a :class:`~nyx_sessions.storage.ManualClock` to move time by hand.
+
+    Raises
+    ------
+    RuntimeError
+        The extension is loaded already: configure first, or unload it, configure, and load it again.
+    """
+    get_cog = getattr(bot, "get_cog", None)
+    if get_cog is not None and get_cog(SessionCog.__cog_name__) is not None:
+        raise RuntimeError(
+            "nyx_sessions is already loaded on this bot: call nyx_sessions.configure() before "
+            'load_extension("nyx_sessions"), or unload the extension, configure, and load it again'
+        )
+    options: dict[str, Any] = {}
+    if clock is not None:
+        options["clock"] = clock
+    setattr(bot, _OPTIONS, options)
 
 
 def get_session_manager(bot: discord.Client) -> SessionManager:

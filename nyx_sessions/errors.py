@@ -8,6 +8,7 @@ matching what the reloaded package raises.
 from __future__ import annotations
 
 from _nyx_sessions_identity import (
+    AutoDeferredError,
     CustomIdTooLongError,
     DuplicateSessionError,
     IllegalSessionStateError,
@@ -20,6 +21,7 @@ from _nyx_sessions_identity import (
 )
 
 __all__ = (
+    "AutoDeferredError",
     "CustomIdTooLongError",
     "DuplicateSessionError",
     "IllegalSessionStateError",

@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from nyx_sessions._keyed_lock import KeyedLock
-from nyx_sessions._utils import interaction_data
+from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.codec import SessionCustomIdCodec
 from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError
 from nyx_sessions.events import EventBus, SessionEvent
 from nyx_sessions.execution import (
+    EXPIRED_NOTICE,
     START_DENIED_NOTICE,
     START_FAILED_NOTICE,
     ExecutionOutcome,
     SessionExecutor,
     send_notice,
 )
+from nyx_sessions.execution.deferral import AUTO_DEFER, TOKEN_LIFETIME, DeferralWatch, unanswered
+from nyx_sessions.execution.disabling import component_custom_ids
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -29,13 +33,13 @@ from nyx_sessions.sessions.state import (
     SessionExecutionMeta,
     SessionState,
 )
-from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository
+from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SystemClock
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Coroutine, Mapping
 
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.storage import SessionRepository
+    from nyx_sessions.storage import Clock, SessionRepository
 
 __all__ = ("SessionManager",)
 
@@ -43,27 +47,42 @@ _log = logging.getLogger("nyx_sessions")
 
 _START_NOTICES = {ExecutionOutcome.DENIED: START_DENIED_NOTICE, ExecutionOutcome.FAILED: START_FAILED_NOTICE}
 
+_CANCEL_GRACE = 1.0
+"""Seconds :meth:`SessionManager.close` gives cancelled work to settle (ends still resolve and emit)."""
+
+_ENDING: ContextVar[Mapping[str, tuple[str, Any]]] = ContextVar(
+    "nyx_sessions_ending", default=MappingProxyType({})
+)
+"""The ends in progress around the running code: session id -> (reason, code).
+
+A context variable, so ``end()`` called from ``on_end`` -- or from a task ``on_end`` awaits, which
+copies the context -- sees that it runs inside its own end sequence and returns instead of waiting
+on itself.
+"""
+
 
 class _RecentIds:
-    """The ids of the most recent interactions, to process a replayed interaction only once."""
+    """The interaction ids that arrived in the last ``window`` seconds: a replay is processed once."""
 
-    __slots__ = ("_ids", "_order", "_size")
+    __slots__ = ("_arrivals", "_ids", "_window")
 
-    def __init__(self, size: int) -> None:
-        self._size = size
+    def __init__(self, window: float) -> None:
+        self._window = window
         self._ids: set[int] = set()
         # Oldest first. Not an ordered dict: deleting a dict's first key leaves a hole that every
         # later ``next(iter(d))`` scans past, which cost O(window) per interaction once full.
-        self._order: deque[int] = deque()
+        self._arrivals: deque[tuple[float, int]] = deque()
 
-    def add(self, interaction_id: int) -> bool:
-        """Record ``interaction_id``; ``False`` if it was already seen."""
+    def add(self, interaction_id: int, now: float) -> bool:
+        """Record ``interaction_id`` as arrived at ``now``; ``False`` if it was seen within the window."""
         if interaction_id in self._ids:
             return False
         self._ids.add(interaction_id)
-        self._order.append(interaction_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
+        arrivals = self._arrivals
+        arrivals.append((now, interaction_id))
+        horizon = now - self._window
+        while arrivals[0][0] < horizon:
+            self._ids.discard(arrivals.popleft()[1])
         return True
 
 
@@ -86,10 +105,17 @@ class SessionManager:
         Hands out the futures :meth:`AbstractSession.wait` awaits.
     bus: Optional[:class:`EventBus`]
         Where session events are emitted (they also go through ``bot.dispatch``).
+    clock: Optional[:class:`~nyx_sessions.storage.Clock`]
+        The time automatic deferrals, token ages and the replay window are measured on. By default
+        the repository's clock when it has one (a :class:`MemorySessionRepository` does), else the
+        system clock; a default repository is built on this clock. Tests pass a
+        :class:`~nyx_sessions.storage.ManualClock`.
     shutdown_timeout: :class:`float`
-        How long :meth:`close` lets ``on_end`` hooks and event subscribers finish before cancelling them.
-    replay_window: :class:`int`
-        How many recent interaction ids are remembered so a replayed interaction is ignored.
+        How long :meth:`close` lets starts, ``on_end`` hooks and event subscribers finish before
+        cancelling them.
+    replay_window: :class:`float`
+        Seconds an interaction id is remembered so a replay of it is ignored; by default 15 minutes,
+        the life of an interaction token (a replay after that can no longer be answered).
     """
 
     def __init__(
@@ -101,14 +127,20 @@ class SessionManager:
         executor: SessionExecutor | None = None,
         promise_repository: SessionPromiseRepository | None = None,
         bus: EventBus | None = None,
+        clock: Clock | None = None,
         shutdown_timeout: float = 10.0,
-        replay_window: int = 10_000,
+        replay_window: float = TOKEN_LIFETIME,
     ) -> None:
+        if not replay_window > 0:
+            raise ValueError(f"replay_window must be a positive number of seconds, got {replay_window!r}")
         self._bot = bot
         self._codec = SessionCustomIdCodec() if codec is None else codec
+        if clock is None:
+            clock = getattr(repository, "clock", None) or SystemClock()
+        self._clock: Clock = clock
         # `is None`, not `or`: an empty repository is falsy (it has __len__).
         self._repository: SessionRepository[Any] = (
-            MemorySessionRepository() if repository is None else repository
+            MemorySessionRepository(clock=clock) if repository is None else repository
         )
         self._executor = SessionExecutor() if executor is None else executor
         self._promises = SessionPromiseRepository() if promise_repository is None else promise_repository
@@ -120,6 +152,7 @@ class SessionManager:
         self._seen = _RecentIds(replay_window)
         self._shutdown_timeout = shutdown_timeout
         self._tasks: set[asyncio.Task[None]] = set()
+        self._deferrals = DeferralWatch(clock, self._spawn)
         self._closed = False
         self._repository.set_expiration_callback(self._on_expired)
 
@@ -156,6 +189,11 @@ class SessionManager:
         return self._bus
 
     @property
+    def clock(self) -> Clock:
+        """:class:`~nyx_sessions.storage.Clock`: What deferrals, token ages and replays are timed on."""
+        return self._clock
+
+    @property
     def sessions(self) -> Mapping[str, AbstractSession[Any]]:
         """Mapping[:class:`str`, :class:`AbstractSession`]: The live sessions by id (a read-only view)."""
         return MappingProxyType(self._sessions)
@@ -174,9 +212,11 @@ class SessionManager:
     async def close(self) -> None:
         """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work.
 
-        Work that is still running after :attr:`shutdown_timeout` seconds (an ``on_end`` or an event
-        subscriber that never returns) is cancelled, so unloading the extension and ``bot.close()``
-        always finish; every session still ends and every ``wait()`` still resolves.
+        Starts in progress are waited for first (a session that then runs is ended like the
+        others). Work that is still running after :attr:`shutdown_timeout` seconds (an ``on_start``,
+        an ``on_end`` or an event subscriber that never returns) is cancelled, so unloading the
+        extension and ``bot.close()`` always finish: every session still ends once, a start cut
+        off is a failed start (``START_FAILED``), and every ``wait()`` resolves.
         """
         self._closed = True
         try:
@@ -191,20 +231,39 @@ class SessionManager:
             )
             for task in self._tasks:
                 task.cancel()
+            if self._tasks:  # cancelled ends settle their sessions and emit their events
+                await asyncio.wait(self._tasks, timeout=_CANCEL_GRACE)
+            for session in list(self._sessions.values()):
+                self._drop_unfinished(session)
             await self._bus.aclose()
+        self._deferrals.close()
         await self._repository.stop()
         self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
 
     async def _wind_down(self) -> None:
-        await asyncio.gather(
-            *(
-                self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
-                for session in list(self._sessions.values())
-            )
-        )
+        await asyncio.gather(*(self._stop(session) for session in list(self._sessions.values())))
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._bus.wait_idle()
+
+    async def _stop(self, session: AbstractSession[Any]) -> None:
+        """End ``session`` for shutdown; a session still starting is waited for first."""
+        if session._state is SessionState.UNINITIALIZED:
+            async with self._serial(session.id):  # its start holds the lock until it is over
+                pass
+        await self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
+
+    def _drop_unfinished(self, session: AbstractSession[Any]) -> None:
+        """After shutdown gave up: fail a start still running; end one never reached, without ``on_end``."""
+        if session._state is SessionState.UNINITIALIZED:
+            self._abandon_start(session)
+            return
+        del self._sessions[session.id]
+        data: SessionEndData[Any] = SessionEndData(
+            "the bot is stopping", SessionEndCode.BOT_STOP, session.result
+        )
+        self._settle(session, data)
+        self._emit(SessionEvent.END, session, data, SessionExecutionMeta(session.id))
 
     async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
         """Start ``session``: run the start middlewares and filter, then its ``on_start``.
@@ -237,17 +296,40 @@ class SessionManager:
             raise DuplicateSessionError(session.id)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
         self._sessions[session.id] = session
-        async with self._serial(session.id):
-            outcome = await self._executor.start(session, meta)
-            if outcome is not ExecutionOutcome.OK:
-                await self._refuse_start(session, outcome)
-                return False
-            if _has_ended(session):  # on_start ended the session itself
-                return True
-            session._state = SessionState.RUNNING
-            await self._record_start_message(session)
-            await self._repository.save(session)
-            self._emit(SessionEvent.START, session, meta)
+        interaction = session.start_interaction
+        if interaction is not None:
+            self._deferrals.watch(
+                interaction,
+                session.auto_defer,
+                self._clock.time(),
+                thinking=True,
+                ephemeral=session._start_ephemeral,
+            )
+        try:
+            async with self._serial(session.id):
+                return await self._run_start(session, meta)
+        except BaseException:
+            # Cancelled from outside (asyncio.wait_for, shutdown) or broken after on_start: a failed start.
+            self._abandon_start(session)
+            raise
+
+    async def _run_start(self, session: AbstractSession[Any], meta: SessionExecutionMeta) -> bool:
+        outcome = await self._executor.start(session, meta)
+        ended = session._end_data
+        if ended is not None:
+            # on_start ended the session itself (that end stands, even if on_start raised after it),
+            # or shutdown gave up waiting and failed the start.
+            started = outcome is ExecutionOutcome.OK and ended.code is not SessionEndCode.START_FAILED
+            if not started:
+                await self._answer_failed_start(session)
+            return started
+        if outcome is not ExecutionOutcome.OK:
+            await self._refuse_start(session, outcome)
+            return False
+        session._state = SessionState.RUNNING
+        await self._record_start_message(session)
+        await self._repository.save(session)
+        self._emit(SessionEvent.START, session, meta)
         return True
 
     async def update(
@@ -264,16 +346,20 @@ class SessionManager:
         session_id = self._session_id_of(interaction)
         if session_id is None:
             return False
-        if not self._seen.add(interaction.id):
+        now = self._clock.time()
+        if not self._seen.add(interaction.id, now):
             _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
             return True
+        session = self._sessions.get(session_id)
+        # Watched before waiting for the session: a click queued behind a slow one is answered in time too.
+        self._deferrals.watch(interaction, AUTO_DEFER if session is None else session.auto_defer, now)
         # No ``async with`` and no awaiting a free key: this runs on every click of the bot.
         if not self._serial.try_acquire(session_id):
             await self._serial.acquire(session_id)
         try:
             session = self._sessions.get(session_id)
             if session is None or session._state is not SessionState.RUNNING:
-                await self._executor.handle_missing(session_id, interaction)
+                await self._answer_missing(session_id, interaction)
                 return True
             meta = meta if meta is not None else SessionExecutionMeta(session_id)
             outcome = await self._executor.update(session, interaction, meta)
@@ -305,6 +391,9 @@ class SessionManager:
         if session._end_data is not None:
             return session._end_data
         if session.id in self._ending:
+            here = _ENDING.get().get(session.id)
+            if here is not None:  # called from inside this end sequence (on_end): waiting would deadlock
+                return SessionEndData(here[0], here[1], session.result)
             pending = self._ending[session.id]
             if pending is None:
                 pending = self._ending[session.id] = asyncio.get_running_loop().create_future()
@@ -349,21 +438,24 @@ class SessionManager:
         self._ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
         data: SessionEndData[Any] | None = None
+        inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
         try:
             del self._sessions[session_id]
             await self._repository.delete(session_id)
             data = await self._executor.end(session, reason, code, meta)
         finally:
-            # Even a cancelled end must settle: waiters may not hang and the session may not linger.
+            _ENDING.reset(inside)
+            # Even a cancelled end settles and is announced: waiters may not hang, the session may
+            # not linger, and session_end fires for every end.
             if data is None:
                 data = SessionEndData(reason, code, session.result)
             self._settle(session, data)
             waiter = self._ending.pop(session_id)
             if waiter is not None:
                 waiter.set_result(data)
-        self._emit(SessionEvent.END, session, data, meta)
-        if expired:
-            self._emit(SessionEvent.EXPIRE, session, data)
+            self._emit(SessionEvent.END, session, data, meta)
+            if expired:
+                self._emit(SessionEvent.EXPIRE, session, data)
         return data
 
     def _settle(self, session: AbstractSession[Any], data: SessionEndData[Any]) -> None:
@@ -380,8 +472,26 @@ class SessionManager:
         )
         self._settle(session, SessionEndData(reason, code, session.result))
         interaction = session.start_interaction
-        if interaction is not None and not interaction.response.is_done():
+        if interaction is not None and unanswered(interaction):
             await send_notice(interaction, _START_NOTICES[outcome])
+
+    def _abandon_start(self, session: AbstractSession[Any]) -> None:
+        """Fail a start that was cut off (cancelled, broken, or given up at shutdown); nothing of it stays."""
+        if _has_ended(session):
+            return
+        if self._sessions.get(session.id) is session:
+            del self._sessions[session.id]
+        self._settle(
+            session, SessionEndData("the start was interrupted", SessionEndCode.START_FAILED, session.result)
+        )
+        interaction = session.start_interaction
+        if interaction is not None and unanswered(interaction):
+            self._spawn(send_notice(interaction, START_FAILED_NOTICE), f"nyx-sessions:notice:{session.id}")
+
+    async def _answer_failed_start(self, session: AbstractSession[Any]) -> None:
+        interaction = session.start_interaction
+        if interaction is not None and unanswered(interaction):
+            await send_notice(interaction, START_FAILED_NOTICE)
 
     async def _record_start_message(self, session: AbstractSession[Any]) -> None:
         interaction = session.start_interaction
@@ -391,20 +501,41 @@ class SessionManager:
             return
         try:
             session._message = await interaction.original_response()
-        except discord.HTTPException as error:
+        except DISCORD_ERRORS as error:
             _log.debug("could not fetch the start response of session %s: %s", session.id, error)
+
+    async def _answer_missing(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
+        """Answer a click on a session that does not exist (any more).
+
+        The missing handler disables the message's components; a message that a live session owns
+        (a forged or stale id on it) keeps them, and the user only gets the notice.
+        """
+        if self._owned_by_live_session(interaction.message):
+            await send_notice(interaction, EXPIRED_NOTICE)
+        else:
+            await self._executor.handle_missing(session_id, interaction)
+
+    def _owned_by_live_session(self, message: discord.Message | None) -> bool:
+        if message is None:
+            return False
+        sessions = self._sessions
+        read = self._codec.deserialize_to_object_id
+        return any(read(custom_id) in sessions for custom_id in component_custom_ids(message))
 
     async def _refresh(self, session: AbstractSession[Any]) -> None:
         if not await self._repository.set_ttl(session.id, session.ttl):
             # Expiry took the session out while its handler ran; the handler asked to live on.
             await self._repository.save(session)
 
-    def _on_expired(self, session: AbstractSession[Any]) -> None:
-        task = asyncio.get_running_loop().create_task(
-            self._expire(session), name=f"nyx-sessions:expire:{session.id}"
-        )
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run ``work`` as a named task that :meth:`close` waits for."""
+        task = asyncio.get_running_loop().create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _on_expired(self, session: AbstractSession[Any]) -> None:
+        self._spawn(self._expire(session), f"nyx-sessions:expire:{session.id}")
 
     async def _expire(self, session: AbstractSession[Any]) -> None:
         session_id = session._id
@@ -458,5 +589,5 @@ async def _acknowledge(interaction: discord.Interaction[Any]) -> None:
     """Answer an interaction the handler left unanswered, so Discord never shows a failure."""
     try:
         await interaction.response.defer()
-    except (discord.HTTPException, discord.InteractionResponded) as error:
+    except (*DISCORD_ERRORS, discord.InteractionResponded) as error:
         _log.debug("could not acknowledge interaction %s: %s", interaction.id, error)

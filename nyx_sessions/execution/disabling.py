@@ -1,4 +1,4 @@
-"""A disabled copy of a message's components, for sessions that ended or expired."""
+"""Reading a message's components: their custom ids, and a disabled copy for sessions that ended."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import discord
 from discord.ui.select import BaseSelect
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from discord.ui.item import Item
 
-__all__ = ("disabled_view_of",)
+__all__ = ("component_custom_ids", "disabled_view_of")
 
 _COMPONENTS_V2_FLAG = 1 << 15
 
@@ -70,3 +72,20 @@ def _disable(item: Item[Any]) -> bool:
         item.disabled = True
         return True
     return False
+
+
+def component_custom_ids(message: discord.Message) -> Iterator[str]:
+    """Yield the custom id of every component of ``message``, nested ones (rows, containers, ...) too."""
+    return _custom_ids(message.components)
+
+
+def _custom_ids(components: Iterable[object]) -> Iterator[str]:
+    for component in components:
+        custom_id = getattr(component, "custom_id", None)
+        if isinstance(custom_id, str):
+            yield custom_id
+        yield from _custom_ids(getattr(component, "children", ()))
+        for single in ("accessory", "component"):  # a section's accessory, a label's component
+            inner = getattr(component, single, None)
+            if inner is not None:
+                yield from _custom_ids((inner,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import discord
 
-from nyx_sessions._utils import maybe_await
+from nyx_sessions._utils import is_being_cancelled, maybe_await
+from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.execution.error_handler import ErrorHandler
 from nyx_sessions.execution.middleware import StartMiddlewareList, UpdateMiddlewareList
 from nyx_sessions.execution.notices import (
@@ -265,7 +267,8 @@ class SessionExecutor:
             if not allowed:
                 return ExecutionOutcome.DENIED
             await session.on_start(meta)
-        except Exception as error:
+        except (Exception, asyncio.CancelledError) as error:
+            _reraise_own_cancellation(error)
             await self._start_error_handler.handle(error, session, meta)
             return ExecutionOutcome.FAILED
         return ExecutionOutcome.OK
@@ -306,9 +309,10 @@ class SessionExecutor:
                 return _DENIED
             ran = True
             refresh = await session.on_update(interaction, meta)
-        except Exception as error:
+        except (Exception, asyncio.CancelledError) as error:
+            _reraise_own_cancellation(error)
             await self._update_error_handler.handle(error, session, interaction, meta)
-            if not interaction.response.is_done():
+            if unanswered(interaction):
                 await send_notice(interaction, ERROR_NOTICE)
             return UpdateOutcome(ExecutionOutcome.FAILED, ran=ran, refresh=False)
         return _REFRESH if refresh is None or refresh else _KEEP
@@ -335,10 +339,11 @@ class SessionExecutor:
             With the session's result as ``on_end`` left it, also when ``on_end`` raised (the error
             goes to :attr:`end_error_handler` with args ``(data, meta)``).
         """
-        failure: Exception | None = None
+        failure: BaseException | None = None
         try:
             await session.on_end(reason, code, meta)
-        except Exception as error:
+        except (Exception, asyncio.CancelledError) as error:
+            _reraise_own_cancellation(error)
             failure = error
         # Read after on_end, which may set the result; kept even when on_end failed halfway.
         data = SessionEndData(reason, code, session.result)
@@ -373,7 +378,7 @@ class SessionExecutor:
             await maybe_await(handler(*args))
         except Exception:
             _log.exception("%r raised while answering interaction %s", handler, interaction.id)
-            if not interaction.response.is_done():
+            if unanswered(interaction):
                 await send_notice(interaction, notice)
 
     def __repr__(self) -> str:
@@ -381,3 +386,14 @@ class SessionExecutor:
             f"<SessionExecutor start_middleware={self._start_middleware!r} "
             f"update_middleware={self._update_middleware!r}>"
         )
+
+
+def _reraise_own_cancellation(error: BaseException) -> None:
+    """Let a cancellation of the running task through; a hook's own cancelled await is its error.
+
+    A handler that awaited a task someone else cancelled gets :class:`asyncio.CancelledError`
+    although nobody cancelled the handler: that is a failure of the handler, answered and reported
+    like any other.
+    """
+    if isinstance(error, asyncio.CancelledError) and is_being_cancelled():
+        raise error

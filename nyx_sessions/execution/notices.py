@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from nyx_sessions._utils import DISCORD_ERRORS
+from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.execution.disabling import disabled_view_of
 
 if TYPE_CHECKING:
@@ -44,8 +46,8 @@ START_FAILED_NOTICE = "Something went wrong while starting this. The error was l
 async def send_notice(interaction: discord.Interaction[Any], content: str) -> None:
     """Answer ``interaction`` with an ephemeral message, whether or not it was answered already.
 
-    Failures to reach Discord (an expired interaction token, a deleted channel) are logged, not
-    raised: a notice is a courtesy and must never break the caller.
+    Failures to reach Discord (an expired interaction token, a deleted channel, a dropped
+    connection) are logged, not raised: a notice is a courtesy and must never break the caller.
 
     Parameters
     ----------
@@ -64,7 +66,7 @@ async def send_notice(interaction: discord.Interaction[Any], content: str) -> No
             else:
                 return
         await interaction.followup.send(content, ephemeral=True)
-    except discord.HTTPException as error:
+    except DISCORD_ERRORS as error:
         _log.warning("Could not send an ephemeral notice for interaction %s: %s", interaction.id, error)
 
 
@@ -110,6 +112,6 @@ async def default_missing_handler(session_id: str, interaction: discord.Interact
     """
     message = interaction.message
     view = None if message is None else disabled_view_of(message)
-    if view is not None and not interaction.response.is_done():
+    if view is not None and unanswered(interaction):
         await interaction.response.edit_message(view=view)
     await send_notice(interaction, EXPIRED_NOTICE)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import discord
 
 from nyx_sessions._utils import MISSING, interaction_data
+from nyx_sessions.errors import AutoDeferredError
 from nyx_sessions.execution import disabled_view_of, send_notice
 from nyx_sessions.pagination import navigation as nav
 from nyx_sessions.pagination.navigation import PageNavigation
@@ -283,7 +284,11 @@ class PaginationSession(AbstractSession[ResultT]):
         if token == nav.JUMP and self._navigation.jump:
             if interaction.type is discord.InteractionType.modal_submit:
                 return await self._jump(interaction, meta)
-            await interaction.response.send_modal(nav.build_jump_modal(self))
+            try:
+                await interaction.response.send_modal(nav.build_jump_modal(self))
+            except AutoDeferredError:
+                # Queued behind a slow click: deferred, and Discord opens no modal after that.
+                await send_notice(interaction, nav.JUMP_TOO_LATE_NOTICE)
             return None
         if token == nav.STOP and self._navigation.stop:
             await self._stop(interaction)
@@ -297,8 +302,12 @@ class PaginationSession(AbstractSession[ResultT]):
         # Unlike page ids, a typed page is not clamped: "999" must not silently mean the last page.
         if number is not None and number >= 1 and await self._settle_page(number - 1) == number - 1:
             return await self._move_to(number - 1, interaction, meta)
-        await send_notice(interaction, nav.jump_notice(self.page_count))
+        await send_notice(interaction, self._jump_notice())
         return None
+
+    def _jump_notice(self) -> str:
+        """The notice for a typed page that cannot be shown."""
+        return nav.jump_notice(self.page_count)
 
     async def _stop(self, interaction: discord.Interaction[Any]) -> None:
         message = interaction.message

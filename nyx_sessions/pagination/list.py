@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 import discord
 
@@ -82,6 +82,14 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     """
 
     __slots__ = ("_ephemeral", "_formatter", "_items", "_per_page", "_source")
+
+    max_read_ahead: ClassVar[int] = 10
+    """How many pages past those already read an async source is read for one page change.
+
+    A page typed into the jump modal, or carried by a forged custom id, never makes the session read
+    a source of unknown length without bound (a million items, or a source that never awaits
+    freezing the bot); pages further on are answered as out of range.
+    """
 
     def __init__(
         self,
@@ -169,6 +177,10 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         """:class:`bool`: Whether an interaction start is answered ephemerally."""
         return self._ephemeral
 
+    @property
+    def _start_ephemeral(self) -> bool:
+        return self._ephemeral
+
     # -- rendering -------------------------------------------------------------------------------------
 
     def format_page(self, items: Sequence[ItemT]) -> PageContent | Awaitable[PageContent]:
@@ -237,9 +249,26 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     # -- async source ----------------------------------------------------------------------------------
 
     async def _settle_page(self, page: int) -> int:
-        # One item past the page, so the next button knows whether another page follows.
-        await self._read_until((max(page, 0) + 1) * self._per_page + 1)
+        page = max(page, 0)
+        # One item past the page, so the next button knows whether another page follows; never more
+        # than max_read_ahead pages past what was read, whatever page a user typed or forged.
+        wanted = (page + 1) * self._per_page + 1
+        await self._read_until(min(wanted, len(self._items) + self.max_read_ahead * self._per_page))
+        if self._source is not None:  # the end is still unknown: only pages read can be shown
+            page = min(page, self._pages_read - 1)
         return self._clamp(page)
+
+    @property
+    def _pages_read(self) -> int:
+        return max(1, math.ceil(len(self._items) / self._per_page))
+
+    def _jump_notice(self) -> str:
+        if self._source is None:
+            return super()._jump_notice()
+        return (
+            f"Enter a whole page number from 1 to {self._pages_read}: the end of this list is not "
+            "known yet, so later pages open once you have paged that far."
+        )
 
     async def _read_until(self, count: int) -> None:
         source = self._source

@@ -178,6 +178,10 @@ def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
     return session.modal("Go to page", field, tokens=(JUMP,))
 
 
+JUMP_TOO_LATE_NOTICE = "That took too long to open, so the page picker could not appear. Press it again."
+"""Shown when the jump button's click waited so long (behind a slow one) that it had to be deferred."""
+
+
 def jump_notice(page_count: int | None) -> str:
     """The ephemeral notice for a typed page that is not a page: it names the valid range."""
     if page_count is None:

@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from nyx_sessions._utils import MISSING
 from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, unanswered
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.handler import ComponentHandler
@@ -39,6 +40,20 @@ ResultT = TypeVar("ResultT")
 _UPDATING_RESPONSES = frozenset(
     {discord.InteractionResponseType.message_update, discord.InteractionResponseType.deferred_message_update}
 )
+
+
+_DISCORD_DEADLINE = 3.0
+
+
+def _check_auto_defer(value: object, owner: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < _DISCORD_DEADLINE:
+        raise ValueError(
+            f"{owner}: auto_defer must be a number of seconds from 0 up to (not including) Discord's "
+            f"{_DISCORD_DEADLINE:g}-second deadline, or None to answer in time yourself; got {value!r}"
+        )
+    return float(value)
 
 
 def _check_ttl(ttl: float | None, owner: str) -> float | None:
@@ -110,6 +125,13 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         drive the session. ``None`` opens the session to everyone.
     disable_on_expire: :class:`bool`
         Whether the manager disables the message's components when the session expires.
+    auto_defer: Optional[:class:`float`]
+        Seconds after an interaction of this session arrived (a click, a modal submit, or the start
+        itself) at which the manager defers it if nothing answered it yet: Discord drops an
+        interaction left unanswered for 3 seconds. 2.0 by default; ``None`` turns it off. Answers
+        through ``interaction.response`` and the session's helpers keep working after a deferral
+        (as followups and edits of the original response); only a modal cannot follow one, so open
+        modals first, before slow work.
     result: Optional[ResultT]
         What the session hands to :meth:`wait` when it ends.
     """
@@ -118,6 +140,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         "_bot",
         "_custom_id",
         "_edit_interaction",
+        "_edits_original",
         "_end_data",
         "_id",
         "_manager",
@@ -137,12 +160,15 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     start_filter: ClassVar[SessionStartFilter | None] = None
     update_filter: ClassVar[SessionUpdateFilter | None] = OwnerOnly()
     disable_on_expire: ClassVar[bool] = True
+    auto_defer: ClassVar[float | None] = AUTO_DEFER
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared = cls.__dict__.get("ttl", MISSING)
         if declared is not MISSING and not isinstance(declared, _ClassTTL):
             cls.ttl = _ClassTTL(_check_ttl(declared, f"{cls.__qualname__}.ttl"))  # type: ignore[assignment]
+        if "auto_defer" in cls.__dict__:
+            cls.auto_defer = _check_auto_defer(cls.__dict__["auto_defer"], f"{cls.__qualname__}.auto_defer")
 
     def __init__(
         self,
@@ -170,6 +196,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._end_data: SessionEndData[ResultT] | None = None
         self._message: discord.Message | None = None
         self._edit_interaction: discord.Interaction[Any] | None = self._start_interaction
+        self._edits_original = True  # whether the token edits the message as its @original, else by id
         self.result: ResultT | None = None
         self._custom_id = self._create_custom_id(self._manager.codec)
 
@@ -259,6 +286,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return None
 
     @property
+    def _start_ephemeral(self) -> bool:
+        """Whether the start is answered ephemerally, so an automatic deferral of it is too."""
+        return False
+
+    @property
     def end_data(self) -> SessionEndData[ResultT] | None:
         """Optional[:class:`SessionEndData`]: How the session ended, once it has."""
         return self._end_data
@@ -312,34 +344,39 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         """Answer the start, from an interaction or a command context alike, and record the message.
 
         Takes what :meth:`discord.abc.Messageable.send` takes (``embed``, ``view``, ``ephemeral``, ...).
+        Works after the manager deferred the start automatically: the message then takes the
+        "thinking" message's place.
 
         Returns
         -------
         Optional[:class:`discord.Message`]
             The sent message, also stored as :attr:`message`.
         """
+        interaction = self._start_interaction
         if self._start_context is not None:
             message: discord.Message | None = await self._start_context.send(content, **kwargs)
-        elif self._start_interaction is None:
+        elif interaction is None:
             raise IllegalSessionStateError(f"session {self._id!r} has nothing to respond to")
-        elif not self._start_interaction.response.is_done():
-            callback = await self._start_interaction.response.send_message(content, **kwargs)
+        elif unanswered(interaction):
+            callback = await interaction.response.send_message(content, **kwargs)
             resource = callback.resource
             message = resource if isinstance(resource, discord.Message) else None
+            # An InteractionMessage is the token's @original; a followup is reached by its id.
+            self._edits_original = isinstance(resource, discord.InteractionMessage)
         else:
-            message = await self._start_interaction.followup.send(
-                content or discord.utils.MISSING, wait=True, **kwargs
-            )
-            self._edit_interaction = None  # the token's @original is not this message
+            message = await interaction.followup.send(content or discord.utils.MISSING, wait=True, **kwargs)
+            self._edits_original = False
         self._message = message
         return message
 
     async def edit(self, interaction: discord.Interaction[Any] | None = None, **kwargs: Any) -> None:
         """Edit the session's message: through ``interaction`` when it is still unanswered, else directly.
 
-        Takes what :meth:`discord.Message.edit` takes (``content``, ``embed``, ``view``, ...).
+        Takes what :meth:`discord.Message.edit` takes (``content``, ``embed``, ``view``, ...). An
+        interaction the manager deferred automatically counts as unanswered: the edit goes through
+        its original response.
         """
-        if interaction is not None and not interaction.response.is_done():
+        if interaction is not None and unanswered(interaction):
             if interaction.message is not None:
                 await interaction.response.edit_message(**kwargs)
                 return
@@ -349,17 +386,42 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     def _live_token(self) -> discord.Interaction[Any] | None:
         """The interaction whose token still reaches :attr:`message` (Discord keeps it 15 minutes)."""
         target = self._edit_interaction
-        return target if target is not None and not target.is_expired() else None
+        return target if target is not None and token_alive(target, self._manager.clock) else None
+
+    def _by_id(self, message: discord.Message) -> discord.PartialMessage:
+        """``message`` reached by channel and message id with the bot's authorization, at any age."""
+        return self._bot.get_partial_messageable(message.channel.id).get_partial_message(message.id)
 
     async def _edit_message(self, **kwargs: Any) -> None:
-        """Edit :attr:`message` through a still-valid interaction token, else through the channel."""
+        """Edit :attr:`message` through a still-valid interaction token, else by id as the bot.
+
+        The message objects discord.py returns from interaction responses and followups edit through
+        their token, which dies after 15 minutes; a non-ephemeral message is then edited by channel
+        and message id instead. An ephemeral one can only be reached through a live token.
+        """
         target = self._live_token()
-        if target is not None:
-            self._message = await target.edit_original_response(**kwargs)
-        elif self._message is not None and not self._message.flags.ephemeral:
-            self._message = await self._message.edit(**kwargs)
+        message = self._message
+        if target is not None and (self._edits_original or message is not None):
+            if self._edits_original:
+                self._message = await target.edit_original_response(**kwargs)
+            else:
+                assert message is not None  # for mypy: checked above
+                self._message = await target.followup.edit_message(message.id, **kwargs)
+        elif message is not None and not message.flags.ephemeral:
+            self._message = await self._by_id(message).edit(**kwargs)
         else:
             raise IllegalSessionStateError(f"session {self._id!r} has no message that can still be edited")
+
+    async def _read_message(self, message: discord.Message) -> discord.Message | None:
+        """Read :attr:`message` back as Discord has it now; ``None`` when it cannot be reached."""
+        target = self._live_token()
+        if target is not None:
+            if self._edits_original:
+                return await target.original_response()
+            return await target.followup.fetch_message(message.id)
+        if not message.flags.ephemeral:
+            return await self._by_id(message).fetch()
+        return None
 
     async def _disable_components(self) -> None:
         """Disable every component of :attr:`message` (after expiry); skipped when it cannot work.
@@ -370,13 +432,9 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         message = self._message
         if message is None:
             return
-        target = self._live_token()
         try:
-            if target is not None:
-                current: discord.Message = await target.original_response()
-            elif not message.flags.ephemeral:
-                current = await message.channel.fetch_message(message.id)
-            else:
+            current = await self._read_message(message)
+            if current is None:
                 _log.debug("session %s: ephemeral message past its 15-minute token; not disabled", self._id)
                 return
             view = disabled_view_of(current)
@@ -397,3 +455,4 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._message = message
         if interaction.response.type in _UPDATING_RESPONSES:
             self._edit_interaction = interaction
+            self._edits_original = True

@@ -17,7 +17,7 @@ from .compat import apply, new_snowflake
 from .fake_discord import FakeDiscord
 from .harness import InteractionHarness, MessageRef, ModalRef, UserRef
 from .inputs import ModalValue, OptionValue
-from .plugin import bot, bot_extensions, close_test_bot, create_test_bot, harness
+from .plugin import bot, bot_extensions, close_test_bot, create_test_bot, harness, session_clock
 from .records import Injected, Reply, ReplyKind
 
 __all__ = (
@@ -39,4 +39,5 @@ __all__ = (
     "create_test_bot",
     "harness",
     "new_snowflake",
+    "session_clock",
 )

@@ -10,7 +10,11 @@ server, so tests assert on what a user would see:
 - ephemeral messages (flag 64) are only recorded: they never reach history or ``sent_queue``;
 - edits update the stored payload and are announced with ``MESSAGE_UPDATE`` (cache,
   ``on_message_edit``, tracked views), deletes with ``MESSAGE_DELETE``;
-- an interaction accepts exactly one initial response; a second one fails with error 40060.
+- an interaction accepts exactly one initial response; a second one fails with error 40060;
+- deadlines are Discord's, measured on the fake's clock from the moment an interaction is injected:
+  an initial response later than 3 seconds fails with 10062 "Unknown interaction", and any use of
+  the token later than 15 minutes (followups, edits of its messages) with 401 "Invalid Webhook Token"
+  (50027). Pass a :class:`~nyx_sessions.storage.ManualClock` to move that time in a test.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 import discord
 from discord.ext.test import backend, callbacks, factories
 
+from nyx_sessions.storage import SystemClock
+
 from .compat import new_snowflake
 from .records import Reply, ReplyKind
 
@@ -34,7 +40,17 @@ if TYPE_CHECKING:
 
     from discord.http import MultipartParameters, Route
 
-__all__ = ("COMPONENTS_V2", "EPHEMERAL", "LOADING", "Exchange", "FakeDiscord")
+    from nyx_sessions.storage import Clock
+
+__all__ = (
+    "COMPONENTS_V2",
+    "EPHEMERAL",
+    "INITIAL_RESPONSE_DEADLINE",
+    "LOADING",
+    "TOKEN_LIFETIME",
+    "Exchange",
+    "FakeDiscord",
+)
 
 Json = dict[str, Any]
 
@@ -54,7 +70,13 @@ _MODAL = 9
 
 _CREATE_FIELDS = ("embeds", "components", "tts", "nonce", "message_reference")
 _EDIT_FIELDS = ("content", "embeds", "components")
-_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+
+INITIAL_RESPONSE_DEADLINE = 3.0
+"""Seconds after an interaction is created within which Discord takes its initial response."""
+
+TOKEN_LIFETIME = 15 * 60.0
+"""Seconds an interaction token answers: followups, and edits and reads of its messages."""
 
 
 class _Response(NamedTuple):
@@ -102,6 +124,8 @@ class Exchange:
         The accepted initial response.
     initial_attempts: int
         How many initial responses were attempted (refused ones included).
+    opened_at: float
+        When it was injected, on the fake's clock; Discord's deadlines count from here.
     original_id: int | None
         The original response message (the component's message after types 6 and 7).
     placeholder_id: int | None
@@ -116,6 +140,7 @@ class Exchange:
         "initial_attempts",
         "message_id",
         "message_ids",
+        "opened_at",
         "original_id",
         "placeholder_id",
         "replies",
@@ -125,8 +150,9 @@ class Exchange:
         "user",
     )
 
-    def __init__(self, payload: Json, channel: Any) -> None:
+    def __init__(self, payload: Json, channel: Any, opened_at: float = 0.0) -> None:
         self.id = int(payload["id"])
+        self.opened_at = opened_at
         self.token: str = payload["token"]
         self.type = int(payload["type"])
         self.user: Json = payload["member"]["user"] if "member" in payload else payload["user"]
@@ -165,11 +191,24 @@ class FakeDiscord:
     ----------
     client: discord.Client
         A bot configured with ``dpytest.configure``; its application id must be set.
+    clock: Clock | None
+        What Discord's 3-second and 15-minute deadlines are measured on; the system clock by default.
     """
 
-    __slots__ = ("_app_id", "_by_id", "_by_token", "_index", "_modals", "_state", "_store", "_uploads")
+    __slots__ = (
+        "_app_id",
+        "_by_id",
+        "_by_token",
+        "_index",
+        "_modals",
+        "_state",
+        "_store",
+        "_uploads",
+        "clock",
+    )
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, clock: Clock | None = None) -> None:
+        self.clock: Clock = SystemClock() if clock is None else clock
         # dpytest's FakeState is untyped, and the payload dicts below are plain JSON.
         self._state = cast("Any", client._connection)
         self._app_id = int(self._state.application_id)
@@ -225,8 +264,8 @@ class FakeDiscord:
     # ------------------------------------------------------------------ lifecycle
 
     def open(self, payload: Json, channel: Any) -> Exchange:
-        """Start answering the interaction ``payload``, which happens in ``channel``."""
-        exchange = Exchange(payload, channel)
+        """Start answering the interaction ``payload``, which happens in ``channel``, from now on."""
+        exchange = Exchange(payload, channel, self.clock.time())
         self._by_token[exchange.token] = exchange
         self._by_id[exchange.id] = exchange
         return exchange
@@ -261,12 +300,18 @@ class FakeDiscord:
         body = _request_body(payload, multipart)
         files = files or ()
         exchange = self._by_token.get(route.webhook_token or "")
+        age = 0.0 if exchange is None else self.clock.time() - exchange.opened_at
         if route.path.endswith("/callback"):
             if exchange is None:
                 raise _http_error(404, 10062, "Unknown interaction")
+            if age > INITIAL_RESPONSE_DEADLINE:
+                raise self._refuse(exchange, "callback", body, 404, 10062, "Unknown interaction")
             return await self._callback(exchange, body, files)
         if exchange is None:
             raise _http_error(404, 10015, "Unknown Webhook")
+        if age > TOKEN_LIFETIME:
+            kind = "followup" if route.method == "POST" else _webhook_kind(route)
+            raise self._refuse(exchange, kind, body, 401, 50027, "Invalid Webhook Token")
         if route.method == "POST" and route.path == "/webhooks/{webhook_id}/{webhook_token}":
             return await self._followup(exchange, body, files)
         if "/messages/" in route.path:
@@ -344,8 +389,8 @@ class FakeDiscord:
         target = route.url.rsplit("/", 1)[1]
         original = target == "@original"
         message = self._original(exchange) if original else self._followup_message(exchange, int(target))
-        action = {"GET": "get", "PATCH": "edit", "DELETE": "delete"}[route.method]
-        kind = cast("ReplyKind", f"{action}_{'original' if original else 'followup'}")
+        action = _ACTIONS[route.method]
+        kind = _webhook_kind(route)
         if message is None:
             raise self._refuse(exchange, kind, body, 404, 10008, "Unknown Message")
         if action == "edit":
@@ -392,6 +437,10 @@ class FakeDiscord:
             raise _http_error(403, 50005, "Cannot edit a message authored by another user")
         await self._edit(message, _request_body(params.payload, params.multipart), params.files or ())
         return dict(message)
+
+    async def get_message(self, channel_id: int, message_id: int) -> Json:
+        """``GET /channels/{id}/messages/{id}``: a visible message as the server has it now."""
+        return dict(self._visible(int(channel_id), int(message_id)))
 
     async def delete_message(self, channel_id: int, message_id: int, *, reason: str | None = None) -> None:
         """``DELETE /channels/{id}/messages/{id}``."""
@@ -527,6 +576,15 @@ class FakeDiscord:
             "height": None,
             "width": None,
         }
+
+
+_ACTIONS = {"GET": "get", "PATCH": "edit", "DELETE": "delete"}
+
+
+def _webhook_kind(route: Route) -> ReplyKind:
+    """What a request on ``/webhooks/{app}/{token}/messages/{id}`` does, as a :data:`ReplyKind`."""
+    target = "original" if route.url.endswith("/@original") else "followup"
+    return cast("ReplyKind", f"{_ACTIONS[route.method]}_{target}")
 
 
 def _snapshot(message: Json | None) -> Json | None:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from discord.ext import commands
     from typing_extensions import Self
 
+    from nyx_sessions.storage import Clock
+
 __all__ = ("InteractionHarness", "MessageRef", "ModalRef", "UserRef")
 
 Json = dict[str, Any]
@@ -61,6 +63,10 @@ class InteractionHarness:
     ignore_task_prefixes: Sequence[str]
         :meth:`settle` never waits for tasks whose name starts with one of these (long-lived
         work such as expiry timers); without a prefix such a task makes it time out.
+    clock: Clock | None
+        What the fake Discord measures its deadlines on (an initial response within 3 seconds of
+        the injection, a token that works for 15 minutes); the system clock by default. Give it
+        the :class:`~nyx_sessions.storage.ManualClock` the session manager runs on to move both.
 
     Examples
     --------
@@ -73,7 +79,7 @@ class InteractionHarness:
         harness.uninstall()
     """
 
-    __slots__ = ("_captured", "_errors", "_fake", "_raise_errors", "_tasks", "_undo", "bot")
+    __slots__ = ("_captured", "_clock", "_errors", "_fake", "_raise_errors", "_tasks", "_undo", "bot")
 
     def __init__(
         self,
@@ -81,8 +87,10 @@ class InteractionHarness:
         *,
         raise_errors: bool = True,
         ignore_task_prefixes: Sequence[str] = ("nyx-sessions:background:",),
+        clock: Clock | None = None,
     ) -> None:
         self.bot = bot
+        self._clock = clock
         self._raise_errors = raise_errors
         self._tasks = TaskTracker(tuple(ignore_task_prefixes))
         self._errors = ErrorRecorder()
@@ -122,7 +130,7 @@ class InteractionHarness:
         self._swap(state, "_command_tree", self.bot.tree)
         if state.application_id is None:
             self._swap(state, "application_id", state.user.id)
-        fake = FakeDiscord(self.bot)
+        fake = FakeDiscord(self.bot, self._clock)
         self._fake = fake
         self._undo.append(fake.close)
 
@@ -140,7 +148,7 @@ class InteractionHarness:
 
         self._swap(AsyncWebhookAdapter, "request", request)
         self._swap(AsyncWebhookAdapter, _ACTIVE_MARK, self)
-        for endpoint in ("send_message", "edit_message", "delete_message"):
+        for endpoint in ("send_message", "edit_message", "get_message", "delete_message"):
             self._swap(self.bot.http, endpoint, getattr(fake, endpoint))
         self._swap(state, "dispatch", self._capturing(state.dispatch))
         if self._raise_errors:

@@ -4,26 +4,35 @@ Opt in from your top-level ``conftest.py``::
 
     pytest_plugins = ["nyx_sessions.testing"]
 
-and choose the extensions the ``bot`` fixture loads by overriding ``bot_extensions``.
+and choose the extensions the ``bot`` fixture loads by overriding ``bot_extensions``. Override
+``session_clock`` to run the session manager and the fake Discord on a
+:class:`~nyx_sessions.storage.ManualClock`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 import discord
 import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 from discord.ext import commands
+from discord.ext.test import runner
+
+import nyx_sessions
 
 from .compat import apply
 from .harness import InteractionHarness
+from .tasks import describe_tasks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-__all__ = ("bot", "bot_extensions", "close_test_bot", "create_test_bot", "harness")
+    from nyx_sessions.storage import Clock
+
+__all__ = ("bot", "bot_extensions", "close_test_bot", "create_test_bot", "harness", "session_clock")
 
 
 async def create_test_bot(
@@ -31,6 +40,7 @@ async def create_test_bot(
     extensions: Sequence[str] = ("nyx_sessions",),
     prefix: str = "!",
     members: int = 2,
+    clock: Clock | None = None,
 ) -> commands.Bot:
     """Create a :class:`commands.Bot` wired to dpytest's fake guild, then load ``extensions``.
 
@@ -47,6 +57,9 @@ async def create_test_bot(
         The command prefix.
     members: int
         How many members besides the bot.
+    clock: Clock | None
+        Passed to :func:`nyx_sessions.configure` before the extensions load, so the session manager
+        measures expiry, automatic deferrals and token ages on it.
 
     Returns
     -------
@@ -65,18 +78,60 @@ async def create_test_bot(
     state._command_tree = test_bot.tree
     if state.application_id is None and test_bot.user is not None:
         state.application_id = test_bot.user.id
+    nyx_sessions.configure(test_bot, clock=clock)
     for name in extensions:
         await test_bot.load_extension(name)
     return test_bot
 
 
-async def close_test_bot(test_bot: commands.Bot) -> None:
+async def close_test_bot(test_bot: commands.Bot, *, timeout: float = 10.0) -> None:
     """Close the bot (its extensions and cogs are unloaded first) and empty dpytest's queues.
 
-    Safe to call twice.
+    Event handlers still running are waited for, at most ``timeout`` seconds; those still running
+    then (a handler that never returns) are cancelled, so a test run never hangs on one. Safe to
+    call twice.
+
+    Raises
+    ------
+    TimeoutError
+        Event handlers were still running after ``timeout`` seconds; the error names them.
     """
-    await test_bot.close()
-    await dpytest.empty_queue()
+    try:
+        await test_bot.close()
+    finally:
+        stuck = await _finish_events(timeout)
+        for queue in (runner.sent_queue, runner.error_queue):
+            while not queue.empty():
+                queue.get_nowait()
+    if stuck:
+        raise TimeoutError(
+            f"close_test_bot() gave up after {timeout} s on event handlers that never returned "
+            f"(now cancelled):\n{describe_tasks(stuck)}"
+        )
+
+
+async def _finish_events(timeout: float) -> list[asyncio.Task[Any]]:
+    """Wait for discord.py's running event handlers; cancel and return those left after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    current = asyncio.current_task()
+    while True:
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current
+            and not task.done()
+            and getattr(task.get_coro(), "__name__", "") == "_run_event"
+        ]
+        remaining = deadline - loop.time()
+        if not running:
+            return []
+        if remaining <= 0:
+            for task in running:
+                task.cancel()
+            await asyncio.wait(running, timeout=1.0)
+            return running
+        await asyncio.wait(running, timeout=remaining)
 
 
 @pytest.fixture
@@ -85,10 +140,21 @@ def bot_extensions() -> Sequence[str]:
     return ("nyx_sessions",)
 
 
+@pytest.fixture
+def session_clock() -> Clock | None:
+    """The clock the ``bot`` and ``harness`` fixtures run on; ``None``: the system clock.
+
+    Override it to return a :class:`~nyx_sessions.storage.ManualClock`: the session manager (expiry,
+    automatic deferrals, token ages) and the fake Discord (its 3-second and 15-minute deadlines)
+    then share it, and ``clock.advance(seconds)`` moves them without sleeping.
+    """
+    return None
+
+
 @pytest_asyncio.fixture
-async def bot(bot_extensions: Sequence[str]) -> AsyncIterator[commands.Bot]:
-    """A fresh dpytest bot (prefix ``!``, two members) with ``bot_extensions`` loaded."""
-    test_bot = await create_test_bot(extensions=bot_extensions)
+async def bot(bot_extensions: Sequence[str], session_clock: Clock | None) -> AsyncIterator[commands.Bot]:
+    """A fresh dpytest bot (prefix ``!``, two members) with ``bot_extensions`` loaded on ``session_clock``."""
+    test_bot = await create_test_bot(extensions=bot_extensions, clock=session_clock)
     try:
         yield test_bot
     finally:
@@ -96,13 +162,13 @@ async def bot(bot_extensions: Sequence[str]) -> AsyncIterator[commands.Bot]:
 
 
 @pytest_asyncio.fixture
-async def harness(bot: commands.Bot) -> AsyncIterator[InteractionHarness]:
+async def harness(bot: commands.Bot, session_clock: Clock | None) -> AsyncIterator[InteractionHarness]:
     """An :class:`InteractionHarness` installed on ``bot``.
 
     At teardown it settles (raising errors the test left behind), closes the bot while the fake
     Discord still answers (extensions may edit messages on shutdown), settles again, uninstalls.
     """
-    test_harness = InteractionHarness(bot).install()
+    test_harness = InteractionHarness(bot, clock=session_clock).install()
     try:
         yield test_harness
         if test_harness.installed:

@@ -1,0 +1,369 @@
+"""Answering in time: Discord drops an interaction left without an initial response for 3 seconds.
+
+The manager hands every interaction it serves a :class:`GuardedResponse` as ``interaction.response`` and
+puts it on the :class:`DeferralWatch`. If the interaction is still unanswered ``auto_defer`` seconds after
+it arrived (a slow handler, or a click queued behind another click of the same session), the watch
+defers it. Handlers keep answering through ``interaction.response`` as discord.py documents it: after
+an automatic deferral their calls continue through the original response and followups, so a handler
+that happens to be slow, or queued, behaves the same as a fast one. Only a modal cannot follow a
+deferral (Discord refuses it): :class:`~nyx_sessions.AutoDeferredError` says so every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from nyx_sessions._utils import DISCORD_ERRORS
+from nyx_sessions.errors import AutoDeferredError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from nyx_sessions.storage import Clock, TimerHandleLike
+
+__all__ = ("AUTO_DEFER", "TOKEN_LIFETIME", "DeferralWatch", "GuardedResponse", "token_alive", "unanswered")
+
+_log = logging.getLogger("nyx_sessions")
+
+AUTO_DEFER = 2.0
+"""Seconds after its arrival an unanswered interaction is deferred; Discord's deadline is 3 s."""
+
+TOKEN_LIFETIME = 15 * 60.0
+"""Seconds an interaction token can answer, edit and send followups (Discord: 15 minutes)."""
+
+_TOKEN_MARGIN = 15.0
+"""Counted from arrival, not creation: stop trusting a token this much before it runs out."""
+
+_DEFERRED_UPDATE = discord.InteractionResponseType.deferred_message_update
+_DEFERRED_MESSAGE = discord.InteractionResponseType.deferred_channel_message
+_MESSAGE_INTERACTIONS = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+_EDIT_ORIGINAL_KEYS = ("content", "embed", "embeds", "attachments", "view", "allowed_mentions")
+
+
+class GuardedResponse(discord.InteractionResponse[Any]):
+    """``interaction.response`` for the interactions a session manager serves.
+
+    It is discord.py's :class:`discord.InteractionResponse`, and it answers the same way until the
+    :class:`DeferralWatch` defers the interaction because nothing answered it in time. From then on:
+
+    - ``defer()`` does nothing (the interaction is acknowledged already);
+    - ``send_message(...)`` sends a followup; after a "thinking" deferral the first followup takes
+      the place of the "thinking" message (when the visibility differs, that message is deleted
+      first, so an ephemeral answer never becomes public);
+    - ``edit_message(...)`` edits the original response: the component's message after a deferred
+      update, the "thinking" message after a deferred start;
+    - ``send_modal(...)`` raises :class:`~nyx_sessions.AutoDeferredError`: Discord allows no modal
+      after a deferral.
+
+    While a response call is on its way to Discord, the watch does not defer, so the two never race
+    into a second initial response.
+
+    Attributes
+    ----------
+    arrived_at: :class:`float`
+        When the manager received the interaction, on the manager's clock; the token is trusted for
+        15 minutes (less a margin) from then.
+    auto_defer: Optional[:class:`float`]
+        Seconds after arrival the interaction is deferred if still unanswered; ``None``: never.
+    """
+
+    __slots__ = (
+        "_answering",
+        "_deferral",
+        "_due",
+        "_ephemeral",
+        "_thinking",
+        "_watch",
+        "arrived_at",
+        "auto_defer",
+    )
+
+    def __init__(
+        self,
+        parent: discord.Interaction[Any],
+        watch: DeferralWatch,
+        arrived_at: float,
+        auto_defer: float | None,
+        *,
+        thinking: bool,
+        ephemeral: bool,
+    ) -> None:
+        super().__init__(parent)
+        self._watch = watch
+        self.arrived_at = arrived_at
+        self.auto_defer = auto_defer
+        self._thinking = thinking
+        self._ephemeral = ephemeral
+        self._answering = False
+        self._due = False
+        self._deferral: asyncio.Task[None] | None = None
+
+    @property
+    def auto_deferred(self) -> bool:
+        """:class:`bool`: Whether the watch deferred the interaction (and Discord accepted it)."""
+        return self._deferral is not None and self._response_type is not None
+
+    # -- the watch's side ------------------------------------------------------------------------------
+
+    def _defer_if_unanswered(self) -> None:
+        """Called at the deadline: defer unless answered, or as soon as an answer on its way fails."""
+        if self._response_type is not None or self._deferral is not None:
+            return
+        if self._answering:
+            self._due = True
+            return
+        self._answering = True
+        self._deferral = self._watch.spawn(self._defer(), f"nyx-sessions:defer:{self._parent.id}")
+
+    async def _defer(self) -> None:
+        try:
+            await discord.InteractionResponse.defer(self, thinking=self._thinking, ephemeral=self._ephemeral)
+        except DISCORD_ERRORS as error:
+            _log.debug("could not defer interaction %s in time: %s", self._parent.id, error)
+        finally:
+            self._answering = False
+
+    async def _taken_over(self) -> bool:
+        """Whether the automatic deferral answered the interaction (waiting for one on its way)."""
+        deferral = self._deferral
+        if deferral is None:
+            return False
+        if not deferral.done():
+            await asyncio.wait((deferral,))  # not ``await deferral``: cancelling us must not cancel it
+        return self._response_type is not None
+
+    def _done_answering(self) -> None:
+        self._answering = False
+        if self._due:
+            self._due = False
+            self._defer_if_unanswered()
+
+    # -- discord.py's answering calls --------------------------------------------------------------------
+
+    async def defer(
+        self, *, ephemeral: bool = False, thinking: bool = False
+    ) -> discord.InteractionCallbackResponse[Any] | None:
+        """Defer as :meth:`discord.InteractionResponse.defer`; nothing to do after an automatic deferral."""
+        if self._deferral is not None and await self._taken_over():
+            return None
+        self._answering = True
+        try:
+            return await super().defer(ephemeral=ephemeral, thinking=thinking)
+        finally:
+            self._done_answering()
+
+    async def send_message(
+        self, content: Any | None = None, **kwargs: Any
+    ) -> discord.InteractionCallbackResponse[Any]:
+        """As :meth:`discord.InteractionResponse.send_message`; a followup after an automatic deferral."""
+        if self._deferral is not None and await self._taken_over():
+            return await self._send_followup(content, **kwargs)
+        self._answering = True
+        try:
+            return await super().send_message(content, **kwargs)
+        finally:
+            self._done_answering()
+
+    async def edit_message(self, **kwargs: Any) -> discord.InteractionCallbackResponse[Any] | None:
+        """As :meth:`discord.InteractionResponse.edit_message`; the original response after a deferral."""
+        if self._deferral is not None and await self._taken_over():
+            return await self._edit_original(**kwargs)
+        self._answering = True
+        try:
+            return await super().edit_message(**kwargs)
+        finally:
+            self._done_answering()
+
+    async def send_modal(self, modal: discord.ui.Modal, /) -> discord.InteractionCallbackResponse[Any]:
+        """Open a modal as :meth:`discord.InteractionResponse.send_modal`.
+
+        Raises
+        ------
+        AutoDeferredError
+            The interaction was deferred automatically: Discord accepts no modal after that.
+        """
+        if self._deferral is not None and await self._taken_over():
+            raise AutoDeferredError(self._parent, self.auto_defer)
+        self._answering = True
+        try:
+            return await super().send_modal(modal)
+        finally:
+            self._done_answering()
+
+    # -- continuing after an automatic deferral ----------------------------------------------------------
+
+    async def _send_followup(
+        self,
+        content: Any | None,
+        *,
+        ephemeral: bool = False,
+        delete_after: float | None = None,
+        **kwargs: Any,
+    ) -> discord.InteractionCallbackResponse[Any]:
+        parent = self._parent
+        if self._response_type is _DEFERRED_MESSAGE and ephemeral != self._ephemeral:
+            # The first followup would take the "thinking" message's place and keep its visibility.
+            await parent.delete_original_response()
+        message = await parent.followup.send(
+            content if content is not None else discord.utils.MISSING,
+            ephemeral=ephemeral,
+            wait=True,
+            **kwargs,
+        )
+        if delete_after is not None:
+            await message.delete(delay=delete_after)
+        return self._callback_response(discord.InteractionResponseType.channel_message, message, ephemeral)
+
+    async def _edit_original(
+        self, *, delete_after: float | None = None, **kwargs: Any
+    ) -> discord.InteractionCallbackResponse[Any] | None:
+        parent = self._parent
+        if parent.type not in _MESSAGE_INTERACTIONS:
+            return None  # as discord.py: only component and modal interactions edit a message
+        ignored = set(kwargs) - set(_EDIT_ORIGINAL_KEYS)
+        if ignored:
+            _log.debug("interaction %s: %s cannot follow an automatic deferral", parent.id, sorted(ignored))
+        message = await parent.edit_original_response(
+            **{key: value for key, value in kwargs.items() if key in _EDIT_ORIGINAL_KEYS}
+        )
+        if delete_after is not None:
+            await message.delete(delay=delete_after)
+        return self._callback_response(
+            discord.InteractionResponseType.message_update, message, message.flags.ephemeral
+        )
+
+    def _callback_response(
+        self, kind: discord.InteractionResponseType, message: discord.Message, ephemeral: bool
+    ) -> discord.InteractionCallbackResponse[Any]:
+        """What discord.py's call would have returned, with the message it made or edited as resource."""
+        parent = self._parent
+        data: Any = {
+            "interaction": {
+                "id": str(parent.id),
+                "type": parent.type.value,
+                "response_message_id": str(message.id),
+                "response_message_loading": False,
+                "response_message_ephemeral": ephemeral,
+            }
+        }
+        response = discord.InteractionCallbackResponse(
+            data=data, parent=parent, state=parent._state, type=kind
+        )
+        response.resource = message  # type: ignore[assignment]  # a WebhookMessage after a followup
+        return response
+
+
+class DeferralWatch:
+    """Defers each watched interaction still unanswered at its deadline, with one clock timer for all.
+
+    Watching costs a heap push per interaction; answered interactions are dropped when their
+    deadline comes up, so nothing is cancelled per click.
+
+    Parameters
+    ----------
+    clock: :class:`~nyx_sessions.storage.Clock`
+        The time deadlines are measured on.
+    spawn: Callable[[Coroutine, str], asyncio.Task]
+        Runs a deferral as a named task that its owner keeps until done.
+    """
+
+    __slots__ = ("_clock", "_heap", "_order", "_timer", "_timer_at", "spawn")
+
+    def __init__(
+        self, clock: Clock, spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
+    ) -> None:
+        self._clock = clock
+        self.spawn = spawn
+        self._heap: list[tuple[float, int, GuardedResponse]] = []
+        self._order = itertools.count()
+        self._timer: TimerHandleLike | None = None
+        self._timer_at = 0.0
+
+    def watch(
+        self,
+        interaction: discord.Interaction[Any],
+        auto_defer: float | None,
+        now: float,
+        *,
+        thinking: bool = False,
+        ephemeral: bool = False,
+    ) -> None:
+        """Guard ``interaction.response`` and defer it ``auto_defer`` seconds after ``now`` if unanswered.
+
+        An interaction watched already, or answered already, is left as it is.
+
+        Parameters
+        ----------
+        interaction: :class:`discord.Interaction`
+            The interaction to answer in time.
+        auto_defer: Optional[:class:`float`]
+            Seconds from ``now``; ``None`` guards the response (its token age is known) but never defers.
+        now: :class:`float`
+            The arrival time, on the watch's clock.
+        thinking: :class:`bool`
+            Defer with a "thinking" message (a session start) instead of a deferred update.
+        ephemeral: :class:`bool`
+            Make that "thinking" message ephemeral.
+        """
+        existing: discord.InteractionResponse[Any] | None = getattr(interaction, "_cs_response", None)
+        if existing is not None and (existing.is_done() or hasattr(existing, "arrived_at")):
+            return
+        response = GuardedResponse(interaction, self, now, auto_defer, thinking=thinking, ephemeral=ephemeral)
+        # discord.py caches Interaction.response in this slot: every caller gets the guarded one.
+        interaction._cs_response = response  # type: ignore[attr-defined]
+        if auto_defer is None:
+            return
+        deadline = now + auto_defer
+        heapq.heappush(self._heap, (deadline, next(self._order), response))
+        if self._timer is None or deadline < self._timer_at:
+            self._arm(deadline)
+
+    def close(self) -> None:
+        """Stop watching: cancel the timer and drop every watched interaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._heap.clear()
+
+    def _arm(self, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = when
+        self._timer = self._clock.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        heap = self._heap
+        now = self._clock.time()
+        while heap and heap[0][0] <= now:
+            heapq.heappop(heap)[2]._defer_if_unanswered()
+        if heap:
+            self._arm(heap[0][0])
+
+
+def token_alive(interaction: discord.Interaction[Any], clock: Clock) -> bool:
+    """Whether ``interaction``'s token can still reach Discord (it lives 15 minutes).
+
+    Measured on ``clock`` from the arrival a :class:`GuardedResponse` recorded; interactions the
+    manager never guarded fall back to discord.py's :meth:`discord.Interaction.is_expired`.
+    """
+    arrived_at = getattr(interaction.response, "arrived_at", None)
+    if arrived_at is None:
+        return not interaction.is_expired()
+    return bool(clock.time() < arrived_at + TOKEN_LIFETIME - _TOKEN_MARGIN)
+
+
+def unanswered(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the user has no answer yet: no initial response, or only an automatic deferral.
+
+    An automatic deferral keeps Discord from failing the interaction but shows the user nothing
+    (or a "thinking" message); the handler's answer, or a notice, is still owed.
+    """
+    response = interaction.response
+    return not response.is_done() or getattr(response, "auto_deferred", False) is True
