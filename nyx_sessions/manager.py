@@ -297,13 +297,10 @@ class SessionManager:
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
         self._sessions[session.id] = session
         interaction = session.start_interaction
+        watched = None
         if interaction is not None:
-            self._deferrals.watch(
-                interaction,
-                session.auto_defer,
-                self._clock.time(),
-                thinking=True,
-                ephemeral=session._start_ephemeral,
+            watched = self._deferrals.watch_start(
+                interaction, session.auto_defer, self._clock.time(), ephemeral=session._start_ephemeral
             )
         try:
             async with self._serial(session.id):
@@ -312,6 +309,8 @@ class SessionManager:
             # Cancelled from outside (asyncio.wait_for, shutdown) or broken after on_start: a failed start.
             self._abandon_start(session)
             raise
+        finally:
+            self._deferrals.release(watched)
 
     async def _run_start(self, session: AbstractSession[Any], meta: SessionExecutionMeta) -> bool:
         outcome = await self._executor.start(session, meta)
@@ -352,7 +351,9 @@ class SessionManager:
             return True
         session = self._sessions.get(session_id)
         # Watched before waiting for the session: a click queued behind a slow one is answered in time too.
-        self._deferrals.watch(interaction, AUTO_DEFER if session is None else session.auto_defer, now)
+        watched = self._deferrals.watch_click(
+            interaction, AUTO_DEFER if session is None else session.auto_defer, now
+        )
         # No ``async with`` and no awaiting a free key: this runs on every click of the bot.
         if not self._serial.try_acquire(session_id):
             await self._serial.acquire(session_id)
@@ -372,6 +373,7 @@ class SessionManager:
                 self._emit(SessionEvent.UPDATE, session, interaction, meta)
         finally:
             self._serial.release(session_id)
+            self._deferrals.release(watched)
         return True
 
     async def end(

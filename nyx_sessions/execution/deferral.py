@@ -27,7 +27,15 @@ if TYPE_CHECKING:
 
     from nyx_sessions.storage import Clock, TimerHandleLike
 
-__all__ = ("AUTO_DEFER", "TOKEN_LIFETIME", "DeferralWatch", "GuardedResponse", "token_alive", "unanswered")
+__all__ = (
+    "AUTO_DEFER",
+    "TOKEN_LIFETIME",
+    "DeferralWatch",
+    "GuardedResponse",
+    "Watched",
+    "token_alive",
+    "unanswered",
+)
 
 _log = logging.getLogger("nyx_sessions")
 
@@ -44,6 +52,15 @@ _DEFERRED_UPDATE = discord.InteractionResponseType.deferred_message_update
 _DEFERRED_MESSAGE = discord.InteractionResponseType.deferred_channel_message
 _MESSAGE_INTERACTIONS = (discord.InteractionType.component, discord.InteractionType.modal_submit)
 _EDIT_ORIGINAL_KEYS = ("content", "embed", "embeds", "attachments", "view", "allowed_mentions")
+
+_BATCH = 0.2
+"""Seconds early an interaction may be deferred, to share a timer with those due just before it."""
+
+Watched = list[Any]
+"""A watch entry: ``[deadline, order, response]``; the response is ``None`` once released.
+
+A list, not a tuple: releasing an answered interaction drops its reference in place.
+"""
 
 
 class GuardedResponse(discord.InteractionResponse[Any]):
@@ -90,11 +107,12 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         watch: DeferralWatch,
         arrived_at: float,
         auto_defer: float | None,
-        *,
         thinking: bool,
         ephemeral: bool,
     ) -> None:
-        super().__init__(parent)
+        # discord.py's two slots, set here rather than through super().__init__: a call less per click.
+        self._parent = parent
+        self._response_type = None
         self._watch = watch
         self.arrived_at = arrived_at
         self.auto_defer = auto_defer
@@ -138,11 +156,10 @@ class GuardedResponse(discord.InteractionResponse[Any]):
             await asyncio.wait((deferral,))  # not ``await deferral``: cancelling us must not cancel it
         return self._response_type is not None
 
-    def _done_answering(self) -> None:
-        self._answering = False
-        if self._due:
-            self._due = False
-            self._defer_if_unanswered()
+    def _retry_deferral(self) -> None:
+        """An answer that was on its way at the deadline failed: defer now instead."""
+        self._due = False
+        self._defer_if_unanswered()
 
     # -- discord.py's answering calls --------------------------------------------------------------------
 
@@ -156,7 +173,9 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().defer(ephemeral=ephemeral, thinking=thinking)
         finally:
-            self._done_answering()
+            self._answering = False
+            if self._due:
+                self._retry_deferral()
 
     async def send_message(
         self, content: Any | None = None, **kwargs: Any
@@ -168,7 +187,9 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().send_message(content, **kwargs)
         finally:
-            self._done_answering()
+            self._answering = False
+            if self._due:
+                self._retry_deferral()
 
     async def edit_message(self, **kwargs: Any) -> discord.InteractionCallbackResponse[Any] | None:
         """As :meth:`discord.InteractionResponse.edit_message`; the original response after a deferral."""
@@ -178,7 +199,9 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().edit_message(**kwargs)
         finally:
-            self._done_answering()
+            self._answering = False
+            if self._due:
+                self._retry_deferral()
 
     async def send_modal(self, modal: discord.ui.Modal, /) -> discord.InteractionCallbackResponse[Any]:
         """Open a modal as :meth:`discord.InteractionResponse.send_modal`.
@@ -194,7 +217,9 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().send_modal(modal)
         finally:
-            self._done_answering()
+            self._answering = False
+            if self._due:
+                self._retry_deferral()
 
     # -- continuing after an automatic deferral ----------------------------------------------------------
 
@@ -280,23 +305,18 @@ class DeferralWatch:
     ) -> None:
         self._clock = clock
         self.spawn = spawn
-        self._heap: list[tuple[float, int, GuardedResponse]] = []
+        self._heap: list[Watched] = []
         self._order = itertools.count()
         self._timer: TimerHandleLike | None = None
         self._timer_at = 0.0
 
-    def watch(
-        self,
-        interaction: discord.Interaction[Any],
-        auto_defer: float | None,
-        now: float,
-        *,
-        thinking: bool = False,
-        ephemeral: bool = False,
-    ) -> None:
-        """Guard ``interaction.response`` and defer it ``auto_defer`` seconds after ``now`` if unanswered.
+    def watch_click(
+        self, interaction: discord.Interaction[Any], auto_defer: float | None, now: float
+    ) -> Watched | None:
+        """Guard a component or modal interaction the cog just received; defer its update if unanswered.
 
-        An interaction watched already, or answered already, is left as it is.
+        Nothing can have answered it yet: discord.py hands an interaction to every listener in the
+        same turn of the event loop, before any answer can have come back from Discord.
 
         Parameters
         ----------
@@ -306,23 +326,73 @@ class DeferralWatch:
             Seconds from ``now``; ``None`` guards the response (its token age is known) but never defers.
         now: :class:`float`
             The arrival time, on the watch's clock.
-        thinking: :class:`bool`
-            Defer with a "thinking" message (a session start) instead of a deferred update.
+
+        Returns
+        -------
+        Optional[Watched]
+            The watch entry, for :meth:`release`; ``None`` when nothing is to be deferred.
+        """
+        return self._guard(interaction, auto_defer, now, False, False)
+
+    def watch_start(
+        self, interaction: discord.Interaction[Any], auto_defer: float | None, now: float, *, ephemeral: bool
+    ) -> Watched | None:
+        """Guard the interaction that starts a session; defer it with a "thinking" message if unanswered.
+
+        The start may come late in the interaction's life (a handler that starts a session after
+        answering, or a session started from another session's click): an interaction answered or
+        watched already is left as it is.
+
+        Parameters
+        ----------
+        interaction: :class:`discord.Interaction`
+            The starting interaction.
+        auto_defer: Optional[:class:`float`]
+            Seconds from ``now``; ``None``: never defer.
+        now: :class:`float`
+            When the start began, on the watch's clock.
         ephemeral: :class:`bool`
-            Make that "thinking" message ephemeral.
+            Make the "thinking" message ephemeral (the session answers privately).
+
+        Returns
+        -------
+        Optional[Watched]
+            The watch entry, for :meth:`release`; ``None`` when nothing is to be deferred.
         """
         existing: discord.InteractionResponse[Any] | None = getattr(interaction, "_cs_response", None)
         if existing is not None and (existing.is_done() or hasattr(existing, "arrived_at")):
-            return
-        response = GuardedResponse(interaction, self, now, auto_defer, thinking=thinking, ephemeral=ephemeral)
+            return None
+        return self._guard(interaction, auto_defer, now, True, ephemeral)
+
+    def _guard(
+        self,
+        interaction: discord.Interaction[Any],
+        auto_defer: float | None,
+        now: float,
+        thinking: bool,
+        ephemeral: bool,
+    ) -> Watched | None:
+        response = GuardedResponse(interaction, self, now, auto_defer, thinking, ephemeral)
         # discord.py caches Interaction.response in this slot: every caller gets the guarded one.
         interaction._cs_response = response  # type: ignore[attr-defined]
         if auto_defer is None:
-            return
+            return None
         deadline = now + auto_defer
-        heapq.heappush(self._heap, (deadline, next(self._order), response))
+        entry: Watched = [deadline, next(self._order), response]
+        heapq.heappush(self._heap, entry)
         if self._timer is None or deadline < self._timer_at:
             self._arm(deadline)
+        return entry
+
+    @staticmethod
+    def release(entry: Watched | None) -> None:
+        """Stop watching an interaction that was answered.
+
+        The entry stays on the heap until its deadline, but no longer keeps the interaction alive:
+        an answered interaction is freed as soon as its handler is done, as without the watch.
+        """
+        if entry is not None and entry[2] is not None and entry[2].is_done():
+            entry[2] = None
 
     def close(self) -> None:
         """Stop watching: cancel the timer and drop every watched interaction."""
@@ -340,9 +410,13 @@ class DeferralWatch:
     def _on_timer(self) -> None:
         self._timer = None
         heap = self._heap
-        now = self._clock.time()
-        while heap and heap[0][0] <= now:
-            heapq.heappop(heap)[2]._defer_if_unanswered()
+        # Interactions due a moment later are deferred with these: at many clicks a second the timer
+        # then fires a few times a second, instead of once per click.
+        due = self._clock.time() + _BATCH
+        while heap and heap[0][0] <= due:
+            response = heapq.heappop(heap)[2]
+            if response is not None:
+                response._defer_if_unanswered()
         if heap:
             self._arm(heap[0][0])
 

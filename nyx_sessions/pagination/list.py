@@ -260,7 +260,8 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
 
     @property
     def _pages_read(self) -> int:
-        return max(1, math.ceil(len(self._items) / self._per_page))
+        """Pages read in full, with the item after them (so their next button is known)."""
+        return max(1, (len(self._items) - 1) // self._per_page)
 
     def _jump_notice(self) -> str:
         if self._source is None:

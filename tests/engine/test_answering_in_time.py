@@ -404,3 +404,33 @@ async def test_on_the_real_clock_a_short_auto_defer_fires_in_real_time() -> None
             assert real.message_payload(started)["content"] == "saved"
     finally:
         await close_test_bot(real_bot)
+
+
+async def test_a_click_that_starts_a_session_gets_a_thinking_deferral_when_its_start_is_slow(
+    bot: commands.Bot, harness: InteractionHarness, session_clock: ManualClock
+) -> None:
+    gate = asyncio.Event()
+    made: list[SlowPanel] = []
+
+    class Entry(discord.ui.View):
+        def __init__(self) -> None:
+            super().__init__(timeout=None)
+
+        @discord.ui.button(label="Open", custom_id="entry:open")
+        async def open(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
+            made.append(SlowPanel(interaction.client, interaction))
+            made[-1].start_gate = gate
+            await made[-1].start()
+
+    entry = await harness.channel.send("entry", view=Entry())
+    opened = await harness.click(entry, "entry:open", settle=False)
+    await until(lambda: made, "the session starts")
+    session_clock.advance(2.0)
+    await until(lambda: opened.response is not None, "the start deferred")
+    assert opened.response.type == DEFERRED_MESSAGE, "a new message is on its way"
+    session_clock.advance(3.0)
+    gate.set()
+    await harness.settle()
+    assert harness.initial_responses(opened) == 1
+    assert made[0].message is not None and made[0].message.content == "panel"
+    assert harness.message_payload(entry)["content"] == "entry", "the entry message is untouched"
