@@ -328,6 +328,18 @@ class TestBot:
         """Build the :class:`discord.Interaction` discord.py would for ``payload``."""
         return discord.Interaction(data=payload, state=self.state)  # type: ignore[arg-type]
 
+    def start_interaction(self) -> discord.Interaction[Any]:
+        """The click the benchmarks start their sessions from, already answered.
+
+        The sessions send nothing at start (only the session layer is measured); a real command
+        would have answered, so this click counts as answered with a deferred update whose original
+        response is its message: the manager records that message and defers nothing.
+        """
+        start = self.interaction(self.click_payload("start"))
+        start.response._response_type = discord.InteractionResponseType.deferred_message_update
+        start._original_response = start.message  # type: ignore[assignment]
+        return start
+
     async def close(self) -> None:
         """Close the bot (ending its sessions) and empty dpytest's queues."""
         await close_test_bot(self.bot)

@@ -72,7 +72,7 @@ async def run(sizes: Sizes) -> list[Row]:
     """Measure the codec against the template, interleaved; return the table's rows."""
     test_bot = await TestBot.create(sessions=True)
     try:
-        session = BenchSession(test_bot.bot, test_bot.interaction(test_bot.click_payload("start")))
+        session = BenchSession(test_bot.bot, test_bot.start_interaction())
         codec = session.manager.codec
         got = await interleaved(sizes.codec_rounds, _trials(session, codec, sizes.codec_ops))
     finally:

@@ -53,7 +53,7 @@ async def _bytes_each(count: int, create: Callable[[int], Awaitable[None]]) -> f
 
 async def _sessions(count: int) -> float:
     test_bot = await TestBot.create(sessions=True)
-    start = test_bot.interaction(test_bot.click_payload("start"))
+    start = test_bot.start_interaction()
     manager = get_session_manager(test_bot.bot)
 
     async def create(count: int) -> None:
@@ -68,7 +68,7 @@ async def _sessions(count: int) -> float:
 
 async def _clicked_sessions(count: int) -> float:
     test_bot = await TestBot.create(sessions=True)
-    start = test_bot.interaction(test_bot.click_payload("start"))
+    start = test_bot.start_interaction()
     manager = get_session_manager(test_bot.bot)
 
     async def create(count: int) -> None:

@@ -107,7 +107,7 @@ async def _session_side(size: int, *, middleware: bool = True) -> _Side:
         # What the owner filter and the middleware list around it cost (instruction counts only).
         get_session_manager(test_bot.bot).executor.update_middleware.clear()
     # One start interaction for all: sessions started from it share it, as in the memory benchmark.
-    start = test_bot.interaction(test_bot.click_payload("start"))
+    start = test_bot.start_interaction()
     sessions = [BenchSession(test_bot.bot, start) for _ in range(size)]
     manager = get_session_manager(test_bot.bot)
     for session in sessions:
