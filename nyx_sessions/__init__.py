@@ -71,6 +71,10 @@ from nyx_sessions.sessions import (
     SessionState,
     SessionView,
     modal_values,
+    on_button,
+    on_modal,
+    on_select,
+    select_values,
 )
 from nyx_sessions.spawn import spawns_session
 from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SessionRepository
@@ -135,6 +139,10 @@ __all__ = (
     "configure",
     "get_session_manager",
     "modal_values",
+    "on_button",
+    "on_modal",
+    "on_select",
+    "select_values",
     "setup",
     "spawns_session",
     "teardown",

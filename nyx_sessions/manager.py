@@ -356,6 +356,11 @@ class SessionManager:
         )
         # No ``async with`` and no awaiting a free key: this runs on every click of the bot.
         if not self._serial.try_acquire(session_id):
+            if self._serial.held_here(session_id):
+                raise IllegalSessionStateError(
+                    f"update() for session {session_id!r} was called from inside that session's own "
+                    "handler, and would wait for that handler to end: answer the interaction there instead"
+                )
             await self._serial.acquire(session_id)
         try:
             session = self._sessions.get(session_id)

@@ -282,8 +282,9 @@ class SessionExecutor:
         """Check the update middleware, then run ``session.on_update(interaction, meta)``.
 
         A turned-down interaction goes to :attr:`denied_handler`. An error (a middleware's, wrapped,
-        or the handler's own) goes to :attr:`update_error_handler`; if the user got no answer, they
-        then get an ephemeral error notice.
+        or the handler's own) goes to the session's ``on_error``, then, unless that dealt with it, to
+        :attr:`update_error_handler`; if the user got no answer, they then get an ephemeral error
+        notice.
 
         Parameters
         ----------
@@ -311,7 +312,8 @@ class SessionExecutor:
             refresh = await session.on_update(interaction, meta)
         except (Exception, asyncio.CancelledError) as error:
             _reraise_own_cancellation(error)
-            await self._update_error_handler.handle(error, session, interaction, meta)
+            if not await _session_handles(session, error, interaction):
+                await self._update_error_handler.handle(error, session, interaction, meta)
             if unanswered(interaction):
                 await send_notice(interaction, ERROR_NOTICE)
             return UpdateOutcome(ExecutionOutcome.FAILED, ran=ran, refresh=False)
@@ -386,6 +388,20 @@ class SessionExecutor:
             f"<SessionExecutor start_middleware={self._start_middleware!r} "
             f"update_middleware={self._update_middleware!r}>"
         )
+
+
+async def _session_handles(
+    session: ExecutableSession[Any], error: BaseException, interaction: discord.Interaction[Any]
+) -> bool:
+    """Offer an update error to the session's own ``on_error``; whether it dealt with it."""
+    hook = getattr(session, "on_error", None)  # sessions of classes made before a reload may lack it
+    if hook is None:
+        return False
+    try:
+        return bool(await hook(error, interaction))
+    except Exception:
+        _log.exception("on_error of session %s raised while handling %r", session.id, error)
+        return False
 
 
 def _reraise_own_cancellation(error: BaseException) -> None:

@@ -1,7 +1,14 @@
 """Sessions: the base class, its value types and its component containers."""
 
 from nyx_sessions.sessions.base import AbstractSession
-from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView, modal_values
+from nyx_sessions.sessions.components import (
+    SessionLayoutView,
+    SessionModal,
+    SessionView,
+    modal_values,
+    select_values,
+)
+from nyx_sessions.sessions.routes import on_button, on_modal, on_select
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -23,4 +30,8 @@ __all__ = (
     "SessionState",
     "SessionView",
     "modal_values",
+    "on_button",
+    "on_modal",
+    "on_select",
+    "select_values",
 )

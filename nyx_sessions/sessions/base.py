@@ -308,6 +308,16 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Called once when the session ends (expiry and bot stop included); may set :attr:`result`."""
 
+    async def on_error(self, error: BaseException, interaction: discord.Interaction[Any]) -> bool:
+        """Called when handling ``interaction`` raised (a handler, a middleware), before the manager.
+
+        Return ``True`` when the error is dealt with: the manager's ``update_error_handler`` is
+        then skipped. Either way, a user left without an answer gets the ephemeral error notice
+        afterwards; answer ``interaction`` here to tell them more. An ``on_error`` that raises is
+        logged, and the original error goes on to the manager. The default returns ``False``.
+        """
+        return False
+
     async def start(self) -> bool:
         """Start the session through its manager.
 

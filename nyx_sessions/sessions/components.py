@@ -19,7 +19,7 @@ from nyx_sessions._utils import interaction_data
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values")
+__all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values", "select_values")
 
 
 class SessionView(discord.ui.View):
@@ -96,6 +96,18 @@ def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str | list[
     payload are skipped.
     """
     return dict(_submitted(interaction_data(interaction).get("components")))
+
+
+def select_values(interaction: discord.Interaction[Any]) -> list[str]:
+    """The values picked in a select, as Discord sent them: option values, or ids for entity selects.
+
+    Session selects are never dispatched by discord.py, so ``Select.values`` stays empty: read the
+    pick with this. For user, role, mentionable and channel selects the values are the picked ids
+    (``int(value)``); the objects are in ``interaction.data["resolved"]``. Anything that is not a
+    select interaction gives ``[]``.
+    """
+    values = interaction_data(interaction).get("values")
+    return [value for value in values if isinstance(value, str)] if isinstance(values, list) else []
 
 
 def _submitted(components: object) -> Iterator[tuple[str, str | list[str]]]:

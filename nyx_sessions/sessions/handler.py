@@ -9,9 +9,10 @@ import discord
 from nyx_sessions._utils import interaction_data
 from nyx_sessions.codec import CustomIdIterator
 from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.routes import NO_ROUTES, collect_routes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable, Mapping
 
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.sessions.state import SessionExecutionMeta
@@ -43,6 +44,13 @@ class ComponentHandler:
     """
 
     __slots__ = ()
+
+    _routes: Mapping[tuple[str, str], str] = NO_ROUTES
+    """``(kind, first token)`` -> the method :func:`~nyx_sessions.on_button` and friends marked."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._routes = collect_routes(cls)
 
     @property
     def custom_id(self) -> MetadatableCustomIdBuilder:
@@ -113,9 +121,11 @@ class ComponentHandler:
     async def on_update(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> bool | None:
-        """Handle one interaction on this object's components; by default route it by kind.
+        """Handle one interaction on this object's components; by default route it.
 
-        Buttons go to :meth:`handle_button`, every select kind to :meth:`handle_select_menu` and modal
+        A method marked with :func:`~nyx_sessions.on_button`, :func:`~nyx_sessions.on_select` or
+        :func:`~nyx_sessions.on_modal` for the component's kind and first token handles it. Otherwise
+        buttons go to :meth:`handle_button`, every select kind to :meth:`handle_select_menu` and modal
         submits to :meth:`handle_modal`.
 
         Returns
@@ -124,13 +134,28 @@ class ComponentHandler:
             ``False`` to leave the TTL as it is; ``True`` or ``None`` to refresh it.
         """
         if interaction.type is _MODAL_SUBMIT:
-            return await self.handle_modal(interaction, meta)
-        component_type = interaction_data(interaction).get("component_type")
-        if component_type == _BUTTON:
+            kind = "modal"
+        else:
+            component_type = interaction_data(interaction).get("component_type")
+            if component_type == _BUTTON:
+                kind = "button"
+            elif component_type in _SELECT_TYPES:
+                kind = "select"
+            else:
+                raise NotImplementedError(
+                    f"{type(self).__qualname__} cannot route component type {component_type!r}"
+                )
+        routes = self._routes
+        if routes:  # only classes with routes pay for reading the token
+            route = routes.get((kind, self.tokens(interaction).peek()))  # type: ignore[arg-type]
+            if route is not None:
+                handler: Callable[..., Awaitable[bool | None]] = getattr(self, route)
+                return await handler(interaction, meta)
+        if kind == "button":
             return await self.handle_button(interaction, meta)
-        if component_type in _SELECT_TYPES:
+        if kind == "select":
             return await self.handle_select_menu(interaction, meta)
-        raise NotImplementedError(f"{type(self).__qualname__} cannot route component type {component_type!r}")
+        return await self.handle_modal(interaction, meta)
 
     async def handle_button(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta

@@ -6,7 +6,12 @@
   modal submits, slash commands), fakes Discord's interaction endpoints (:class:`FakeDiscord`),
   records every reply (:class:`Injected`, :class:`Reply`) and settles the tasks it started;
 - a pytest plugin: ``pytest_plugins = ["nyx_sessions.testing"]`` gives the ``bot`` and
-  ``harness`` fixtures (override ``bot_extensions`` to choose what the bot loads).
+  ``harness`` fixtures (override ``bot_extensions``, ``bot_members`` and ``session_clock`` to choose
+  what the bot loads, how many members its guild has, and the clock it runs on).
+
+The kit raises its own ``AssertionError``s with full messages, so pytest need not rewrite it; the
+marker below keeps pytest from warning when a conftest imports from here before naming the plugin:
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from .compat import apply, new_snowflake
 from .fake_discord import FakeDiscord
 from .harness import InteractionHarness, MessageRef, ModalRef, UserRef
 from .inputs import ModalValue, OptionValue
-from .plugin import bot, bot_extensions, close_test_bot, create_test_bot, harness, session_clock
+from .plugin import bot, bot_extensions, bot_members, close_test_bot, create_test_bot, harness, session_clock
 from .records import Injected, Reply, ReplyKind
 
 __all__ = (
@@ -35,6 +40,7 @@ __all__ = (
     "apply",
     "bot",
     "bot_extensions",
+    "bot_members",
     "close_test_bot",
     "create_test_bot",
     "harness",

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
-import discord.ext.test as dpytest
-from discord.ext.test import runner
+from discord.ext.test import backend, runner
 from discord.webhook.async_ import AsyncWebhookAdapter
 
 from ._components import BUTTON, describe, find_pressable
@@ -224,11 +223,24 @@ class InteractionHarness:
         return channel
 
     def user(self, user: UserRef = None) -> discord.abc.User:
-        """Resolve a :data:`UserRef`: an index picks a configured member, ``None`` the first one."""
+        """Resolve a :data:`UserRef`: an index picks a configured member, ``None`` the first one.
+
+        Raises
+        ------
+        AssertionError
+            No configured member has that index.
+        """
         if user is None:
             user = 0
         if isinstance(user, int):
-            return self.members[user]
+            members = self.members
+            if not 0 <= user < len(members):
+                raise AssertionError(
+                    f"user={user}: the test guild has {len(members)} members (indexes 0 to "
+                    f"{len(members) - 1}); ask for more with create_test_bot(members=...) or by "
+                    "overriding the bot_members fixture"
+                )
+            return members[user]
         return user
 
     def dm_channel(self, user: UserRef = None) -> discord.DMChannel:
@@ -246,7 +258,13 @@ class InteractionHarness:
     # ------------------------------------------------------------------ injecting
 
     async def click(
-        self, message: MessageRef, custom_id: str, *, user: UserRef = None, settle: bool = True
+        self,
+        message: MessageRef,
+        custom_id: str | None = None,
+        *,
+        label: str | None = None,
+        user: UserRef = None,
+        settle: bool = True,
     ) -> Injected:
         """Press a button, as ``user`` would.
 
@@ -254,8 +272,11 @@ class InteractionHarness:
         ----------
         message: MessageRef
             The message carrying the button; its *current* state is used.
-        custom_id: str
+        custom_id: str | None
             The button's custom id.
+        label: str | None
+            Instead of ``custom_id``: the button's label, or its emoji for an emoji-only button
+            (``"▶"``), as the user sees it. Session custom ids carry a random session id; labels don't.
         user: UserRef
             Who clicks.
         settle: bool
@@ -264,10 +285,12 @@ class InteractionHarness:
         Raises
         ------
         AssertionError
-            The message has no enabled button with that custom id (the error lists what it offers).
+            The message has no enabled button with that custom id or label, or several with that
+            label (the error lists what it offers).
         """
         target = self._message_json(message)
-        component = find_pressable(target, custom_id)
+        component = find_pressable(target, custom_id, label=label)
+        custom_id = component["custom_id"]
         if component["type"] != BUTTON:
             raise AssertionError(f"{describe(component)} is not a button: use harness.select()")
         channel, who = self._where(target, user)
@@ -277,9 +300,10 @@ class InteractionHarness:
     async def select(
         self,
         message: MessageRef,
-        custom_id: str,
-        values: Sequence[SnowflakeLike],
+        custom_id: str | None = None,
+        values: Sequence[SnowflakeLike] = (),
         *,
+        placeholder: str | None = None,
         user: UserRef = None,
         settle: bool = True,
     ) -> Injected:
@@ -287,7 +311,8 @@ class InteractionHarness:
 
         The kind (string 3, user 5, role 6, mentionable 7, channel 8) is read from the component.
         String selects take option values; the others take objects or ids, resolved from the
-        guild cache into the payload's ``resolved`` data.
+        guild cache into the payload's ``resolved`` data. Name the select by ``custom_id`` or by
+        its ``placeholder``.
 
         Raises
         ------
@@ -295,7 +320,8 @@ class InteractionHarness:
             No such enabled select, a value it does not offer, or too few / too many values.
         """
         target = self._message_json(message)
-        component = find_pressable(target, custom_id)
+        component = find_pressable(target, custom_id, label=placeholder)
+        custom_id = component["custom_id"]
         if component["type"] == BUTTON:
             raise AssertionError(f"{describe(component)} is a button: use harness.click()")
         channel, who = self._where(target, user)
@@ -475,20 +501,36 @@ class InteractionHarness:
         channel: discord.abc.Messageable | None = None,
         dm: bool = False,
         settle: bool = True,
+        timeout: float = 10.0,
     ) -> discord.Message:
-        """Send ``content`` as ``user`` (``dpytest.message``), e.g. a prefix command, and settle.
+        """Send ``content`` as ``user``, as a message in ``channel``: a prefix command, for example.
+
+        Parameters
+        ----------
+        settle: bool
+            Wait, at most ``timeout`` seconds, for everything the message started (see
+            :meth:`settle`). ``False`` returns as soon as the message is dispatched: use it for a
+            command that waits for its session to end (``await session.wait()``), then press what
+            the bot sent and :meth:`settle` at the end.
 
         Returns
         -------
         discord.Message
-            The user's message. The bot's answer: :meth:`last_message`.
+            The user's message. What the bot answered: :meth:`last_message`, or :meth:`history`.
+
+        Raises
+        ------
+        TimeoutError
+            With ``settle``, what the message started was still running after ``timeout`` seconds.
         """
         who, where = self._command_place(user, channel, dm)
         if isinstance(where, discord.DMChannel):
             who = self._known_user(who.id, in_guild=False)
-        sent: discord.Message = await dpytest.message(content, channel=where, member=who)
+        # Not dpytest.message(): it waits for every running event handler, without a time limit.
+        sent: discord.Message = backend.make_message(content, who, where)
+        await asyncio.sleep(0)  # the command starts
         if settle:
-            await self.settle()
+            await self.settle(timeout)
         return sent
 
     async def _send(

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
 
     from nyx_sessions.storage import Clock
 
-__all__ = ("bot", "bot_extensions", "close_test_bot", "create_test_bot", "harness", "session_clock")
+__all__ = (
+    "bot",
+    "bot_extensions",
+    "bot_members",
+    "close_test_bot",
+    "create_test_bot",
+    "harness",
+    "session_clock",
+)
 
 
 async def create_test_bot(
@@ -151,10 +159,22 @@ def session_clock() -> Clock | None:
     return None
 
 
+@pytest.fixture
+def bot_members() -> int:
+    """How many members (besides the bot) the ``bot`` fixture's guild has; override it for more."""
+    return 2
+
+
 @pytest_asyncio.fixture
-async def bot(bot_extensions: Sequence[str], session_clock: Clock | None) -> AsyncIterator[commands.Bot]:
-    """A fresh dpytest bot (prefix ``!``, two members) with ``bot_extensions`` loaded on ``session_clock``."""
-    test_bot = await create_test_bot(extensions=bot_extensions, clock=session_clock)
+async def bot(
+    bot_extensions: Sequence[str], bot_members: int, session_clock: Clock | None
+) -> AsyncIterator[commands.Bot]:
+    """A fresh dpytest bot (prefix ``!``) with ``bot_members`` members and ``bot_extensions`` loaded.
+
+    ``nyx_sessions.configure(bot, clock=session_clock)`` runs before the extensions load, so an
+    extension that reads the session manager in its ``setup()`` finds it on that clock.
+    """
+    test_bot = await create_test_bot(extensions=bot_extensions, members=bot_members, clock=session_clock)
     try:
         yield test_bot
     finally:

@@ -92,9 +92,19 @@ class Reply:
         return content
 
     @property
-    def embeds(self) -> list[discord.Embed]:
+    def embeds(self) -> list[Json]:
+        """The embed payloads the bot sent, as dicts (``embeds[0]["title"]``).
+
+        Records hold what went over the wire, as :attr:`components` and
+        :meth:`~InteractionHarness.message_payload` do; :meth:`embed_objects` builds
+        :class:`discord.Embed` objects from them.
+        """
+        embeds: list[Json] = self.data.get("embeds") or []
+        return embeds
+
+    def embed_objects(self) -> list[discord.Embed]:
         """The embeds the bot sent, as :class:`discord.Embed` objects."""
-        return [discord.Embed.from_dict(embed) for embed in self.data.get("embeds") or ()]
+        return [discord.Embed.from_dict(embed) for embed in self.embeds]
 
     @property
     def components(self) -> list[Json]:

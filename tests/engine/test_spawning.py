@@ -263,14 +263,11 @@ async def test_spawns_session_with_wait_keeps_a_prefix_command_running_until_the
         after_invoke.append(session.result)
 
     starting = bot.wait_for("session_start", timeout=5)
-    # dpytest's message() waits for the command itself, which now waits for the session: run it aside.
-    typing = asyncio.create_task(harness.message("!survey", settle=False))
+    await harness.message("!survey", settle=False)  # returns once sent; the command waits for the session
     session, _meta = await starting
 
     await count_once(harness, session)
-    assert not typing.done()
-    assert after_invoke == []
+    assert after_invoke == [], "the command is still waiting for its session"
 
     await finish(harness, session)
-    assert typing.done()
     assert after_invoke == [1]

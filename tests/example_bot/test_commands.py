@@ -160,7 +160,7 @@ async def test_the_open_panel_button_gives_each_member_a_private_panel(
     for pressed in (alice, bob):
         assert pressed.response is not None
         assert pressed.response.ephemeral
-        assert pressed.response.embeds[0].title == "Server settings"
+        assert pressed.response.embeds[0]["title"] == "Server settings"
     owners = sorted(session.user.name for session in get_session_manager(bot).sessions.values())
     assert owners == ["alice", "bob"]
 

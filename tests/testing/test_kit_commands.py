@@ -42,7 +42,7 @@ async def test_thinking_then_followup_then_edit_reads_like_discord(
     assert [reply.kind for reply in used.replies] == ["callback", "followup", "edit_original"]
     assert used.response is not None
     assert used.response.type == 5
-    assert used.replies[2].embeds[0].title == "report"
+    assert used.replies[2].embeds[0]["title"] == "report"
     assert [m["content"] for m in harness.history()] == ["done"]
     assert used.original_id == harness.history()[0]["id"]
     assert dpytest.verify().message().content("working on it")
