@@ -5,7 +5,7 @@ from __future__ import annotations
 from nyx_sessions.pagination._message import PageContent
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.list import ItemSource, ListPaginationSession, PageFormatter
-from nyx_sessions.pagination.navigation import NAVIGATION_TOKENS, PageNavigation
+from nyx_sessions.pagination.navigation import NAVIGATION_TOKENS, NavigationButton, PageNavigation
 from nyx_sessions.pagination.stages import (
     SessionStage,
     SessionStartStage,
@@ -17,6 +17,7 @@ __all__ = (
     "NAVIGATION_TOKENS",
     "ItemSource",
     "ListPaginationSession",
+    "NavigationButton",
     "PageContent",
     "PageFormatter",
     "PageNavigation",

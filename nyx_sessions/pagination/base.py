@@ -311,7 +311,11 @@ class PaginationSession(AbstractSession[ResultT]):
 
     async def _stop(self, interaction: discord.Interaction[Any]) -> None:
         message = interaction.message
-        view = disabled_view_of(message) if message is not None else None
-        if view is not None:
-            await interaction.response.edit_message(view=view)
+        if self._navigation.stop_deletes:
+            await interaction.response.defer()
+            await interaction.delete_original_response()  # the clicked message, ephemeral ones too
+        else:
+            view = disabled_view_of(message) if message is not None else None
+            if view is not None:
+                await interaction.response.edit_message(view=view)
         await self.end("stopped with the stop button")

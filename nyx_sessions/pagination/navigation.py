@@ -1,9 +1,9 @@
 """The navigation controls of a paginator: the page row, the page select, the stop button and the jump modal.
 
 Every control gets a distinct custom id: each carries its own token (``first``, ``prev``, ``next``,
-``last``, ``jump``, ``pages``, ``stop``), and the ones that move carry their target page as well. A
-control that cannot move (at a bound, or with a single page) is disabled and carries no page, so no
-click on it can change the page.
+``last``, ``jump``, ``pos``, ``pages``, ``stop``), and the ones that move carry their target page as
+well. A control that cannot move (at a bound, or with a single page) is disabled and carries no
+page, so no click on it can change the page.
 """
 
 from __future__ import annotations
@@ -17,17 +17,18 @@ if TYPE_CHECKING:
     from nyx_sessions.pagination.base import PaginationSession
     from nyx_sessions.sessions.components import SessionModal
 
-__all__ = ("NAVIGATION_TOKENS", "PageNavigation")
+__all__ = ("NAVIGATION_TOKENS", "NavigationButton", "PageNavigation")
 
 FIRST = "first"
 PREVIOUS = "prev"
 NEXT = "next"
 LAST = "last"
 JUMP = "jump"
+POSITION = "pos"
 PAGES = "pages"
 STOP = "stop"
 
-NAVIGATION_TOKENS = frozenset({FIRST, PREVIOUS, NEXT, LAST, JUMP, PAGES, STOP})
+NAVIGATION_TOKENS = frozenset({FIRST, PREVIOUS, NEXT, LAST, JUMP, POSITION, PAGES, STOP})
 """The first tokens the navigation controls use; a paginator handles them itself."""
 
 JUMP_INPUT_ID = "page"
@@ -38,6 +39,34 @@ _JUMP_INPUT_LENGTH = 10
 
 _SELECT_LIMIT = 25
 """Discord's cap on the options of one select menu."""
+
+
+@dataclass(frozen=True, slots=True)
+class NavigationButton:
+    """How one navigation button looks.
+
+    Parameters
+    ----------
+    label: Optional[:class:`str`]
+        The text on the button.
+    emoji: Optional[:class:`str`]
+        An emoji before the label (or alone): a unicode emoji or a custom one as ``"<:name:id>"``.
+    style: :class:`discord.ButtonStyle`
+        Its colour; grey by default.
+    """
+
+    label: str | None = None
+    emoji: str | None = None
+    style: discord.ButtonStyle = discord.ButtonStyle.secondary
+
+    def __post_init__(self) -> None:
+        if self.label is None and self.emoji is None:
+            raise ValueError("a navigation button needs a label, an emoji, or both")
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :class:`discord.ui.Button` for this look."""
+        return {"label": self.label, "emoji": self.emoji, "style": self.style}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +91,17 @@ class PageNavigation:
         and above 2: with two pages they would do what previous and next do, and a last button
         cannot work while the count is unknown. ``"always"`` shows them (last stays disabled while
         the count is unknown).
+    indicator: :class:`bool`
+        Show the page indicator (``2/5``) between previous and next.
+    jump_button: Optional[:class:`NavigationButton`]
+        A separate "go to page" button that opens the jump modal; the indicator then only shows the
+        page. ``None`` (the default): the indicator itself opens the modal.
+    stop_deletes: :class:`bool`
+        The stop button deletes the message instead of disabling its components.
+    first_button, previous_button, next_button, last_button, stop_button: :class:`NavigationButton`
+        How each button looks; emoji by default (⏮ ◀ ▶ ⏭, and a red ⏹).
+    indicator_style: :class:`discord.ButtonStyle`
+        The indicator's colour.
 
     Raises
     ------
@@ -74,6 +114,15 @@ class PageNavigation:
     stop: bool = False
     wrap_around: bool = False
     first_last: Literal["auto", "always", "never"] = "auto"
+    indicator: bool = True
+    jump_button: NavigationButton | None = None
+    stop_deletes: bool = False
+    first_button: NavigationButton = NavigationButton(emoji="\u23ee")
+    previous_button: NavigationButton = NavigationButton(emoji="\u25c0")
+    next_button: NavigationButton = NavigationButton(emoji="\u25b6")
+    last_button: NavigationButton = NavigationButton(emoji="\u23ed")
+    stop_button: NavigationButton = NavigationButton(emoji="\u23f9", style=discord.ButtonStyle.danger)
+    indicator_style: discord.ButtonStyle = discord.ButtonStyle.secondary
 
     def __post_init__(self) -> None:
         if self.first_last not in {"auto", "always", "never"}:
@@ -99,18 +148,17 @@ def page_window(current: int, known_pages: int, size: int = _SELECT_LIMIT) -> ra
 
 def build_page_row(session: PaginationSession[Any]) -> list[discord.ui.Button[Any]]:
     """Build first / previous / indicator / next / last for ``session`` (see :class:`PageNavigation`)."""
+    navigation = session.navigation
     count = session.page_count
     current = session.current_page
-    edges = session.navigation.shows_first_last(count)
-    row = [
-        _move_button(session, PREVIOUS, "\u25c0", session.previous_page),
-        _indicator(session),
-        _move_button(session, NEXT, "\u25b6", session.next_page),
-    ]
-    if edges:
+    row = [_move_button(session, PREVIOUS, navigation.previous_button, session.previous_page)]
+    if navigation.indicator:
+        row.append(_indicator(session))
+    row.append(_move_button(session, NEXT, navigation.next_button, session.next_page))
+    if navigation.shows_first_last(count):
         last = None if count is None or current >= count - 1 else count - 1
-        row.insert(0, _move_button(session, FIRST, "\u23ee", 0 if current > 0 else None))
-        row.append(_move_button(session, LAST, "\u23ed", last))
+        row.insert(0, _move_button(session, FIRST, navigation.first_button, 0 if current > 0 else None))
+        row.append(_move_button(session, LAST, navigation.last_button, last))
     return row
 
 
@@ -137,29 +185,43 @@ def build_page_select(session: PaginationSession[Any]) -> discord.ui.Select[Any]
 
 def build_stop_button(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
     """Build the stop button: it ends the session and never carries a page."""
-    return session.button(STOP, emoji="\u23f9", style=discord.ButtonStyle.danger)
+    return session.button(STOP, **session.navigation.stop_button.kwargs)
+
+
+def build_jump_button(session: PaginationSession[Any]) -> discord.ui.Button[Any] | None:
+    """Build the separate jump button, or ``None`` when :attr:`PageNavigation.jump_button` is unset."""
+    navigation = session.navigation
+    if navigation.jump_button is None:
+        return None
+    usable = navigation.jump and session.page_count != 1
+    return session.button(JUMP, disabled=not usable, **navigation.jump_button.kwargs)
+
+
+_ROW_SIZE = 5
+"""Discord's cap on the buttons of one row."""
 
 
 def build_navigation(session: PaginationSession[Any], row: int) -> list[discord.ui.Item[Any]]:
-    """Build every enabled control with its row: the page row, the stop button, then the page select.
+    """Build every enabled control with its row: the page row, the jump and stop buttons, the page select.
 
-    The stop button joins the page row when it fits (five buttons at most), else takes the row after
-    the select.
+    The jump and stop buttons join the page row while it has room (five buttons at most); the page
+    select takes the next row, and the buttons that did not fit the row after it.
     """
     navigation = session.navigation
-    items: list[discord.ui.Item[Any]] = [*build_page_row(session)]
-    select = build_page_select(session) if navigation.page_select else None
-    stop = build_stop_button(session) if navigation.stop else None
-    if stop is not None and len(items) < 5:
-        items.append(stop)
-        stop = None
-    for item in items:
-        item.row = row
-    for extra in (select, stop):
-        if extra is not None:
-            row += 1
-            extra.row = row
-            items.append(extra)
+    buttons: list[discord.ui.Item[Any]] = [*build_page_row(session)]
+    extras = [build_jump_button(session), build_stop_button(session) if navigation.stop else None]
+    buttons += (button for button in extras if button is not None)
+    rows: list[list[discord.ui.Item[Any]]] = [buttons[:_ROW_SIZE]]
+    if navigation.page_select:
+        select = build_page_select(session)
+        if select is not None:
+            rows.append([select])
+    rows += (buttons[start : start + _ROW_SIZE] for start in range(_ROW_SIZE, len(buttons), _ROW_SIZE))
+    items: list[discord.ui.Item[Any]] = []
+    for offset, items_of_row in enumerate(rows):
+        for item in items_of_row:
+            item.row = row + offset
+            items.append(item)
     return items
 
 
@@ -192,16 +254,19 @@ def jump_notice(page_count: int | None) -> str:
 
 
 def _move_button(
-    session: PaginationSession[Any], token: str, emoji: str, target: int | None
+    session: PaginationSession[Any], token: str, look: NavigationButton, target: int | None
 ) -> discord.ui.Button[Any]:
     if target is None:
-        return session.button(token, emoji=emoji, disabled=True)
+        return session.button(token, disabled=True, **look.kwargs)
     custom_id = session.custom_id.clone_set_page(target).push(token).build()
-    return discord.ui.Button(custom_id=custom_id, emoji=emoji)
+    return discord.ui.Button(custom_id=custom_id, **look.kwargs)
 
 
 def _indicator(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
+    navigation = session.navigation
     count = session.page_count
     label = f"{session.current_page + 1}/{count if count is not None else '?'}"
-    clickable = session.navigation.jump and count != 1
-    return session.button(JUMP, label=label, disabled=not clickable)
+    if navigation.jump_button is not None:  # the jump has a button of its own: this one only shows
+        return session.button(POSITION, label=label, disabled=True, style=navigation.indicator_style)
+    clickable = navigation.jump and count != 1
+    return session.button(JUMP, label=label, disabled=not clickable, style=navigation.indicator_style)

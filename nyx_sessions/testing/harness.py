@@ -575,6 +575,29 @@ class InteractionHarness:
                 "Name long-lived tasks with a prefix passed as ignore_task_prefixes."
             )
 
+    async def wait_until(
+        self, condition: Callable[[], object], *, timeout: float = 10.0, what: str = ""
+    ) -> None:
+        """Let the bot run until ``condition()`` is true, at most ``timeout`` seconds.
+
+        For what :meth:`settle` cannot wait for: a command that waits on its session's end keeps
+        running until a user acts, so ``harness.message("!ask", settle=False)`` is followed by
+        ``await harness.wait_until(lambda: harness.last_message() is not None)`` before the click.
+
+        Raises
+        ------
+        TimeoutError
+            ``condition()`` was still false after ``timeout`` seconds (``what`` names it).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() >= deadline:
+                raise TimeoutError(
+                    f"wait_until() gave up after {timeout} s: {what or condition!r} never held"
+                )
+            await asyncio.sleep(0.001)
+
     # ------------------------------------------------------------------ reading the server side
 
     def message_payload(self, message: MessageRef) -> Json:
