@@ -8,9 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from example_bot.cogs._helpers import selected_values
 from example_bot.db import MODERATION_KINDS, Moderation
-from nyx_sessions import spawns_session
+from nyx_sessions import select_values, spawns_session
 from nyx_sessions.pagination import ListPaginationSession
 
 if TYPE_CHECKING:
@@ -76,7 +75,7 @@ class ModerationsSession(ListPaginationSession[Moderation, None]):
     async def handle_select_menu(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> None:
-        (choice,) = selected_values(interaction)
+        (choice,) = select_values(interaction)
         self.kind = None if choice == "all" else choice
         self.items = _of_kind(self.moderations, self.kind)
         self.current_page = 0

@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from example_bot.cogs._helpers import selected_values
 from example_bot.db import GuildSettings
-from nyx_sessions import AbstractSession, modal_values, spawns_session
+from nyx_sessions import (
+    AbstractSession,
+    modal_values,
+    on_button,
+    on_modal,
+    on_select,
+    select_values,
+    spawns_session,
+)
 
 if TYPE_CHECKING:
     from example_bot.bot import ExampleBot
@@ -106,37 +113,56 @@ class SettingsSession(AbstractSession[GuildSettings]):
         )
         return self.modal("Welcome message", message)
 
-    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        match self.tokens(interaction).get():
-            case "welcome":
-                self.draft = replace(self.draft, welcome_enabled=not self.draft.welcome_enabled)
-            case "automod":
-                self.draft = replace(self.draft, automod_enabled=not self.draft.automod_enabled)
-            case "message":
-                await interaction.response.send_modal(self._welcome_modal())
-                return
-            case "save":
-                await self.db.save_settings(self.guild_id, self.draft)
-                self.saved = self.result = self.draft
-            case "close":
-                await self.edit(interaction, embed=self._embed(), view=None)
-                await self.end("closed by its user")
-                return
+    async def _show(self, interaction: discord.Interaction[Any]) -> None:
         await self.edit(interaction, embed=self._embed(), view=self._view())
 
-    async def handle_select_menu(
+    @on_button("welcome")
+    async def toggle_welcome(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.draft = replace(self.draft, welcome_enabled=not self.draft.welcome_enabled)
+        await self._show(interaction)
+
+    @on_button("automod")
+    async def toggle_automod(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.draft = replace(self.draft, automod_enabled=not self.draft.automod_enabled)
+        await self._show(interaction)
+
+    @on_button("message")
+    async def open_message_editor(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> None:
-        (value,) = selected_values(interaction)
-        if self.tokens(interaction).get() == "log":
-            self.draft = replace(self.draft, log_channel_id=int(value))
-        else:
-            self.draft = replace(self.draft, language=value)
-        await self.edit(interaction, embed=self._embed(), view=self._view())
+        await interaction.response.send_modal(self._welcome_modal())  # modals first, before slow work
 
-    async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        self.draft = replace(self.draft, welcome_message=modal_values(interaction)["message"])
-        await self.edit(interaction, embed=self._embed(), view=self._view())
+    @on_modal("modal")
+    async def message_written(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> None:
+        self.draft = replace(self.draft, welcome_message=str(modal_values(interaction)["message"]))
+        await self._show(interaction)
+
+    @on_select("log")
+    async def pick_log_channel(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> None:
+        (channel_id,) = select_values(interaction)  # a channel select sends the picked channel's id
+        self.draft = replace(self.draft, log_channel_id=int(channel_id))
+        await self._show(interaction)
+
+    @on_select("language")
+    async def pick_language(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        (language,) = select_values(interaction)
+        self.draft = replace(self.draft, language=language)
+        await self._show(interaction)
+
+    @on_button("save")
+    async def save(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        await self.db.save_settings(self.guild_id, self.draft)
+        self.saved = self.result = self.draft
+        await self._show(interaction)
+
+    @on_button("close")
+    async def close(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        await self.edit(interaction, embed=self._embed(), view=None)
+        await self.end("closed by its user")
 
 
 class OpenPanelView(discord.ui.View):

@@ -8,9 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from example_bot.cogs._helpers import selected_values
 from example_bot.db import PRIORITIES, TicketCategory
-from nyx_sessions import modal_values, spawns_session
+from nyx_sessions import modal_values, select_values, spawns_session
 from nyx_sessions.pagination import (
     ListPaginationSession,
     SessionStage,
@@ -116,7 +115,7 @@ class ChannelStage(SessionStage[int]):
     async def handle_select_menu(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> None:
-        self.result = int(selected_values(interaction)[0])
+        self.result = int(select_values(interaction)[0])
         await self.session.switch_to(self.index + 1, interaction, meta)
 
 
@@ -138,7 +137,7 @@ class PriorityStage(SessionStage[str]):
     async def handle_select_menu(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> None:
-        (self.result,) = selected_values(interaction)
+        (self.result,) = select_values(interaction)
         await self.session.switch_to(self.index + 1, interaction, meta)
 
 
