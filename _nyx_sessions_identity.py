@@ -16,19 +16,31 @@ from typing import Any
 import discord
 
 __all__ = (
+    "SESSION_KINDS",
     "AutoDeferredError",
     "CustomIdTooLongError",
     "DuplicateSessionError",
+    "DuplicateSessionKindError",
     "IllegalSessionStateError",
     "InvalidCustomIdError",
     "NyxSessionsError",
+    "SessionDataError",
     "SessionEndCode",
     "SessionMiddlewareError",
     "SessionStartMiddlewareError",
     "SessionState",
+    "SessionStoreError",
     "SessionUpdateMiddlewareError",
     "SessionsNotLoadedError",
 )
+
+
+SESSION_KINDS: dict[str, type] = {}
+"""Durable session classes by kind (and by each alias), kept here so they survive a reload.
+
+A class registers as it is defined (``class Panel(AbstractSession[None], kind="panel")``), which is
+often before ``reload_extension("nyx_sessions")``; after the reload the package must still find it.
+"""
 
 
 class SessionState(Enum):
@@ -55,6 +67,8 @@ class SessionEndCode(Enum):
     """A start filter or start middleware refused the session; it never ran."""
     START_FAILED = "start_failed"
     """``on_start`` (or a start middleware) raised; the session never ran."""
+    DETACHED = "detached"
+    """A durable session left this process at shutdown: it lives on in its store (local waiters only)."""
 
 
 class NyxSessionsError(Exception):
@@ -174,3 +188,43 @@ class AutoDeferredError(NyxSessionsError, discord.InteractionResponded):
             "deferral. Open modals first in the handler, before any slow work; or raise the session "
             "class's auto_defer (below 3 s), or set it to None and answer in time yourself.",
         )
+
+
+class DuplicateSessionKindError(NyxSessionsError, ValueError):
+    """Two different session classes declared the same kind (or alias).
+
+    Attributes
+    ----------
+    kind: :class:`str`
+        The kind both claim.
+    """
+
+    def __init__(self, kind: str, existing: type, new: type) -> None:
+        self.kind = kind
+        super().__init__(
+            f"session kind {kind!r} is already taken by {existing.__module__}.{existing.__qualname__}; "
+            f"{new.__module__}.{new.__qualname__} needs another kind (kinds are stable names chosen once: "
+            "give the new class its own, and list a renamed class's old kind in aliases=)"
+        )
+
+
+class SessionDataError(NyxSessionsError, TypeError):
+    """A durable session's ``data`` cannot be stored (or a stored one cannot be read back).
+
+    Attributes
+    ----------
+    session_id: :class:`str`
+        The session.
+    field: Optional[:class:`str`]
+        The field of ``data`` at fault, when one can be named.
+    """
+
+    def __init__(self, session_id: str, detail: str, field: str | None = None) -> None:
+        self.session_id = session_id
+        self.field = field
+        where = f"field {field!r} of " if field is not None else ""
+        super().__init__(f"session {session_id!r}: {where}its data cannot be stored: {detail}")
+
+
+class SessionStoreError(NyxSessionsError, RuntimeError):
+    """A session store failed: it is misconfigured, already in use, or cannot be reached."""

@@ -12,9 +12,10 @@ from nyx_sessions.errors import SessionsNotLoadedError
 from nyx_sessions.execution import ERROR_NOTICE, send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.manager import SessionManager
+from nyx_sessions.storage import store_from_url
 
 if TYPE_CHECKING:
-    from nyx_sessions.storage import Clock
+    from nyx_sessions.storage import Clock, SessionStore
 
 __all__ = ("SessionCog", "configure", "get_session_manager")
 
@@ -74,16 +75,25 @@ class SessionCog(commands.Cog, name="SessionCog"):
             interaction.extras["nyx_sessions_handled"] = True
 
 
-def configure(bot: discord.Client, *, clock: Clock | None = None) -> None:
+def configure(
+    bot: discord.Client, *, store: SessionStore | str | None = None, clock: Clock | None = None
+) -> None:
     """Choose how ``load_extension("nyx_sessions")`` builds the bot's :class:`SessionManager`.
 
     Call it before loading the extension; the choice stays on the bot, so reloading the extension
-    keeps it. Each call replaces the previous choice.
+    keeps it. Each call replaces the previous choice::
+
+        nyx_sessions.configure(bot, store="sqlite:///sessions.db")
+        await bot.load_extension("nyx_sessions")
 
     Parameters
     ----------
     bot: :class:`discord.Client`
         The bot to configure.
+    store: Optional[Union[:class:`~nyx_sessions.storage.SessionStore`, :class:`str`]]
+        Where durable sessions live, or a URL naming it (``sqlite:///sessions.db``,
+        ``sqlite:////abs/path.db``, ``memory://``). Each load of the extension opens it, each unload
+        closes it.
     clock: Optional[:class:`~nyx_sessions.storage.Clock`]
         What expiry, automatic deferrals and token ages are measured on; the system clock by default.
         Tests pass a :class:`~nyx_sessions.storage.ManualClock` to move time by hand.
@@ -100,6 +110,8 @@ def configure(bot: discord.Client, *, clock: Clock | None = None) -> None:
             'load_extension("nyx_sessions"), or unload the extension, configure, and load it again'
         )
     options: dict[str, Any] = {}
+    if store is not None:
+        options["store"] = store_from_url(store) if isinstance(store, str) else store
     if clock is not None:
         options["clock"] = clock
     setattr(bot, _OPTIONS, options)

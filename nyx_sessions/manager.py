@@ -14,12 +14,15 @@ import discord
 from nyx_sessions._keyed_lock import KeyedLock
 from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.codec import SessionCustomIdCodec
-from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError
+from nyx_sessions.durable.keeper import DurableSessions, StoreUnavailableError, Unrestorable
+from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError, SessionDataError
 from nyx_sessions.events import EventBus, SessionEvent
 from nyx_sessions.execution import (
+    ERROR_NOTICE,
     EXPIRED_NOTICE,
     START_DENIED_NOTICE,
     START_FAILED_NOTICE,
+    STORE_UNAVAILABLE_NOTICE,
     ExecutionOutcome,
     SessionExecutor,
     send_notice,
@@ -33,13 +36,18 @@ from nyx_sessions.sessions.state import (
     SessionExecutionMeta,
     SessionState,
 )
-from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SystemClock
+from nyx_sessions.storage import (
+    MemorySessionRepository,
+    SessionPromiseRepository,
+    SystemClock,
+    store_from_url,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine, Mapping
 
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.storage import Clock, SessionRepository
+    from nyx_sessions.storage import Clock, SessionRepository, SessionStore
 
 __all__ = ("SessionManager",)
 
@@ -105,6 +113,10 @@ class SessionManager:
         Hands out the futures :meth:`AbstractSession.wait` awaits.
     bus: Optional[:class:`EventBus`]
         Where session events are emitted (they also go through ``bot.dispatch``).
+    store: Optional[Union[:class:`~nyx_sessions.storage.SessionStore`, :class:`str`]]
+        Where durable sessions (classes with a ``kind``) live, or a URL naming it
+        (``sqlite:///sessions.db``). The manager owns it: it opens it in :meth:`open` and closes it in
+        :meth:`close`. Without one, durable classes behave as any other session.
     clock: Optional[:class:`~nyx_sessions.storage.Clock`]
         The time automatic deferrals, token ages and the replay window are measured on. By default
         the repository's clock when it has one (a :class:`MemorySessionRepository` does), else the
@@ -127,6 +139,7 @@ class SessionManager:
         executor: SessionExecutor | None = None,
         promise_repository: SessionPromiseRepository | None = None,
         bus: EventBus | None = None,
+        store: SessionStore | str | None = None,
         clock: Clock | None = None,
         shutdown_timeout: float = 10.0,
         replay_window: float = TOKEN_LIFETIME,
@@ -153,6 +166,9 @@ class SessionManager:
         self._shutdown_timeout = shutdown_timeout
         self._tasks: set[asyncio.Task[None]] = set()
         self._deferrals = DeferralWatch(clock, self._spawn)
+        self._durable: DurableSessions | None = None
+        if store is not None:
+            self._durable = DurableSessions(self, store_from_url(store) if isinstance(store, str) else store)
         self._closed = False
         self._repository.set_expiration_callback(self._on_expired)
 
@@ -189,6 +205,11 @@ class SessionManager:
         return self._bus
 
     @property
+    def store(self) -> SessionStore | None:
+        """Optional[:class:`~nyx_sessions.storage.SessionStore`]: Where durable sessions live, if anywhere."""
+        return None if self._durable is None else self._durable.store
+
+    @property
     def clock(self) -> Clock:
         """:class:`~nyx_sessions.storage.Clock`: What deferrals, token ages and replays are timed on."""
         return self._clock
@@ -205,9 +226,17 @@ class SessionManager:
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Start the repository's expiry; the cog calls this when it loads."""
+        """Start the repository's expiry and open the store; the cog calls this when it loads.
+
+        Raises
+        ------
+        SessionStoreError
+            The store is misconfigured or held by another process.
+        """
         self._closed = False
         await self._repository.start()
+        if self._durable is not None:
+            await self._durable.open()
 
     async def close(self) -> None:
         """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work.
@@ -238,6 +267,8 @@ class SessionManager:
             await self._bus.aclose()
         self._deferrals.close()
         await self._repository.stop()
+        if self._durable is not None:
+            await self._durable.close()
         self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
 
     async def _wind_down(self) -> None:
@@ -247,11 +278,30 @@ class SessionManager:
         await self._bus.wait_idle()
 
     async def _stop(self, session: AbstractSession[Any]) -> None:
-        """End ``session`` for shutdown; a session still starting is waited for first."""
+        """End ``session`` for shutdown, or detach a durable one; a start in progress is waited for first."""
+        if self._is_stored(session):
+            async with self._serial(session.id):  # a start or a handler in progress commits first
+                if session._state is SessionState.RUNNING:
+                    self._detach(session)
+            return
         if session._state is SessionState.UNINITIALIZED:
             async with self._serial(session.id):  # its start holds the lock until it is over
                 pass
         await self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
+
+    def _detach(self, session: AbstractSession[Any]) -> None:
+        """Let a durable session go on in its store: no ``on_end``, no event; local waiters learn it left."""
+        assert self._durable is not None
+        self._sessions.pop(session.id, None)
+        self._durable.detach(session.id)
+        self._settle(
+            session,
+            SessionEndData("the session went on in its store", SessionEndCode.DETACHED, session.result),
+        )
+
+    def _is_stored(self, session: AbstractSession[Any]) -> bool:
+        """Whether ``session`` lives in the store: a durable class, with a store configured."""
+        return self._durable is not None and session.kind is not None
 
     def _drop_unfinished(self, session: AbstractSession[Any]) -> None:
         """After shutdown gave up: fail a start still running; end one never reached, without ``on_end``."""
@@ -294,6 +344,15 @@ class SessionManager:
             )
         if session.id in self._sessions:
             raise DuplicateSessionError(session.id)
+        if session.owner_id is None and _is_owner_only(session.update_filter):
+            raise IllegalSessionStateError(
+                f"session {session.id!r} belongs to nobody (started from a channel without owner=), so "
+                "its update filter OwnerOnly would refuse every click: pass owner=, or set update_filter "
+                "to AllowAll() (anyone) or a filter of your own"
+            )
+        if self._is_stored(session):
+            assert self._durable is not None
+            await self._durable.check_new(session)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
         self._sessions[session.id] = session
         interaction = session.start_interaction
@@ -327,7 +386,11 @@ class SessionManager:
             return False
         session._state = SessionState.RUNNING
         await self._record_start_message(session)
-        await self._repository.save(session)
+        if self._is_stored(session):
+            assert self._durable is not None
+            await self._durable.create(session)
+        else:
+            await self._repository.save(session)
         self._emit(SessionEvent.START, session, meta)
         return True
 
@@ -364,6 +427,13 @@ class SessionManager:
             await self._serial.acquire(session_id)
         try:
             session = self._sessions.get(session_id)
+            if session is None and self._durable is not None:
+                try:
+                    session = await self._restore(session_id)
+                except StoreUnavailableError as error:
+                    _log.warning("session %s could not be loaded: %s", session_id, error)
+                    await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+                    return True
             if session is None or session._state is not SessionState.RUNNING:
                 await self._answer_missing(session_id, interaction)
                 return True
@@ -373,7 +443,9 @@ class SessionManager:
                 await _acknowledge(interaction)
             if self._sessions.get(session_id) is session and outcome.ran:
                 session._track_interaction(interaction)
-                if outcome.refresh:
+                if self._is_stored(session):
+                    await self._commit(session, interaction, meta, outcome.refresh)
+                elif outcome.refresh:
                     await self._refresh(session)
                 self._emit(SessionEvent.UPDATE, session, interaction, meta)
         finally:
@@ -446,10 +518,16 @@ class SessionManager:
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
         data: SessionEndData[Any] | None = None
         inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
+        stored = self._durable if self._is_stored(session) else None
         try:
-            del self._sessions[session_id]
-            await self._repository.delete(session_id)
+            self._sessions.pop(session_id, None)  # a session restored only to expire was never held
+            if stored is not None:
+                await stored.begin_end(session_id)
+            else:
+                await self._repository.delete(session_id)
             data = await self._executor.end(session, reason, code, meta)
+            if stored is not None:
+                await stored.finish(session_id)
         finally:
             _ENDING.reset(inside)
             # Even a cancelled end settles and is announced: waiters may not hang, the session may
@@ -529,6 +607,36 @@ class SessionManager:
         read = self._codec.deserialize_to_object_id
         return any(read(custom_id) in sessions for custom_id in component_custom_ids(message))
 
+    async def _restore(self, session_id: str) -> AbstractSession[Any] | None:
+        """Bring a stored session back for a click; ``None`` when it is missing or cannot come back.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer.
+        """
+        assert self._durable is not None
+        restored = await self._durable.restore(session_id)
+        if restored is None or isinstance(restored, Unrestorable):
+            return None
+        self._sessions[session_id] = restored
+        return restored
+
+    async def _commit(
+        self,
+        session: AbstractSession[Any],
+        interaction: discord.Interaction[Any],
+        meta: SessionExecutionMeta,
+        refresh: bool,
+    ) -> None:
+        """Write a durable session after its handler; data that cannot be stored keeps the last state."""
+        assert self._durable is not None
+        try:
+            await self._durable.commit(session, refresh=refresh)
+        except (SessionDataError, StoreUnavailableError) as error:
+            await self._executor.update_error_handler.handle(error, session, interaction, meta)
+            await send_notice(interaction, ERROR_NOTICE)
+
     async def _refresh(self, session: AbstractSession[Any]) -> None:
         if not await self._repository.set_ttl(session.id, session.ttl):
             # Expiry took the session out while its handler ran; the handler asked to live on.
@@ -585,6 +693,11 @@ def _is_listened(bot: discord.Client, event: str, method: str) -> bool:
     return (
         bool(waiters.get(event)) or bool(extra_events.get(method)) or getattr(bot, method, None) is not None
     )
+
+
+def _is_owner_only(update_filter: object) -> bool:
+    # By name, not class: a filter made before reload_extension("nyx_sessions") is another class.
+    return type(update_filter).__name__ == "OwnerOnly"
 
 
 def _has_ended(session: AbstractSession[Any]) -> bool:

@@ -34,6 +34,7 @@ __all__ = (
     "GuardedResponse",
     "Watched",
     "token_alive",
+    "token_deadline",
     "unanswered",
 )
 
@@ -421,16 +422,25 @@ class DeferralWatch:
             self._arm(heap[0][0])
 
 
+def token_deadline(interaction: discord.Interaction[Any]) -> float | None:
+    """When ``interaction``'s token stops being trusted, on the manager's clock; ``None`` if unknown.
+
+    Counted from the arrival a :class:`GuardedResponse` recorded (15 minutes, less a margin).
+    """
+    arrived_at = getattr(interaction.response, "arrived_at", None)
+    return None if arrived_at is None else float(arrived_at) + TOKEN_LIFETIME - _TOKEN_MARGIN
+
+
 def token_alive(interaction: discord.Interaction[Any], clock: Clock) -> bool:
     """Whether ``interaction``'s token can still reach Discord (it lives 15 minutes).
 
     Measured on ``clock`` from the arrival a :class:`GuardedResponse` recorded; interactions the
     manager never guarded fall back to discord.py's :meth:`discord.Interaction.is_expired`.
     """
-    arrived_at = getattr(interaction.response, "arrived_at", None)
-    if arrived_at is None:
+    deadline = token_deadline(interaction)
+    if deadline is None:
         return not interaction.is_expired()
-    return bool(clock.time() < arrived_at + TOKEN_LIFETIME - _TOKEN_MARGIN)
+    return clock.time() < deadline
 
 
 def unanswered(interaction: discord.Interaction[Any]) -> bool:

@@ -68,8 +68,8 @@ class ExecutableSession(Protocol[ResultT_co]):
         ...
 
     @property
-    def user(self) -> discord.abc.User:
-        """The user who started the session."""
+    def owner_id(self) -> int | None:
+        """The id of the user the session belongs to; ``None``: nobody's."""
         ...
 
     @property

@@ -103,8 +103,10 @@ class AllowAll(_Filter):
 class OwnerOnly(_Filter):
     """Only the user who started the session may use it.
 
-    As an update filter it passes when ``interaction.user.id == session.user.id``. As a start filter
-    it always passes: starting a session is its owner's own act.
+    As an update filter it passes when ``interaction.user.id == session.owner_id`` (ids, so a
+    session restored from a store needs no member object). As a start filter it always passes:
+    starting a session is its owner's own act; a session that belongs to nobody (started from a
+    channel without ``owner=``) cannot use it, and its start says so.
 
     Parameters
     ----------
@@ -137,7 +139,7 @@ class OwnerOnly(_Filter):
         if len(args) < 2:
             return True
         interaction: discord.Interaction[Any] = args[0]
-        return bool(interaction.user.id == session.user.id)
+        return bool(interaction.user.id == session.owner_id)
 
     def __repr__(self) -> str:
         return "OwnerOnly()"

@@ -20,6 +20,7 @@ __all__ = (
     "EXPIRED_NOTICE",
     "START_DENIED_NOTICE",
     "START_FAILED_NOTICE",
+    "STORE_UNAVAILABLE_NOTICE",
     "default_denied_handler",
     "default_missing_handler",
     "send_notice",
@@ -40,6 +41,9 @@ START_DENIED_NOTICE = "You can't start this here."
 """Shown to a user whose interaction would have started a session that a start filter refused."""
 
 START_FAILED_NOTICE = "Something went wrong while starting this. The error was logged."
+
+STORE_UNAVAILABLE_NOTICE = "This can't be reached right now. Please try again in a moment."
+"""Shown when a durable session's store does not answer: nothing is lost, the next try may work."""
 """Shown when a session's ``on_start`` (or a start middleware) raised before answering."""
 
 

@@ -67,9 +67,7 @@ class PaginationSession(AbstractSession[ResultT]):
         What started the session.
     navigation: Optional[:class:`PageNavigation`]
         How the navigation controls behave; defaults to the class's :attr:`default_navigation`.
-    session_id: Optional[:class:`str`]
-        As for :class:`~nyx_sessions.AbstractSession`.
-    ttl: Optional[:class:`float`]
+    session_id, ttl, data, owner:
         As for :class:`~nyx_sessions.AbstractSession`.
 
     Attributes
@@ -86,15 +84,21 @@ class PaginationSession(AbstractSession[ResultT]):
     def __init__(
         self,
         bot: discord.Client,
-        start: discord.Interaction[Any] | commands.Context[Any],
+        start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
         *,
         navigation: PageNavigation | None = None,
         session_id: str | None = None,
         ttl: float | None = MISSING,
+        data: Any = None,
+        owner: discord.abc.User | None = None,
     ) -> None:
-        super().__init__(bot, start, session_id=session_id, ttl=ttl)
+        super().__init__(bot, start, session_id=session_id, ttl=ttl, data=data, owner=owner)
         self._current_page = 0
         self._navigation = navigation if navigation is not None else self.default_navigation
+
+    def _restore_state(self, page: int | None, state: Any) -> None:
+        self._current_page = max(page or 0, 0)
+        self._navigation = self.default_navigation
 
     def _create_custom_id(self, codec: SessionCustomIdCodec) -> PaginationCustomIdBuilder:
         return codec.create_page_custom_id_builder(self)

@@ -11,14 +11,15 @@ import discord
 from nyx_sessions._utils import MISSING, maybe_await
 from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_kwargs
 from nyx_sessions.pagination.base import PaginationSession
+from nyx_sessions.pagination.navigation import PageNavigation, navigation_from_state, navigation_state
 
 if TYPE_CHECKING:
     from discord.ext import commands
+    from typing_extensions import Self
 
-    from nyx_sessions.pagination.navigation import PageNavigation
     from nyx_sessions.sessions.state import EndCode, SessionExecutionMeta
 
-__all__ = ("ItemSource", "ListPaginationSession", "PageFormatter")
+__all__ = ("DurableListSession", "ItemSource", "ListPaginationSession", "PageFormatter")
 
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
@@ -34,6 +35,8 @@ PageFormatter = Callable[
 
 _EMBED_DESCRIPTION_LIMIT = 4096
 _EMPTY_PAGE = "Nothing to show."
+_DURABLE_LINES_LIMIT = 64 * 1024
+"""The most bytes of rendered lines a ``durable=True`` list stores; bigger lists load their items."""
 
 
 class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT]):
@@ -94,8 +97,8 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     def __init__(
         self,
         bot: discord.Client,
-        start: discord.Interaction[Any] | commands.Context[Any],
-        items: ItemSource[ItemT],
+        start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
+        items: ItemSource[ItemT] = MISSING,
         *,
         per_page: int = 10,
         format_page: PageFormatter[ItemT] | None = None,
@@ -103,16 +106,40 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         navigation: PageNavigation | None = None,
         session_id: str | None = None,
         ttl: float | None = MISSING,
+        data: Any = None,
+        owner: discord.abc.User | None = None,
+        durable: bool = False,
     ) -> None:
         if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1:
             raise ValueError(f"per_page must be a whole number of at least 1, got {per_page!r}")
-        super().__init__(bot, start, navigation=navigation, session_id=session_id, ttl=ttl)
+        super().__init__(
+            bot, start, navigation=navigation, session_id=session_id, ttl=ttl, data=data, owner=owner
+        )
         self._per_page = per_page
         self._formatter = format_page
         self._ephemeral = ephemeral
         self._source: AsyncIterator[ItemT] | None = None
+        self._items: Sequence[ItemT] = []
+        if items is not MISSING:
+            self._use(items)
+        elif not self._loads_items:
+            raise TypeError(
+                f"{type(self).__qualname__} needs items=, or a load_items() override that loads them at start"
+            )
+
+    def __new__(cls, *args: Any, durable: bool = False, **kwargs: Any) -> Self:
+        # ListPaginationSession(..., durable=True) with no subclass: the built-in durable kind.
+        if durable and cls is ListPaginationSession:
+            return object.__new__(DurableListSession)  # type: ignore[return-value]
+        return object.__new__(cls)
+
+    @property
+    def _loads_items(self) -> bool:
+        return type(self).load_items is not ListPaginationSession.load_items
+
+    def _use(self, items: ItemSource[ItemT]) -> None:
         if isinstance(items, AsyncIterable):
-            self._items: Sequence[ItemT] = []
+            self._items = []
             self._source = aiter(items)
         elif isinstance(items, Sequence):
             self._items = items
@@ -122,6 +149,38 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
             raise TypeError(
                 f"items must be a sequence, an iterable or an async iterable, got {type(items).__name__}"
             )
+
+    async def load_items(self) -> ItemSource[ItemT]:
+        """Load the items, for a subclass that builds them from :attr:`data` (a durable list).
+
+        Called at start when the constructor got no ``items``, and again after every restore from a
+        store: the items are never stored, only what finds them again. May return a sequence, any
+        iterable, or an async iterable.
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} does not load its items: pass items=")
+
+    def _durable_state(self) -> object:
+        return {
+            "per_page": self._per_page,
+            "ephemeral": self._ephemeral,
+            "navigation": navigation_state(self._navigation),
+        }
+
+    def _restore_state(self, page: int | None, state: Any) -> None:
+        super()._restore_state(page, state)
+        state = state or {}
+        self._per_page = int(state.get("per_page", 10))
+        self._ephemeral = bool(state.get("ephemeral", False))
+        if "navigation" in state:
+            self._navigation = navigation_from_state(state["navigation"])
+        self._formatter = None
+        self._source = None
+        self._items = []
+
+    async def _reload(self) -> None:
+        if self._loads_items:
+            self._use(await self.load_items())
+        self._current_page = await self._settle_page(self._current_page)
 
     # -- items and pages --------------------------------------------------------------------------------
 
@@ -210,7 +269,12 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def on_start(self, meta: SessionExecutionMeta) -> None:
-        """Answer the start with the first page (ephemeral when asked)."""
+        """Answer the start with the first page (ephemeral when asked).
+
+        Without ``items`` given to the constructor, they come from :meth:`load_items` first.
+        """
+        if self._loads_items and not self._items and self._source is None:
+            self._use(await self.load_items())
         self._current_page = await self._settle_page(self._current_page)
         kwargs = await self.render_page()
         if self._ephemeral:
@@ -288,3 +352,51 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         close = getattr(source, "aclose", None)
         if close is not None:
             await close()
+
+
+class DurableListSession(ListPaginationSession[str, None], kind="nyx.list", data=list[str]):
+    """What ``ListPaginationSession(..., durable=True)`` makes: a list that stores its rendered lines.
+
+    The items' lines (``str(item)``, what the default rendering shows) are its :attr:`data`, so the
+    list comes back after a restart exactly as it was shown. A custom ``format_page``, an async
+    source, or lines over 64 KiB cannot be stored this way: subclass :class:`ListPaginationSession`
+    with a ``kind`` and a ``load_items()`` that loads the items again instead.
+
+    Raises
+    ------
+    SessionDataError
+        The list cannot be stored as lines (the message names the fix).
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self, bot: discord.Client, start: Any, items: ItemSource[Any] = MISSING, **kwargs: Any
+    ) -> None:
+        from nyx_sessions.errors import SessionDataError
+
+        kwargs.pop("durable", None)
+        if kwargs.get("format_page") is not None:
+            raise SessionDataError(
+                "?",
+                "a durable=True list stores its lines and renders them itself, so it takes no "
+                "format_page=: subclass ListPaginationSession with a kind and load_items() instead",
+            )
+        if items is MISSING or isinstance(items, AsyncIterable):
+            raise SessionDataError(
+                "?",
+                "a durable=True list needs its items up front (not an async source): subclass "
+                "ListPaginationSession with a kind and load_items() for items that load later",
+            )
+        lines = [str(item) for item in items]
+        if sum(len(line.encode()) for line in lines) > _DURABLE_LINES_LIMIT:
+            raise SessionDataError(
+                "?",
+                f"a durable=True list stores at most {_DURABLE_LINES_LIMIT // 1024} KiB of lines: "
+                "subclass ListPaginationSession with a kind and load_items() for longer lists",
+            )
+        super().__init__(bot, start, lines, data=lines, **kwargs)
+
+    async def _reload(self) -> None:
+        self._use(list(self._data or ()))
+        await super()._reload()

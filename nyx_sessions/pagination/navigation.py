@@ -135,6 +135,35 @@ class PageNavigation:
         return self.first_last == "always"
 
 
+def navigation_state(navigation: PageNavigation) -> dict[str, Any]:
+    """``navigation`` as plain JSON values, for a durable session's record."""
+    state: dict[str, Any] = {}
+    for name in PageNavigation.__dataclass_fields__:
+        value = getattr(navigation, name)
+        if isinstance(value, NavigationButton):
+            value = {"label": value.label, "emoji": value.emoji, "style": value.style.value}
+        elif isinstance(value, discord.ButtonStyle):
+            value = value.value
+        state[name] = value
+    return state
+
+
+def navigation_from_state(state: dict[str, Any]) -> PageNavigation:
+    """The :class:`PageNavigation` :func:`navigation_state` wrote."""
+    fields: dict[str, Any] = {}
+    for name, value in state.items():
+        if name not in PageNavigation.__dataclass_fields__:
+            continue  # written by a later version: its default stands
+        if isinstance(value, dict):
+            value = NavigationButton(
+                value.get("label"), value.get("emoji"), discord.ButtonStyle(value["style"])
+            )
+        elif name == "indicator_style":
+            value = discord.ButtonStyle(value)
+        fields[name] = value
+    return PageNavigation(**fields)
+
+
 def page_window(current: int, known_pages: int, size: int = _SELECT_LIMIT) -> range:
     """Return the pages a select offers: all of them, or ``size`` pages around ``current``.
 

@@ -210,30 +210,71 @@ class StagePaginationSession(PaginationSession[ResultT]):
         instead be assigned to :attr:`stages` in a subclass's ``__init__``.
     navigation: Optional[:class:`PageNavigation`]
         Defaults to previous / step indicator / next, with no jump and no first/last.
-    session_id: Optional[:class:`str`]
+    session_id, ttl, data, owner:
         As for :class:`~nyx_sessions.AbstractSession`.
-    ttl: Optional[:class:`float`]
-        As for :class:`~nyx_sessions.AbstractSession`.
+
+    A subclass may declare its stage factories on the class, ``stages = (AskName, AskColour,
+    Confirm)``, used when the constructor gets none. A durable stage session (one with a ``kind``)
+    must: a restore rebuilds the stages from them, at the stage it was on, with every stage's
+    ``result`` (decoded to the stage class's ``result_type`` when it declares one).
     """
 
     __slots__ = ("_stages",)
 
     default_navigation: ClassVar[PageNavigation] = PageNavigation(jump=False, first_last="never")
+    _stage_factories: ClassVar[tuple[StageFactory, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        declared = cls.__dict__.get("stages")
+        if declared is not None and not isinstance(declared, property):
+            # A class-level list of factories; the instance property stays the way to read them.
+            cls._stage_factories = tuple(declared)
+            delattr(cls, "stages")
+        super().__init_subclass__(**kwargs)
+        if cls.kind is not None and not cls._stage_factories:
+            raise TypeError(
+                f"{cls.__qualname__} is durable: declare its stages on the class "
+                "(stages = (FirstStage, SecondStage, ...)) so a restore can rebuild them"
+            )
 
     def __init__(
         self,
         bot: discord.Client,
-        start: discord.Interaction[Any] | commands.Context[Any],
+        start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
         stages: Iterable[SessionStage[Any] | StageFactory] | None = None,
         *,
         navigation: PageNavigation | None = None,
         session_id: str | None = None,
         ttl: float | None = MISSING,
+        data: Any = None,
+        owner: discord.abc.User | None = None,
     ) -> None:
-        super().__init__(bot, start, navigation=navigation, session_id=session_id, ttl=ttl)
+        super().__init__(
+            bot, start, navigation=navigation, session_id=session_id, ttl=ttl, data=data, owner=owner
+        )
         self._stages: tuple[SessionStage[Any], ...] = ()
+        if stages is None and self._stage_factories:
+            stages = self._stage_factories
         if stages is not None:
             self.stages = stages
+
+    def _durable_state(self) -> object:
+        return {"results": [stage.result for stage in self._stages]}
+
+    def _restore_state(self, page: int | None, state: Any) -> None:
+        super()._restore_state(page, state)
+        from nyx_sessions.durable.data import decode_json, encode_json
+
+        self._stages = tuple(factory(self) for factory in self._stage_factories)
+        results = (state or {}).get("results", [])
+        for stage, result in zip(self._stages, results, strict=False):
+            result_type = getattr(stage, "result_type", None)
+            stage.result = (
+                result
+                if result_type is None or result is None
+                else decode_json(encode_json(result), result_type)
+            )
+        self._current_page = min(self._current_page, max(len(self._stages) - 1, 0))
 
     # -- stages ---------------------------------------------------------------------------------------
 

@@ -6,14 +6,15 @@ import asyncio
 import logging
 import math
 import secrets
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, overload
 
 import discord
 from discord.ext import commands
 
 from nyx_sessions._utils import MISSING
+from nyx_sessions.durable.kinds import SessionKind, declare_kind
 from nyx_sessions.errors import IllegalSessionStateError
-from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, unanswered
+from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, token_deadline, unanswered
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.handler import ComponentHandler
@@ -27,9 +28,12 @@ from nyx_sessions.sessions.state import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.execution.filters import SessionStartFilter, SessionUpdateFilter
     from nyx_sessions.manager import SessionManager
+    from nyx_sessions.storage.store import DurableRecord
 
 __all__ = ("AbstractSession",)
 
@@ -64,6 +68,17 @@ def _check_ttl(ttl: float | None, owner: str) -> float | None:
             f"{owner}: ttl must be a positive number of seconds or None (never expires), got {ttl!r}"
         )
     return None if math.isinf(ttl) else float(ttl)
+
+
+class StoredMessage(NamedTuple):
+    """Where a restored session's message is, before a click brings a :class:`discord.Message`."""
+
+    channel_id: int | None
+    message_id: int | None
+    ephemeral: bool
+    token: str | None
+    token_expires_at: float | None
+    token_edits_original: bool
 
 
 class _ClassTTL:
@@ -101,18 +116,30 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     A handler's return value decides whether the session's TTL is refreshed: ``None`` (no return)
     and ``True`` refresh it, ``False`` does not.
 
+    A class becomes **durable** with class keywords: ``kind`` (a stable name, chosen once),
+    ``data`` (the type of :attr:`data`: a ``msgspec.Struct`` or a dataclass; a plain dict works
+    untyped), ``data_version`` and ``aliases``. With a store configured, a durable session is written
+    to it after its start and after each handler, survives restarts, and is restored on the next
+    click (see :meth:`on_restore`). A subclass of a durable class declares its own kind.
+
     Parameters
     ----------
     bot: :class:`discord.Client`
         The bot, with the nyx_sessions extension loaded.
-    start: Union[:class:`discord.Interaction`, :class:`discord.ext.commands.Context`]
-        What started the session: a slash command or component interaction, or a prefix or hybrid
-        command's context.
+    start: Union[:class:`discord.Interaction`, :class:`~.commands.Context`, :class:`~discord.abc.Messageable`]
+        What started the session: a slash command or component interaction, a prefix or hybrid
+        command's context, or a channel the bot sends the session's message to (a session the bot
+        starts by itself).
     session_id: Optional[:class:`str`]
         The session's id; random and unguessable (72 bits) when not given.
     ttl: Optional[:class:`float`]
         Seconds of inactivity before the session expires; ``None`` never expires. Defaults to the
         class attribute :attr:`ttl`.
+    data: Any
+        The session's :attr:`data` (what a durable session stores); ``None`` when not given.
+    owner: Optional[:class:`discord.abc.User`]
+        For a session started from a channel: the user it belongs to. Without one, the session
+        belongs to nobody and its ``update_filter`` must not be :class:`OwnerOnly`.
 
     Attributes
     ----------
@@ -138,16 +165,20 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     __slots__ = (
         "_bot",
+        "_channel",
         "_custom_id",
+        "_data",
         "_edit_interaction",
         "_edits_original",
         "_end_data",
         "_id",
         "_manager",
         "_message",
+        "_restored",
         "_start_context",
         "_start_interaction",
         "_state",
+        "_stored_message",
         "_ttl",
         "_user",
         "result",
@@ -161,9 +192,32 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     update_filter: ClassVar[SessionUpdateFilter | None] = OwnerOnly()
     disable_on_expire: ClassVar[bool] = True
     auto_defer: ClassVar[float | None] = AUTO_DEFER
+    kind: ClassVar[str | None] = None
+    """The class's durable kind (``kind=`` class keyword); ``None`` for a session that is not stored."""
+    _kind: ClassVar[SessionKind | None] = None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        kind: str | None = None,
+        data: Any = None,
+        data_version: int = 1,
+        aliases: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls._kind = declare_kind(cls, kind, data, data_version, aliases)
+            cls.kind = kind
+        elif data is not None or data_version != 1 or aliases:
+            raise TypeError(
+                f"{cls.__qualname__}: data=, data_version= and aliases= describe a kind; add kind="
+            )
+        elif cls._kind is not None:
+            raise TypeError(
+                f"{cls.__qualname__} subclasses the durable {cls._kind.name!r} session: give it a kind of "
+                "its own (records are restored as the class their kind names)"
+            )
         declared = cls.__dict__.get("ttl", MISSING)
         if declared is not MISSING and not isinstance(declared, _ClassTTL):
             cls.ttl = _ClassTTL(_check_ttl(declared, f"{cls.__qualname__}.ttl"))  # type: ignore[assignment]
@@ -173,24 +227,39 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     def __init__(
         self,
         bot: discord.Client,
-        start: discord.Interaction[Any] | commands.Context[Any],
+        start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
         *,
         session_id: str | None = None,
         ttl: float | None = MISSING,
+        data: Any = None,
+        owner: discord.abc.User | None = None,
     ) -> None:
         from nyx_sessions.cog import get_session_manager  # the cog imports this module's package
 
         self._bot = bot
         self._manager: SessionManager = get_session_manager(bot)
         self._id = secrets.token_urlsafe(9) if session_id is None else session_id
+        self._channel: discord.abc.Messageable | None = None
+        self._start_context: commands.Context[Any] | None = None
+        self._start_interaction: discord.Interaction[Any] | None = None
         if isinstance(start, commands.Context):
-            self._start_context: commands.Context[Any] | None = start
-            self._start_interaction: discord.Interaction[Any] | None = start.interaction
-            self._user: discord.User | discord.Member = start.author
-        else:
-            self._start_context = None
+            self._start_context = start
+            self._start_interaction = start.interaction
+            self._user: discord.abc.User | discord.Object | None = start.author
+        elif isinstance(start, discord.Interaction):
             self._start_interaction = start
             self._user = start.user
+        elif isinstance(start, discord.abc.Messageable):
+            self._channel = start
+            self._user = owner
+        else:
+            raise TypeError(
+                "a session starts from an interaction, a command context or a channel, "
+                f"not {type(start).__name__}"
+            )
+        self._data = data
+        self._restored = False
+        self._stored_message: StoredMessage | None = None
         self._ttl = MISSING if ttl is MISSING else _check_ttl(ttl, f"session {self._id!r}")
         self._state = SessionState.UNINITIALIZED
         self._end_data: SessionEndData[ResultT] | None = None
@@ -205,7 +274,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return codec.create_custom_id_builder(self)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} id={self._id!r} state={self._state.name} user={self._user.id}>"
+        return f"<{type(self).__name__} id={self._id!r} state={self._state.name} owner={self.owner_id}>"
 
     # -- read-only state ---------------------------------------------------------------------------
 
@@ -225,9 +294,56 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return self._manager
 
     @property
-    def user(self) -> discord.User | discord.Member:
-        """Union[:class:`discord.User`, :class:`discord.Member`]: The user who started the session."""
+    def user(self) -> discord.abc.User | discord.Object | None:
+        """The user the session belongs to: who started it, or the ``owner=`` of a channel start.
+
+        A :class:`discord.User` or :class:`discord.Member`; for a restored session, a
+        :class:`discord.Object` with the owner's id until the owner clicks; ``None`` for a session
+        that belongs to nobody. :attr:`owner_id` is the id in every case.
+        """
         return self._user
+
+    @property
+    def owner_id(self) -> int | None:
+        """Optional[:class:`int`]: The id of the user the session belongs to; ``None``: nobody's."""
+        return None if self._user is None else self._user.id
+
+    @property
+    def data(self) -> Any:
+        """What the session keeps as plain data; a durable session stores it (settable).
+
+        Its type is the class's ``data=`` keyword (a ``msgspec.Struct``, a dataclass), or a plain
+        ``dict`` / ``None``. Change it in handlers; the manager writes it after each one.
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    @property
+    def restored(self) -> bool:
+        """:class:`bool`: Whether this object was rebuilt from a store (``__init__`` did not run)."""
+        return self._restored
+
+    @property
+    def channel_id(self) -> int | None:
+        """Optional[:class:`int`]: The channel of the session's message (or where it started)."""
+        message = self._message
+        if message is not None:
+            return message.channel.id
+        if self._stored_message is not None:
+            return self._stored_message.channel_id
+        start = self._start_context or self._start_interaction or self._channel
+        channel = getattr(start, "channel", start)
+        return getattr(channel, "id", None)
+
+    @property
+    def message_id(self) -> int | None:
+        """Optional[:class:`int`]: The session's message, once sent."""
+        if self._message is not None:
+            return self._message.id
+        return None if self._stored_message is None else self._stored_message.message_id
 
     @property
     def start_interaction(self) -> discord.Interaction[Any] | None:
@@ -263,19 +379,17 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     @property
     def record(self) -> SessionRecord:
-        """:class:`SessionRecord`: What identifies this session, without discord.py objects."""
+        """:class:`SessionRecord`: What identifies this session, without discord.py objects.
+
+        Its ``kind`` is the class's durable kind, or ``"module:QualifiedName"`` for a class with none.
+        """
         cls = type(self)
-        message = self._message
-        start = self._start_context or self._start_interaction
-        channel: discord.abc.Snowflake | None = (
-            message.channel if message is not None else start.channel if start is not None else None
-        )
         return SessionRecord(
-            kind=f"{cls.__module__}:{cls.__qualname__}",
+            kind=cls.kind or f"{cls.__module__}:{cls.__qualname__}",
             id=self._id,
-            owner_id=self._user.id,
-            channel_id=None if channel is None else channel.id,
-            message_id=None if message is None else message.id,
+            owner_id=self.owner_id,  # type: ignore[arg-type]  # None for a session of nobody's
+            channel_id=self.channel_id,
+            message_id=self.message_id,
             page=self._record_page,
             ttl=self.ttl,
         )
@@ -289,6 +403,91 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     def _start_ephemeral(self) -> bool:
         """Whether the start is answered ephemerally, so an automatic deferral of it is too."""
         return False
+
+    def _durable_state(self) -> object:
+        """The built-in class's own state to store besides :attr:`data` (JSON-able); ``None``: none."""
+        return None
+
+    def _restore_state(self, page: int | None, state: Any) -> None:
+        """Set the built-in class's own slots from a record, in place of ``__init__``."""
+
+    async def _reload(self) -> None:
+        """Reload, after a restore, what the class does not store (a list's items)."""
+
+    def _to_record(self, deadline: float | None, created_at: float) -> DurableRecord:
+        """This session as a store keeps it: plain data only.
+
+        Raises
+        ------
+        SessionDataError
+            :attr:`data` (or the class's own state) cannot be encoded as JSON.
+        """
+        from nyx_sessions.durable.data import encode_data, encode_json
+        from nyx_sessions.storage.store import DurableRecord
+
+        kind = type(self)._kind
+        assert kind is not None, "only durable sessions are stored"
+        channel_id, message_id, ephemeral = self._where()
+        token: str | None = None
+        token_expires_at: float | None = None
+        live = self._live_token()
+        if live is not None:
+            token, token_expires_at = live.token, token_deadline(live)
+        elif self._stored_message is not None and self._stored_token() is not None:
+            token, token_expires_at = self._stored_message.token, self._stored_message.token_expires_at
+        state = self._durable_state()
+        return DurableRecord(
+            id=self._id,
+            kind=kind.name,
+            data_version=kind.data_version,
+            data=encode_data(self._data, self._id),
+            owner_id=self.owner_id,
+            channel_id=channel_id,
+            message_id=message_id,
+            ephemeral=ephemeral,
+            token=token,
+            token_expires_at=token_expires_at if token is not None else None,
+            token_edits_original=self._edits_original,
+            page=self._record_page,
+            state=None if state is None else encode_json(state),
+            ttl=self.ttl,
+            deadline=deadline,
+            created_at=created_at,
+        )
+
+    @classmethod
+    def _from_record(cls, manager: SessionManager, record: DurableRecord, data: Any) -> Self:
+        """Rebuild a session from its record without running ``__init__`` (see :meth:`on_restore`)."""
+        from nyx_sessions.durable.data import decode_json
+
+        session = cls.__new__(cls)
+        session._bot = manager.bot
+        session._manager = manager
+        session._id = record.id
+        session._channel = None
+        session._start_context = None
+        session._start_interaction = None
+        session._user = None if record.owner_id is None else discord.Object(record.owner_id)
+        session._data = data
+        session._restored = True
+        session._stored_message = StoredMessage(
+            record.channel_id,
+            record.message_id,
+            record.ephemeral,
+            record.token,
+            record.token_expires_at,
+            record.token_edits_original,
+        )
+        session._ttl = record.ttl
+        session._state = SessionState.UNINITIALIZED
+        session._end_data = None
+        session._message = None
+        session._edit_interaction = None
+        session._edits_original = record.token_edits_original
+        session.result = None
+        session._custom_id = session._create_custom_id(manager.codec)
+        session._restore_state(record.page, None if record.state is None else decode_json(record.state))
+        return session
 
     @property
     def end_data(self) -> SessionEndData[ResultT] | None:
@@ -307,6 +506,33 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Called once when the session ends (expiry and bot stop included); may set :attr:`result`."""
+
+    async def on_restore(self) -> None:
+        """Rebuild what ``__init__`` built besides :attr:`data`, after a restore from the store.
+
+        A restore makes the object with ``cls.__new__`` and sets the base state and :attr:`data`
+        from the record (list sessions then run ``load_items``); ``__init__`` does not run again.
+        Raising here answers the click like an expired session.
+        """
+
+    @classmethod
+    def migrate_data(cls, raw: dict[str, Any], version: int) -> dict[str, Any]:
+        """Turn stored data written under an older ``data_version`` into the current shape.
+
+        Parameters
+        ----------
+        raw: :class:`dict`
+            The stored data as plain JSON values.
+        version: :class:`int`
+            The ``data_version`` it was written with (older than the class's).
+
+        Returns
+        -------
+        :class:`dict`
+            Data of the current shape, converted to the declared type afterwards. By default
+            ``raw`` unchanged, which suits fields added with defaults.
+        """
+        return raw
 
     async def on_error(self, error: BaseException, interaction: discord.Interaction[Any]) -> bool:
         """Called when handling ``interaction`` raised (a handler, a middleware), before the manager.
@@ -365,6 +591,9 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         interaction = self._start_interaction
         if self._start_context is not None:
             message: discord.Message | None = await self._start_context.send(content, **kwargs)
+        elif self._channel is not None:
+            kwargs.pop("ephemeral", None)  # a channel message is seen by the channel
+            message = await self._channel.send(content, **kwargs)
         elif interaction is None:
             raise IllegalSessionStateError(f"session {self._id!r} has nothing to respond to")
         elif unanswered(interaction):
@@ -398,9 +627,30 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         target = self._edit_interaction
         return target if target is not None and token_alive(target, self._manager.clock) else None
 
-    def _by_id(self, message: discord.Message) -> discord.PartialMessage:
-        """``message`` reached by channel and message id with the bot's authorization, at any age."""
-        return self._bot.get_partial_messageable(message.channel.id).get_partial_message(message.id)
+    def _stored_token(self) -> discord.Webhook | None:
+        """A restored session's last token while it is valid, as a webhook that edits by message id."""
+        stored = self._stored_message
+        if stored is None or stored.token is None or stored.token_expires_at is None:
+            return None
+        if self._manager.clock.time() >= stored.token_expires_at or self._bot.application_id is None:
+            return None
+        # The same webhook discord.py builds for Interaction.followup: the token's own messages.
+        payload: Any = {"id": self._bot.application_id, "type": 3, "token": stored.token}
+        return discord.Webhook.from_state(data=payload, state=self._bot._connection)
+
+    def _by_id(self, channel_id: int, message_id: int) -> discord.PartialMessage:
+        """The message reached by channel and message id with the bot's authorization, at any age."""
+        return self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+
+    def _where(self) -> tuple[int | None, int | None, bool]:
+        """The session message's channel id, id, and whether it is ephemeral."""
+        message = self._message
+        if message is not None:
+            return message.channel.id, message.id, message.flags.ephemeral
+        stored = self._stored_message
+        if stored is not None:
+            return stored.channel_id, stored.message_id, stored.ephemeral
+        return None, None, False
 
     async def _edit_message(self, **kwargs: Any) -> None:
         """Edit :attr:`message` through a still-valid interaction token, else by id as the bot.
@@ -410,27 +660,37 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         and message id instead. An ephemeral one can only be reached through a live token.
         """
         target = self._live_token()
-        message = self._message
-        if target is not None and (self._edits_original or message is not None):
+        channel_id, message_id, ephemeral = self._where()
+        if target is not None and (self._edits_original or message_id is not None):
             if self._edits_original:
                 self._message = await target.edit_original_response(**kwargs)
             else:
-                assert message is not None  # for mypy: checked above
-                self._message = await target.followup.edit_message(message.id, **kwargs)
-        elif message is not None and not message.flags.ephemeral:
-            self._message = await self._by_id(message).edit(**kwargs)
+                assert message_id is not None  # for mypy: checked above
+                self._message = await target.followup.edit_message(message_id, **kwargs)
+            return
+        if channel_id is not None and message_id is not None and not ephemeral:
+            self._message = await self._by_id(channel_id, message_id).edit(**kwargs)
+            return
+        stored = self._stored_token()
+        if stored is not None and message_id is not None:
+            self._message = await stored.edit_message(message_id, **kwargs)
         else:
             raise IllegalSessionStateError(f"session {self._id!r} has no message that can still be edited")
 
-    async def _read_message(self, message: discord.Message) -> discord.Message | None:
+    async def _read_message(self) -> discord.Message | None:
         """Read :attr:`message` back as Discord has it now; ``None`` when it cannot be reached."""
         target = self._live_token()
-        if target is not None:
+        channel_id, message_id, ephemeral = self._where()
+        if target is not None and (self._edits_original or message_id is not None):
             if self._edits_original:
                 return await target.original_response()
-            return await target.followup.fetch_message(message.id)
-        if not message.flags.ephemeral:
-            return await self._by_id(message).fetch()
+            assert message_id is not None  # for mypy: checked above
+            return await target.followup.fetch_message(message_id)
+        if channel_id is not None and message_id is not None and not ephemeral:
+            return await self._by_id(channel_id, message_id).fetch()
+        stored = self._stored_token()
+        if stored is not None and message_id is not None:
+            return await stored.fetch_message(message_id)
         return None
 
     async def _disable_components(self) -> None:
@@ -439,11 +699,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         The message is read back first: handlers that answered with ``response.edit_message`` changed
         it since it was recorded.
         """
-        message = self._message
-        if message is None:
+        if self._message is None and self._stored_message is None:
             return
         try:
-            current = await self._read_message(message)
+            current = await self._read_message()
             if current is None:
                 _log.debug("session %s: ephemeral message past its 15-minute token; not disabled", self._id)
                 return
@@ -460,7 +719,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     def _track_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Remember an answered update on the session's message: its token edits the message later."""
         message = interaction.message
-        if message is None or (self._message is not None and message.id != self._message.id):
+        user = self._user
+        if isinstance(user, discord.Object) and interaction.user.id == user.id:
+            self._user = interaction.user  # a restored session meets its owner again
+        known = self.message_id
+        if message is None or (known is not None and message.id != known):
             return
         self._message = message
         if interaction.response.type in _UPDATING_RESPONSES:

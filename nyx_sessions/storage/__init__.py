@@ -1,20 +1,29 @@
-"""Session storage: the repository of live sessions, end promises, and the clocks behind expiry."""
+"""Session storage: the repository of live sessions, the stores of durable ones, end promises, clocks."""
 
 from __future__ import annotations
 
 from .clock import Clock, ManualClock, ManualTimerHandle, SystemClock, TimerHandleLike
+from .memory_store import MemorySessionStore
 from .promises import SessionPromiseRepository
 from .repository import ExpirationCallback, MemorySessionRepository, SessionRepository, StoredSession
+from .sqlite_store import SQLiteSessionStore
+from .store import DurableRecord, SessionStore
+from .urls import store_from_url
 
 __all__ = (
     "Clock",
+    "DurableRecord",
     "ExpirationCallback",
     "ManualClock",
     "ManualTimerHandle",
     "MemorySessionRepository",
+    "MemorySessionStore",
+    "SQLiteSessionStore",
     "SessionPromiseRepository",
     "SessionRepository",
+    "SessionStore",
     "StoredSession",
     "SystemClock",
     "TimerHandleLike",
+    "store_from_url",
 )

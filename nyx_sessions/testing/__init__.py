@@ -6,8 +6,9 @@
   modal submits, slash commands), fakes Discord's interaction endpoints (:class:`FakeDiscord`),
   records every reply (:class:`Injected`, :class:`Reply`) and settles the tasks it started;
 - a pytest plugin: ``pytest_plugins = ["nyx_sessions.testing"]`` gives the ``bot`` and
-  ``harness`` fixtures (override ``bot_extensions``, ``bot_members`` and ``session_clock`` to choose
-  what the bot loads, how many members its guild has, and the clock it runs on).
+  ``harness`` fixtures (override ``bot_extensions``, ``bot_members``, ``session_clock`` and
+  ``session_store`` to choose what the bot loads, how many members its guild has, the clock it runs
+  on, and where its durable sessions live).
 
 The kit raises its own ``AssertionError``s with full messages, so pytest need not rewrite it; the
 marker below keeps pytest from warning when a conftest imports from here before naming the plugin:
@@ -22,7 +23,16 @@ from .compat import apply, new_snowflake
 from .fake_discord import FakeDiscord
 from .harness import InteractionHarness, MessageRef, ModalRef, UserRef
 from .inputs import ModalValue, OptionValue
-from .plugin import bot, bot_extensions, bot_members, close_test_bot, create_test_bot, harness, session_clock
+from .plugin import (
+    bot,
+    bot_extensions,
+    bot_members,
+    close_test_bot,
+    create_test_bot,
+    harness,
+    session_clock,
+    session_store,
+)
 from .records import Injected, Reply, ReplyKind
 
 __all__ = (
@@ -46,4 +56,5 @@ __all__ = (
     "harness",
     "new_snowflake",
     "session_clock",
+    "session_store",
 )

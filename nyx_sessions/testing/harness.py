@@ -575,6 +575,41 @@ class InteractionHarness:
                 "Name long-lived tasks with a prefix passed as ignore_task_prefixes."
             )
 
+    async def restart(self, *, downtime: float = 0.0) -> None:
+        """Restart the bot as a new process would: every extension unloaded, then loaded again.
+
+        The fake Discord stays, with every message and its components, so a test clicks what users
+        still see after a deploy. The session manager is new: sessions of classes with a ``kind``
+        come back from the store on their next click (give the ``session_store`` fixture one store
+        object); the others ended with the old manager.
+
+        Parameters
+        ----------
+        downtime: float
+            Seconds that pass while no bot runs, on the harness's :class:`~nyx_sessions.storage.ManualClock`
+            (deadlines pass unseen; the new manager ends those sessions when it starts).
+
+        Raises
+        ------
+        TypeError
+            ``downtime`` was given but the harness has no manual clock to move.
+        """
+        names = list(self.bot.extensions)
+        for name in reversed(names):
+            await self.bot.unload_extension(name)
+        await self.settle()
+        if downtime:
+            advance = getattr(self._clock, "advance", None)
+            if advance is None:
+                raise TypeError("restart(downtime=...) moves a ManualClock: give the harness one (clock=)")
+            advance(downtime)
+        for name in names:
+            await self.bot.load_extension(name)
+        advance = getattr(self._clock, "advance", None)
+        if advance is not None:
+            advance(0)  # what came due during the downtime runs now, as it would on a real start
+        await self.settle()
+
     async def wait_until(
         self, condition: Callable[[], object], *, timeout: float = 10.0, what: str = ""
     ) -> None:

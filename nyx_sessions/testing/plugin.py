@@ -30,7 +30,7 @@ from .tasks import describe_tasks
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
 
-    from nyx_sessions.storage import Clock
+    from nyx_sessions.storage import Clock, SessionStore
 
 __all__ = (
     "bot",
@@ -40,6 +40,7 @@ __all__ = (
     "create_test_bot",
     "harness",
     "session_clock",
+    "session_store",
 )
 
 
@@ -49,6 +50,7 @@ async def create_test_bot(
     prefix: str = "!",
     members: int = 2,
     clock: Clock | None = None,
+    store: SessionStore | str | None = None,
 ) -> commands.Bot:
     """Create a :class:`commands.Bot` wired to dpytest's fake guild, then load ``extensions``.
 
@@ -68,6 +70,8 @@ async def create_test_bot(
     clock: Clock | None
         Passed to :func:`nyx_sessions.configure` before the extensions load, so the session manager
         measures expiry, automatic deferrals and token ages on it.
+    store: SessionStore | str | None
+        Where durable sessions live (passed to :func:`nyx_sessions.configure` as well).
 
     Returns
     -------
@@ -86,7 +90,7 @@ async def create_test_bot(
     state._command_tree = test_bot.tree
     if state.application_id is None and test_bot.user is not None:
         state.application_id = test_bot.user.id
-    nyx_sessions.configure(test_bot, clock=clock)
+    nyx_sessions.configure(test_bot, store=store, clock=clock)
     for name in extensions:
         await test_bot.load_extension(name)
     return test_bot
@@ -165,16 +169,31 @@ def bot_members() -> int:
     return 2
 
 
+@pytest.fixture
+def session_store() -> SessionStore | str | None:
+    """The store the ``bot`` fixture keeps durable sessions in; ``None``: none (override it).
+
+    Return one store object, not a URL, to restart the bot onto the same store within a test
+    (:meth:`InteractionHarness.restart`).
+    """
+    return None
+
+
 @pytest_asyncio.fixture
 async def bot(
-    bot_extensions: Sequence[str], bot_members: int, session_clock: Clock | None
+    bot_extensions: Sequence[str],
+    bot_members: int,
+    session_clock: Clock | None,
+    session_store: SessionStore | str | None,
 ) -> AsyncIterator[commands.Bot]:
     """A fresh dpytest bot (prefix ``!``) with ``bot_members`` members and ``bot_extensions`` loaded.
 
     ``nyx_sessions.configure(bot, clock=session_clock)`` runs before the extensions load, so an
     extension that reads the session manager in its ``setup()`` finds it on that clock.
     """
-    test_bot = await create_test_bot(extensions=bot_extensions, members=bot_members, clock=session_clock)
+    test_bot = await create_test_bot(
+        extensions=bot_extensions, members=bot_members, clock=session_clock, store=session_store
+    )
     try:
         yield test_bot
     finally:

@@ -43,6 +43,10 @@ class CounterSession:
     answer_before_failing: bool = False
     calls: list[tuple[Any, ...]] = field(default_factory=list)
 
+    @property
+    def owner_id(self) -> int:
+        return self.user.id
+
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         self.calls.append(("on_start", meta))
         if self.fail_in == "on_start":

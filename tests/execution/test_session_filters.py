@@ -12,7 +12,7 @@ from nyx_sessions._utils import maybe_await
 from nyx_sessions.execution import AllowAll, AndFilter, NotFilter, OrFilter, OwnerOnly
 from nyx_sessions.sessions.state import SessionExecutionMeta
 
-SESSION = SimpleNamespace(id="s1", user=SimpleNamespace(id=OWNER_ID))
+SESSION = SimpleNamespace(id="s1", owner_id=OWNER_ID)
 META = SessionExecutionMeta("s1")
 
 
@@ -59,7 +59,7 @@ class TestOwnerOnly:
 
     async def test_one_instance_serves_every_session(self):
         shared = OwnerOnly()
-        other_session = SimpleNamespace(id="s2", user=SimpleNamespace(id=STRANGER_ID))
+        other_session = SimpleNamespace(id="s2", owner_id=STRANGER_ID)
 
         assert await check(shared, click_by(OWNER_ID), META) is True
         assert await maybe_await(shared.check(other_session, click_by(STRANGER_ID), META)) is True

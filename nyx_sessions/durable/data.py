@@ -1,0 +1,113 @@
+"""Encoding ``session.data`` as JSON and reading it back typed, with msgspec (never pickle).
+
+pickle would turn write access to the store into code execution in every bot process, and it
+names classes by module path, so a class moved in a deploy breaks loading. JSON with a declared type
+is validated on the way back and evolves by explicit versions (``data_version``, ``migrate_data``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from nyx_sessions.errors import SessionDataError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from nyx_sessions.durable.kinds import SessionKind
+
+__all__ = ("DataVersionError", "decode_data", "decode_json", "encode_data", "encode_json")
+
+
+class DataVersionError(SessionDataError):
+    """A record was written by a newer ``data_version`` than this class knows: never downgraded."""
+
+
+def _msgspec() -> ModuleType:
+    try:
+        import msgspec
+    except ImportError as error:
+        raise SessionDataError(
+            "?", 'durable sessions encode their data with msgspec: pip install "nyx-sessions[sqlite]"'
+        ) from error
+    return msgspec
+
+
+def encode_json(value: object) -> bytes:
+    """``value`` as JSON bytes (builtins, msgspec Structs, dataclasses, enums, datetimes...)."""
+    encoded: bytes = _msgspec().json.encode(value)
+    return encoded
+
+
+def decode_json(raw: bytes, type_: Any = Any) -> Any:
+    """JSON bytes back as ``type_`` (validated), or as builtins."""
+    return _msgspec().json.decode(raw, type=type_)
+
+
+def encode_data(value: object, session_id: str) -> bytes:
+    """Encode a session's ``data``.
+
+    Raises
+    ------
+    SessionDataError
+        The data holds something JSON cannot carry; the error names the field.
+    """
+    try:
+        return encode_json(value)
+    except (TypeError, ValueError, OverflowError) as error:
+        raise SessionDataError(session_id, str(error), _failing_field(value)) from error
+
+
+def decode_data(
+    kind: SessionKind,
+    migrate: Callable[[dict[str, Any], int], dict[str, Any]],
+    raw: bytes,
+    version: int,
+    session_id: str,
+) -> Any:
+    """Read stored data back as the kind's declared type, migrating data of an older version first.
+
+    Raises
+    ------
+    DataVersionError
+        ``version`` is newer than the kind's ``data_version``.
+    SessionDataError
+        The data does not decode, or does not fit the declared type after migration.
+    """
+    if version > kind.data_version:
+        raise DataVersionError(
+            session_id,
+            f"it was written with data_version {version}, newer than {kind.name!r}'s {kind.data_version}",
+        )
+    msgspec = _msgspec()
+    declared = Any if kind.data is None else kind.data
+    try:
+        if version == kind.data_version:
+            return msgspec.json.decode(raw, type=declared)
+        loose = msgspec.json.decode(raw)
+        migrated = migrate(loose, version)
+        return msgspec.convert(migrated, declared)
+    except (msgspec.ValidationError, msgspec.DecodeError, TypeError, ValueError, KeyError) as error:
+        raise SessionDataError(session_id, f"the stored data does not read back: {error}") from error
+
+
+def _failing_field(value: object) -> str | None:
+    """The name of the first field of ``value`` that does not encode, when ``value`` has fields."""
+    msgspec = _msgspec()
+    if isinstance(value, msgspec.Struct):
+        items: Mapping[str, Any] = msgspec.structs.asdict(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    elif isinstance(value, Mapping):
+        items = {str(key): item for key, item in value.items()}
+    else:
+        return None
+    for name, item in items.items():
+        try:
+            encode_json(item)
+        except (TypeError, ValueError, OverflowError):
+            inner = _failing_field(item)
+            return name if inner is None else f"{name}.{inner}"
+    return None

@@ -1,0 +1,357 @@
+"""The manager's store side: it writes durable sessions, restores them, and ends them when they expire.
+
+The manager keeps routing, the lifecycle and the answers; this module only moves sessions between the
+process and the store:
+
+- after a start and after each handler, a durable session's record is written (:meth:`create`,
+  :meth:`commit`);
+- a click that names a session this process does not hold restores it from its record
+  (:meth:`restore`): the class is found by kind, its data decoded (and migrated), its items
+  reloaded, then ``on_restore`` runs;
+- the store's deadlines drive expiry (:meth:`sweep`): one timer, armed for the earliest deadline,
+  ends each due session once, including those whose deadline passed while no process ran; the
+  messages of sessions overdue by more than ``stale_after`` are left for the next click to disable,
+  so a long outage does not start a storm of edits;
+- at shutdown durable sessions are detached, not ended: their records stay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import sqlite3
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from nyx_sessions.durable.data import decode_data
+from nyx_sessions.durable.kinds import find_kind
+from nyx_sessions.errors import DuplicateSessionError, SessionStoreError
+from nyx_sessions.sessions.state import SessionEndCode, SessionState
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from nyx_sessions.manager import SessionManager
+    from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.storage import Clock, TimerHandleLike
+    from nyx_sessions.storage.store import DurableRecord, SessionStore
+
+__all__ = ("UNRESTORABLE", "DurableSessions", "StoreUnavailableError", "Unrestorable")
+
+_log = logging.getLogger("nyx_sessions")
+
+T = TypeVar("T")
+
+_SWEEP_LIMIT = 256
+"""Sessions one sweep ends before the event loop gets a turn."""
+
+_RETRY = 60.0
+"""Seconds before a due session that cannot be ended yet (its kind is unknown) is looked at again."""
+
+
+class StoreUnavailableError(SessionStoreError):
+    """The store did not answer: the click is told to try again, nothing stored is lost."""
+
+
+class Unrestorable:
+    """What :meth:`DurableSessions.restore` returns for a record it cannot bring back."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNRESTORABLE"
+
+
+UNRESTORABLE = Unrestorable()
+"""The one :class:`Unrestorable`."""
+
+
+class _Held:
+    """What the process knows of a durable session it holds: when it expires and when it began."""
+
+    __slots__ = ("created_at", "deadline")
+
+    def __init__(self, deadline: float | None, created_at: float) -> None:
+        self.deadline = deadline
+        self.created_at = created_at
+
+
+class DurableSessions:
+    """Moves durable sessions between a :class:`SessionManager` and its store.
+
+    Parameters
+    ----------
+    manager: :class:`SessionManager`
+        The manager it serves.
+    store: :class:`~nyx_sessions.storage.SessionStore`
+        The store, owned by the manager: opened and closed with it.
+    stale_after: :class:`float`
+        A session that expired more than this many seconds ago (the bot was down) ends without its
+        message being edited.
+    unknown_grace: :class:`float`
+        A due record of a kind no class knows is kept this long past its deadline (another version
+        of the bot may know it), then dropped without ``on_end``.
+    timeout: :class:`float`
+        The longest any store call may take; past it the store counts as unavailable.
+    """
+
+    __slots__ = (
+        "_clock",
+        "_held",
+        "_manager",
+        "_store",
+        "_sweeping",
+        "_timer",
+        "_timer_at",
+        "_unknown_kinds",
+        "stale_after",
+        "timeout",
+        "unknown_grace",
+    )
+
+    def __init__(
+        self,
+        manager: SessionManager,
+        store: SessionStore,
+        *,
+        stale_after: float = 60.0,
+        unknown_grace: float = 3600.0,
+        timeout: float = 2.0,
+    ) -> None:
+        self._manager = manager
+        self._store = store
+        self._clock: Clock = manager.clock
+        self._held: dict[str, _Held] = {}
+        self._timer: TimerHandleLike | None = None
+        self._timer_at = math.inf
+        self._sweeping: asyncio.Task[None] | None = None
+        self._unknown_kinds: set[str] = set()
+        self.stale_after = stale_after
+        self.unknown_grace = unknown_grace
+        self.timeout = timeout
+
+    @property
+    def store(self) -> SessionStore:
+        """The store."""
+        return self._store
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open the store and arm expiry; sessions that expired while no process ran end now."""
+        await self._store.open()
+        await self._schedule()
+
+    async def close(self) -> None:
+        """Stop expiry and close the store (records stay)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        sweeping = self._sweeping
+        if sweeping is not None and not sweeping.done():
+            sweeping.cancel()
+            await asyncio.wait((sweeping,))
+        self._held.clear()
+        await self._store.close()
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    async def check_new(self, session: AbstractSession[Any]) -> None:
+        """Refuse, before ``on_start`` runs, a session whose id is stored or whose data cannot be.
+
+        Raises
+        ------
+        DuplicateSessionError
+            The store holds a session with this id.
+        SessionDataError
+            The data cannot be encoded.
+        """
+        session._to_record(None, 0.0)  # encodes the data: fails before anything is sent
+        if await self._call(self._store.exists(session.id)):
+            raise DuplicateSessionError(session.id)
+
+    async def create(self, session: AbstractSession[Any]) -> None:
+        """Store a session that just started."""
+        now = self._clock.time()
+        held = _Held(self._deadline(session.ttl, now), now)
+        if not await self._call(self._store.create(session._to_record(held.deadline, now))):
+            raise DuplicateSessionError(session.id)
+        self._held[session.id] = held
+        self._arm(held.deadline)
+
+    async def commit(self, session: AbstractSession[Any], *, refresh: bool) -> None:
+        """Write a session after a handler; ``refresh`` moves its deadline a full TTL ahead.
+
+        Raises
+        ------
+        SessionDataError
+            The data cannot be encoded: the stored state stays as it was.
+        """
+        held = self._held.get(session.id)
+        if held is None:
+            return
+        deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
+        record = session._to_record(deadline, held.created_at)
+        if await self._call(self._store.commit(record)):
+            held.deadline = deadline
+            self._arm(deadline)
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    async def restore(self, session_id: str) -> AbstractSession[Any] | Unrestorable | None:
+        """Bring back a stored session this process does not hold, running, ready for a click.
+
+        Returns
+        -------
+        The session; :data:`UNRESTORABLE` for a record that cannot come back (an unknown kind, a
+        newer ``data_version``, data that does not decode, ``on_restore`` raising), which is logged
+        and answered like an expired session; ``None`` when no such session is stored.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer.
+        """
+        record = await self._call(self._store.load(session_id))
+        if record is None:
+            return None
+        session = await self._rebuild(record)
+        if session is None:
+            return UNRESTORABLE
+        session._state = SessionState.RUNNING
+        self._held[session_id] = _Held(record.deadline, record.created_at)
+        return session
+
+    async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | None:
+        cls: Any = find_kind(record.kind)
+        if cls is None:
+            if record.kind not in self._unknown_kinds:
+                self._unknown_kinds.add(record.kind)
+                _log.warning(
+                    "session %s has kind %r, which no loaded class declares (renamed without aliases=, "
+                    "or from another version of the bot): answered as expired, record kept",
+                    record.id,
+                    record.kind,
+                )
+            return None
+        try:
+            data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, record.id)
+            session: AbstractSession[Any] = cls._from_record(self._manager, record, data)
+            await session._reload()
+            await session.on_restore()
+        except Exception:
+            _log.exception(
+                "session %s of kind %r could not be restored; answered as expired", record.id, record.kind
+            )
+            return None
+        return session
+
+    # -- ending ----------------------------------------------------------------------------------------
+
+    async def begin_end(self, session_id: str) -> None:
+        """Mark a session as ending before its ``on_end`` runs: a crash then never runs it twice."""
+        try:
+            await self._call(self._store.claim_end(session_id))
+        except StoreUnavailableError:
+            _log.warning("session %s ends while its store does not answer", session_id)
+
+    async def finish(self, session_id: str) -> None:
+        """Forget an ended session, in the store and here."""
+        self._held.pop(session_id, None)
+        try:
+            await self._call(self._store.finish(session_id))
+        except StoreUnavailableError:
+            _log.warning(
+                "the record of ended session %s could not be deleted: its store does not answer", session_id
+            )
+
+    def detach(self, session_id: str) -> None:
+        """Let go of a session at shutdown; its record stays for the next process."""
+        self._held.pop(session_id, None)
+
+    # -- expiry ----------------------------------------------------------------------------------------
+
+    def _arm(self, deadline: float | None) -> None:
+        if deadline is None or deadline >= self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._clock.call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = math.inf
+        if self._sweeping is None or self._sweeping.done():
+            self._sweeping = self._manager._spawn(self.sweep(), "nyx-sessions:sweep")
+
+    async def _schedule(self) -> None:
+        try:
+            deadline = await self._call(self._store.next_deadline())
+        except StoreUnavailableError:
+            deadline = self._clock.time() + _RETRY
+        self._arm(deadline)
+
+    async def sweep(self) -> None:
+        """End every durable session whose deadline has passed, then arm the timer for the next."""
+        postponed: float | None = None
+        while True:
+            now = self._clock.time()
+            try:
+                due = await self._call(self._store.due(now, _SWEEP_LIMIT))
+            except StoreUnavailableError:
+                postponed = now + _RETRY
+                break
+            ended = 0
+            for session_id in due:
+                if await self._expire(session_id, now):
+                    ended += 1
+                elif postponed is None:
+                    postponed = now + _RETRY
+            if len(due) < _SWEEP_LIMIT or not ended:
+                break
+            await asyncio.sleep(0)  # a batch at a time: clicks are answered in between
+        self._sweeping = None
+        if postponed is not None:
+            self._arm(postponed)
+        deadline = await self._call(self._store.next_deadline())
+        if deadline is not None and deadline <= self._clock.time():
+            deadline = postponed  # only sessions that cannot end yet are due: wait before trying again
+        self._arm(deadline)
+
+    async def _expire(self, session_id: str, now: float) -> bool:
+        """End one due session; ``False`` when it must wait (its kind is unknown)."""
+        manager = self._manager
+        async with manager._serial(session_id):  # a running handler finishes (and may refresh) first
+            record = await self._call(self._store.load(session_id))
+            if record is None or record.deadline is None or record.deadline > now:
+                return True  # ended meanwhile, or a click refreshed it
+            session = manager.get(session_id) or await self._rebuild(record)
+            if session is None:
+                if find_kind(record.kind) is None and now < record.deadline + self.unknown_grace:
+                    return False
+                _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
+                await self.finish(session_id)
+                return True
+            if await self._call(self._store.claim_end(session_id, due_by=now)) is None:
+                return True
+            self._held.setdefault(session_id, _Held(record.deadline, record.created_at))
+            await manager._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
+        if session.disable_on_expire and now - record.deadline <= self.stale_after:
+            await session._disable_components()
+        return True
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _deadline(ttl: float | None, now: float) -> float | None:
+        return None if ttl is None else now + ttl
+
+    async def _call(self, work: Awaitable[T]) -> T:
+        """Await a store call for at most ``timeout`` seconds; a failing store is reported unavailable."""
+        try:
+            return await asyncio.wait_for(work, self.timeout)
+        except StoreUnavailableError:
+            raise
+        except (SessionStoreError, sqlite3.Error, OSError, asyncio.TimeoutError) as error:
+            raise StoreUnavailableError(f"the session store failed: {error!r}") from error

@@ -1,0 +1,115 @@
+"""MemorySessionStore: durable sessions kept in this process's memory (tests, a bot's own experiments)."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import math
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .store import DurableRecord
+
+__all__ = ("MemorySessionStore",)
+
+
+class MemorySessionStore:
+    """A :class:`~nyx_sessions.storage.SessionStore` in memory: survives a new bot, not a new process.
+
+    Records are copied in and out, as a real store would serialize them, so a session restored from
+    it shares nothing with the object that wrote it. Keep one instance and give it to the next bot of
+    the same process (a test restarting its bot) to see sessions come back.
+    """
+
+    shared: ClassVar[bool] = False
+
+    __slots__ = ("_deadlines", "_ending", "_records")
+
+    def __init__(self) -> None:
+        self._records: dict[str, DurableRecord] = {}
+        self._ending: set[str] = set()
+        # (deadline, id); entries whose record moved on are skipped when read
+        self._deadlines: list[tuple[float, str]] = []
+
+    def __len__(self) -> int:
+        """How many sessions are stored (running or ending)."""
+        return len(self._records)
+
+    def __repr__(self) -> str:
+        return f"<MemorySessionStore sessions={len(self._records)}>"
+
+    async def open(self) -> None:
+        """Finish the sessions a closed manager left ending (their ``on_end`` will not run again)."""
+        for session_id in self._ending:
+            self._records.pop(session_id, None)
+        self._ending.clear()
+
+    async def close(self) -> None:
+        """Nothing to release: the records stay for the next bot."""
+
+    async def create(self, record: DurableRecord) -> bool:
+        """Store a new session; ``False`` when its id is taken."""
+        if record.id in self._records:
+            return False
+        self._put(dataclasses.replace(record, version=1))
+        return True
+
+    async def load(self, session_id: str) -> DurableRecord | None:
+        """A copy of the running session's record, or ``None``."""
+        record = self._records.get(session_id)
+        if record is None or session_id in self._ending:
+            return None
+        return dataclasses.replace(record)
+
+    async def exists(self, session_id: str) -> bool:
+        """Whether the id is stored."""
+        return session_id in self._records
+
+    async def commit(self, record: DurableRecord) -> bool:
+        """Replace a running session's record."""
+        stored = self._records.get(record.id)
+        if stored is None or record.id in self._ending:
+            return False
+        self._put(dataclasses.replace(record, version=stored.version + 1))
+        return True
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline of a running session."""
+        heap = self._deadlines
+        while heap and not self._live(*heap[0]):
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    async def due(self, now: float, limit: int) -> list[str]:
+        """Running sessions whose deadline has passed, earliest first."""
+        found: list[str] = []
+        for deadline, session_id in sorted(self._deadlines):
+            if deadline > now or len(found) >= limit:
+                break
+            if self._live(deadline, session_id) and session_id not in found:
+                found.append(session_id)
+        return found
+
+    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+        """Mark a running session as ending and return a copy of its record."""
+        record = self._records.get(session_id)
+        if record is None or session_id in self._ending:
+            return None
+        if due_by is not None and (record.deadline is None or record.deadline > due_by):
+            return None
+        self._ending.add(session_id)
+        return dataclasses.replace(record)
+
+    async def finish(self, session_id: str) -> None:
+        """Forget the session."""
+        self._records.pop(session_id, None)
+        self._ending.discard(session_id)
+
+    def _put(self, record: DurableRecord) -> None:
+        self._records[record.id] = record
+        if record.deadline is not None and math.isfinite(record.deadline):
+            heapq.heappush(self._deadlines, (record.deadline, record.id))
+
+    def _live(self, deadline: float, session_id: str) -> bool:
+        record = self._records.get(session_id)
+        return record is not None and record.deadline == deadline and session_id not in self._ending

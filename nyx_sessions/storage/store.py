@@ -1,0 +1,141 @@
+"""Where durable sessions live between clicks, restarts and deploys: the store protocol and its record.
+
+A store keeps plain data only (:class:`DurableRecord`): ids, the page, the last interaction token
+while it is valid, the deadline, and the session's ``data`` as JSON bytes. Never a discord.py object,
+never pickle. The manager writes a durable session's record after its start and after each handler,
+reads it back when a click names a session this process does not hold, and ends the sessions whose
+deadline the store reports as passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+__all__ = ("DurableRecord", "SessionStore")
+
+
+@dataclass(slots=True)
+class DurableRecord:
+    """What a store keeps of one durable session.
+
+    Attributes
+    ----------
+    id: :class:`str`
+        The session id (the key).
+    kind: :class:`str`
+        The session class's declared kind.
+    data_version: :class:`int`
+        The ``data_version`` of the class that wrote :attr:`data`.
+    data: :class:`bytes`
+        ``session.data`` encoded as JSON.
+    owner_id: Optional[:class:`int`]
+        The user who owns the session; ``None`` for a session anyone may use.
+    channel_id, message_id: Optional[:class:`int`]
+        The session's message, once sent.
+    ephemeral: :class:`bool`
+        Whether that message is ephemeral (then only a live token reaches it).
+    token: Optional[:class:`str`]
+        The last interaction token that reaches the message; never written once expired.
+    token_expires_at: Optional[:class:`float`]
+        When :attr:`token` stops working, epoch seconds on the manager's clock.
+    token_edits_original: :class:`bool`
+        The message is the token's ``@original`` (else it is reached by its id).
+    page: Optional[:class:`int`]
+        The current page (or stage) of a pagination session.
+    state: Optional[:class:`bytes`]
+        The built-in session class's own state as JSON (a list's page size, a wizard's stage
+        results); ``None`` for classes that keep none.
+    ttl: Optional[:class:`float`]
+        Seconds of inactivity before expiry; ``None`` never expires.
+    deadline: Optional[:class:`float`]
+        When the session expires, epoch seconds on the manager's clock; ``None`` never.
+    created_at: :class:`float`
+        When the session started.
+    version: :class:`int`
+        Bumped by the store on every write.
+    """
+
+    id: str
+    kind: str
+    data_version: int
+    data: bytes
+    owner_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    ephemeral: bool
+    token: str | None
+    token_expires_at: float | None
+    token_edits_original: bool
+    page: int | None
+    state: bytes | None
+    ttl: float | None
+    deadline: float | None
+    created_at: float
+    version: int = field(default=0)
+
+
+class SessionStore(Protocol):
+    """The async storage of durable sessions; the manager owns the store it is given.
+
+    The manager opens the store when the cog loads and closes it on :meth:`SessionManager.close`,
+    so a new bot in the same process can open the same file again. Every call is bounded in time:
+    a store that cannot answer raises :class:`~nyx_sessions.SessionStoreError` rather than hang.
+
+    Attributes
+    ----------
+    shared: :class:`bool`
+        Whether several processes may use the store at once.
+    """
+
+    shared: ClassVar[bool]
+
+    async def open(self) -> None:
+        """Make the store ready (connect, create tables); sessions left half-ended are finished.
+
+        Raises
+        ------
+        SessionStoreError
+            The store is misconfigured or held by another process.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the store's resources; it may be opened again."""
+        ...
+
+    async def create(self, record: DurableRecord) -> bool:
+        """Store a new session; ``False`` (and nothing stored) when its id is taken."""
+        ...
+
+    async def load(self, session_id: str) -> DurableRecord | None:
+        """The running session with this id, or ``None`` (never stored, ended, or ending)."""
+        ...
+
+    async def exists(self, session_id: str) -> bool:
+        """Whether a session with this id is stored (running or ending)."""
+        ...
+
+    async def commit(self, record: DurableRecord) -> bool:
+        """Replace a running session's record; ``False`` when it is no longer running."""
+        ...
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline of a running session, or ``None`` when none expires."""
+        ...
+
+    async def due(self, now: float, limit: int) -> list[str]:
+        """Up to ``limit`` ids of running sessions whose deadline is ``now`` or earlier, earliest first."""
+        ...
+
+    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+        """Mark a running session as ending and return its record; ``None`` if it is not running.
+
+        With ``due_by``, only a session whose deadline is at or before it is claimed (an expiry that
+        a refreshing click overtook claims nothing). Only the caller that claimed runs ``on_end``.
+        """
+        ...
+
+    async def finish(self, session_id: str) -> None:
+        """Forget an ended (or ending) session."""
+        ...

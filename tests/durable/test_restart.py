@@ -1,0 +1,289 @@
+"""Durable sessions survive a restart: start, click, restart the bot onto the same store, click again.
+
+Each story runs the real bot machinery through the testing kit, with an SQLite store in a temporary
+folder and a manual clock shared by the bot and the fake Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import durable_records as ext
+import pytest
+from discord.ext import commands
+
+from nyx_sessions import (
+    SessionEndCode,
+    SessionEvent,
+    SessionStoreError,
+    configure,
+    get_session_manager,
+)
+from nyx_sessions.execution import ERROR_NOTICE, EXPIRED_NOTICE
+from nyx_sessions.storage import DurableRecord, ManualClock, SQLiteSessionStore
+from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
+
+
+@pytest.fixture
+def session_clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def session_store(tmp_path: Path) -> SQLiteSessionStore:
+    return SQLiteSessionStore(tmp_path / "sessions.db")
+
+
+@pytest.fixture
+def bot_extensions() -> list[str]:
+    return ["nyx_sessions", "durable_sessions"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_records() -> None:
+    ext.LOADS.clear()
+    ext.ENDS.clear()
+    ext.RESTORES.clear()
+
+
+def text(harness: InteractionHarness, message: Any) -> str:
+    return str(harness.message_payload(message)["content"])
+
+
+def footer(harness: InteractionHarness, message: Any) -> str:
+    return str(harness.message_payload(message)["embeds"][0]["footer"]["text"])
+
+
+def disabled(harness: InteractionHarness, message: Any) -> list[bool]:
+    rows = harness.message_payload(message)["components"]
+    return [bool(c.get("disabled")) for row in rows for c in row["components"]]
+
+
+async def test_a_counter_continues_after_a_restart(harness: InteractionHarness, bot: commands.Bot) -> None:
+    started = await harness.slash("counter")
+    await harness.click(started, label="+1")
+    await harness.click(started, label="+1")
+    before = get_session_manager(bot)
+
+    await harness.restart()
+    after = get_session_manager(bot)
+    assert after is not before and not after.sessions, "a new manager, holding nothing yet"
+
+    clicked = await harness.click(started, label="+1")
+    assert clicked.response.type == 7 and text(harness, started) == "count: 3"
+    (session,) = after.sessions.values()
+    assert session.restored and type(session.data).__name__ == "CounterData", "typed data came back"
+    assert session.owner_id == harness.members[0].id and session.start_interaction is None
+    assert [session.id] == ext.RESTORES
+
+
+async def test_restart_detaches_instead_of_ending(harness: InteractionHarness, bot: commands.Bot) -> None:
+    await harness.slash("counter")
+    manager = get_session_manager(bot)
+    (session,) = manager.sessions.values()
+    ended: list[Any] = []
+    manager.bus.subscribe(SessionEvent.END, lambda *args: ended.append(args))
+
+    await harness.restart()
+    assert (await session.wait()).code is SessionEndCode.DETACHED, "local waiters learn it left"
+    assert ext.ENDS == [] and ended == [], "no on_end, no session_end: the session goes on"
+
+
+async def test_non_durable_sessions_still_end_at_a_restart(harness: InteractionHarness) -> None:
+    plain = await harness.slash("plain")
+    counter = await harness.slash("counter")
+    await harness.restart()
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.BOT_STOP]
+    late = await harness.click(plain, label="X")
+    assert late.ephemeral_texts == [EXPIRED_NOTICE]
+    assert (await harness.click(counter, label="+1")).response.type == 7
+
+
+async def test_a_durable_list_reloads_its_items_and_keeps_its_page(harness: InteractionHarness) -> None:
+    started = await harness.slash("mods", {"kind": "warn"})
+    await harness.click(started, label="\u25b6")
+    assert footer(harness, started) == "Page 2/6" and ext.LOADS == ["warn"]
+
+    await harness.restart()
+    await harness.click(started, label="\u25b6")
+    assert footer(harness, started) == "Page 3/6"
+    assert ext.LOADS == ["warn", "warn"], "load_items runs again after the restore"
+
+
+async def test_a_list_made_durable_without_a_subclass_keeps_its_lines(harness: InteractionHarness) -> None:
+    started = await harness.slash("lines")
+    await harness.click(started, label="\u25b6")
+    await harness.restart()
+    await harness.click(started, label="\u25b6")
+    assert footer(harness, started) == "Page 3/5"
+    assert harness.message_payload(started)["embeds"][0]["description"].startswith("line 11")
+
+
+async def test_a_wizard_continues_at_its_step_with_what_was_entered(harness: InteractionHarness) -> None:
+    started = await harness.slash("wizard")
+    opened = await harness.click(started, label="Enter name")
+    await harness.submit_modal(opened, {"name": "Ann"})
+    assert text(harness, started) == "Step 2: colour for Ann"
+
+    await harness.restart()
+    await harness.select(started, values=["blue"], placeholder="Colour")
+    assert text(harness, started) == "Step 3: Ann likes blue?"
+
+
+async def test_a_panel_started_in_a_channel_is_a_persistent_view_that_keeps_state(
+    harness: InteractionHarness,
+) -> None:
+    await harness.message("!panel")
+    panel = harness.last_message()
+    assert panel is not None and panel.content == "Open your counter"
+    first = await harness.click(panel, label="Open", user=1)  # anyone may press it
+    assert first.response.content == "opened 1: 0"
+
+    await harness.restart()
+    second = await harness.click(panel, label="Open", user=0)
+    assert second.response.content == "opened 2: 0", "the panel kept its count across the restart"
+
+
+async def test_a_deadline_that_passed_during_downtime_ends_the_session_at_start(
+    harness: InteractionHarness,
+) -> None:
+    started = await harness.slash("counter")
+    await harness.restart(downtime=620)  # 20 s past the 600 s TTL
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED]
+    assert disabled(harness, started) == [True, True, True], "recently expired: its buttons are disabled"
+
+
+async def test_a_long_outage_ends_overdue_sessions_without_a_storm_of_edits(
+    harness: InteractionHarness,
+) -> None:
+    started = await harness.slash("counter")
+    await harness.restart(downtime=3600)
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED]
+    assert disabled(harness, started) == [False, False, False], "left for the next click"
+    late = await harness.click(started, label="+1")
+    assert late.ephemeral_texts == [EXPIRED_NOTICE] and disabled(harness, started) == [True, True, True]
+
+
+async def test_expiry_of_a_restored_session_disables_it_by_id(
+    harness: InteractionHarness, session_clock: ManualClock
+) -> None:
+    started = await harness.slash("counter")
+    await harness.restart()
+    await harness.click(started, label="+1")
+    session_clock.advance(601)
+    await harness.settle()
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED]
+    assert disabled(harness, started) == [True, True, True]
+
+
+async def test_data_that_cannot_be_stored_keeps_the_last_stored_state(harness: InteractionHarness) -> None:
+    started = await harness.slash("counter")
+    await harness.click(started, label="+1")
+    bad = await harness.click(started, label="Bad")
+    assert bad.ephemeral_texts == [ERROR_NOTICE]
+    await harness.restart()
+    await harness.click(started, label="+1")
+    assert text(harness, started) == "count: 2", "the restored state is the last one stored"
+
+
+async def _store_record(store: SQLiteSessionStore, **fields: Any) -> None:
+    record = DurableRecord(
+        id=fields.pop("id", "abcdefghijkl"),
+        kind=fields.pop("kind", "test.counter"),
+        data_version=fields.pop("data_version", 2),
+        data=fields.pop("data", b'{"count": 5, "label": "count"}'),
+        owner_id=fields.pop("owner_id", None),
+        channel_id=None,
+        message_id=None,
+        ephemeral=False,
+        token=None,
+        token_expires_at=None,
+        token_edits_original=True,
+        page=None,
+        state=None,
+        ttl=600,
+        deadline=fields.pop("deadline", 1_700_000_600.0),
+        created_at=1_700_000_000.0,
+    )
+    assert not fields
+    assert await store.create(record)
+
+
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [
+        ({"kind": "gone.kind"}, "unknown kind"),
+        ({"data": b"{not json"}, "corrupt data"),
+        ({"data_version": 9}, "data from a newer version"),
+    ],
+)
+async def test_a_record_that_cannot_come_back_is_answered_as_expired(
+    harness: InteractionHarness,
+    bot: commands.Bot,
+    session_store: SQLiteSessionStore,
+    record: dict[str, Any],
+    why: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await _store_record(session_store, **record)
+    panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
+    clicked = await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")
+    assert clicked.ephemeral_texts == [EXPIRED_NOTICE], why
+    assert disabled(harness, panel) == [True]
+    assert await session_store.exists("abcdefghijkl"), "the record is kept"
+    assert "abcdefghijkl" in caplog.text
+
+
+async def test_data_of_an_older_version_is_migrated(
+    harness: InteractionHarness, session_store: SQLiteSessionStore
+) -> None:
+    await _store_record(session_store, data_version=1, data=b'{"n": 41}', owner_id=harness.members[0].id)
+    panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
+    clicked = await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")
+    assert clicked.response.content == "count: 42"
+
+
+async def test_an_alias_finds_a_renamed_kind(
+    harness: InteractionHarness, session_store: SQLiteSessionStore
+) -> None:
+    await _store_record(session_store, kind="test.tally", owner_id=harness.members[0].id)
+    panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
+    assert (await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")).response.content == "count: 6"
+
+
+async def test_the_store_file_is_owner_only_and_held_by_one_process_at_a_time(
+    bot: commands.Bot, session_store: SQLiteSessionStore
+) -> None:
+    assert stat.S_IMODE(os.stat(session_store.path).st_mode) == 0o600
+    second = await create_test_bot(extensions=())
+    try:
+        configure(second, store=SQLiteSessionStore(session_store.path))
+        with pytest.raises(commands.ExtensionFailed, match="in use by another process") as failed:
+            await second.load_extension("nyx_sessions")
+        assert isinstance(failed.value.original, SessionStoreError)
+    finally:
+        await close_test_bot(second)
+
+
+def _one_button(custom_id: str) -> Any:
+    import discord
+
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="+1", custom_id=custom_id))
+    view.stop()
+    return view
+
+
+async def test_restoring_is_bounded_and_concurrent_clicks_wait(harness: InteractionHarness) -> None:
+    started = await harness.slash("counter")
+    await harness.restart()
+    first = await harness.click(started, label="+1", settle=False)
+    second = await harness.click(started, label="+1", settle=False)
+    await harness.settle()
+    assert text(harness, started) == "count: 2", "the second click saw the restored session"
+    assert harness.initial_responses(first) == harness.initial_responses(second) == 1
+    await asyncio.sleep(0)
