@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
+import nyx_sessions
 from example_bot.db import Database
-from nyx_sessions import MemorySessionRepository, SessionCog, SessionManager
+from nyx_sessions import SessionCog
+from nyx_sessions.storage import SQLiteSessionStore
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from nyx_sessions.storage import Clock
 
 __all__ = ("EXTENSIONS", "ExampleBot")
@@ -35,10 +36,11 @@ class ExampleBot(commands.Bot):
     Parameters
     ----------
     db_path: Union[:class:`str`, :class:`pathlib.Path`]
-        The SQLite file (created on first run).
+        The SQLite file (created on first run). Sessions are stored beside it, in
+        ``<name>.sessions.sqlite3``, so they survive restarts.
     clock: Optional[:class:`nyx_sessions.storage.Clock`]
-        The clock sessions expire by. ``None`` (a real bot) loads nyx_sessions the usual way; the
-        offline playground passes a clock it moves by hand.
+        The clock sessions expire by. ``None`` (a real bot) is the system clock; the offline
+        playground passes a clock it moves by hand.
     sync_commands: :class:`bool`
         Sync the slash commands with Discord on start-up (needed after adding or changing one).
     intents: Optional[:class:`discord.Intents`]
@@ -48,6 +50,8 @@ class ExampleBot(commands.Bot):
     ----------
     db: :class:`Database`
         The bot's data.
+    sessions_path: :class:`pathlib.Path`
+        Where its durable sessions are stored.
     """
 
     def __init__(
@@ -63,16 +67,16 @@ class ExampleBot(commands.Bot):
             intents.message_content = True  # for the prefix commands; enable it in the developer portal
         super().__init__(command_prefix="!", intents=intents, description="The nyx_sessions example bot")
         self.db = Database(db_path)
+        path = Path(db_path)
+        self.sessions_path = path.with_name(f"{path.stem}.sessions.sqlite3")
         self._clock = clock
         self._sync_commands = sync_commands
 
     async def setup_hook(self) -> None:
         await self.db.connect()
-        if self._clock is None:
-            await self.load_extension("nyx_sessions")
-        else:
-            manager = SessionManager(self, repository=MemorySessionRepository(clock=self._clock))
-            await self.add_cog(SessionCog(self, manager=manager))
+        # Two lines make sessions durable: a store, then the extension as usual.
+        nyx_sessions.configure(self, store=SQLiteSessionStore(self.sessions_path), clock=self._clock)
+        await self.load_extension("nyx_sessions")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self._sync_commands:
@@ -86,7 +90,8 @@ class ExampleBot(commands.Bot):
             _log.info("Slash commands were not synced: restart with --sync after adding or changing one")
 
     async def close(self) -> None:
-        # Sessions end first (with BOT_STOP), while the session log still listens for their ends.
+        # Sessions go first, while the session log still listens: durable ones are kept in the
+        # store for the next start, the others end with BOT_STOP.
         await self.remove_cog(SessionCog.__cog_name__)
         await super().close()
         await self.db.close()

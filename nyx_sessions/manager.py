@@ -223,6 +223,16 @@ class SessionManager:
         """Return the live session with ``session_id``, or ``None``."""
         return self._sessions.get(session_id)
 
+    async def expires_at(self, session_id: str) -> float | None:
+        """When a session this manager holds expires, in epoch seconds on :attr:`clock`.
+
+        ``None`` for a session that never expires, or one this manager does not hold.
+        """
+        session = self._sessions.get(session_id)
+        if session is not None and self._durable is not None and self._is_stored(session):
+            return self._durable.deadline_of(session_id)
+        return await self._repository.expires_at(session_id)
+
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def open(self) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
+import msgspec
 from discord import app_commands
 from discord.ext import commands
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from example_bot.bot import ExampleBot
     from nyx_sessions import SessionExecutionMeta
 
-__all__ = ("Moderations", "ModerationsSession", "setup")
+__all__ = ("ModerationFilter", "Moderations", "ModerationsSession", "setup")
 
 ModerationKind = Literal["warn", "mute", "kick", "ban"]
 
@@ -27,17 +28,27 @@ def _of_kind(moderations: Sequence[Moderation], kind: str | None) -> list[Modera
     return [moderation for moderation in moderations if kind is None or moderation.kind == kind]
 
 
-class ModerationsSession(ListPaginationSession[Moderation, None]):
+class ModerationFilter(msgspec.Struct):
+    """What a moderations list stores to survive a restart: the server, and the type shown."""
+
+    guild_id: int
+    kind: str | None = None
+
+
+class ModerationsSession(
+    ListPaginationSession[Moderation, None], kind="example.moderations", data=ModerationFilter
+):
     """Five moderations per page, the navigation row, and a select menu that filters by type.
+
+    Durable: it stores only its filter (:class:`ModerationFilter`) and loads the moderations from the
+    database again after a restart, at the page it was on.
 
     Parameters
     ----------
     bot: :class:`ExampleBot`
         The bot.
     start: Union[:class:`discord.Interaction`, :class:`commands.Context`]
-        What started the session.
-    moderations: Sequence[:class:`Moderation`]
-        Every moderation of the server.
+        What started the session; it must come from a server.
     kind: Optional[:class:`str`]
         The type to show first; ``None`` shows every type.
     """
@@ -46,15 +57,19 @@ class ModerationsSession(ListPaginationSession[Moderation, None]):
         self,
         bot: ExampleBot,
         start: discord.Interaction[Any] | commands.Context[Any],
-        moderations: Sequence[Moderation],
         kind: str | None = None,
     ) -> None:
-        super().__init__(bot, start, _of_kind(moderations, kind), per_page=5)
-        self.moderations = moderations
-        self.kind = kind
+        assert start.guild is not None  # the command is guild_only
+        super().__init__(bot, start, data=ModerationFilter(start.guild.id, kind), per_page=5)
+
+    async def load_items(self) -> list[Moderation]:
+        """The server's moderations of the chosen type: at start, and again after every restore."""
+        bot = cast("ExampleBot", self.bot)
+        return _of_kind(await bot.db.moderations(self.data.guild_id), self.data.kind)
 
     def format_page(self, items: Sequence[Moderation]) -> dict[str, Any]:
-        shown = MODERATION_KINDS[self.kind] if self.kind else "All types"
+        kind = self.data.kind
+        shown = MODERATION_KINDS[kind] if kind else "All types"
         embed = discord.Embed(
             title=f"Moderations · {shown}",
             description="\n".join(map(str, items)) or "No moderations of this type.",
@@ -65,10 +80,11 @@ class ModerationsSession(ListPaginationSession[Moderation, None]):
         return {"embed": embed, "view": self.view(*self.build_navigation(), self._filter_select())}
 
     def _filter_select(self) -> discord.ui.Select[Any]:
-        options = [discord.SelectOption(label="All types", value="all", default=self.kind is None)]
+        kind = self.data.kind
+        options = [discord.SelectOption(label="All types", value="all", default=kind is None)]
         options += [
-            discord.SelectOption(label=label, value=kind, default=kind == self.kind)
-            for kind, label in MODERATION_KINDS.items()
+            discord.SelectOption(label=label, value=key, default=key == kind)
+            for key, label in MODERATION_KINDS.items()
         ]
         return self.select("filter", options=options, row=1)
 
@@ -76,8 +92,8 @@ class ModerationsSession(ListPaginationSession[Moderation, None]):
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> None:
         (choice,) = select_values(interaction)
-        self.kind = None if choice == "all" else choice
-        self.items = _of_kind(self.moderations, self.kind)
+        self.data.kind = None if choice == "all" else choice
+        self.items = await self.load_items()
         self.current_page = 0
         await self.refresh(interaction)
 
@@ -97,9 +113,7 @@ class Moderations(commands.Cog):
         self, ctx: commands.Context[ExampleBot], kind: ModerationKind | None = None
     ) -> ModerationsSession:
         """Browse this server's moderations, five per page."""
-        assert ctx.guild is not None  # guild_only
-        moderations = await self.bot.db.moderations(ctx.guild.id)
-        return ModerationsSession(self.bot, ctx, moderations, kind)
+        return ModerationsSession(self.bot, ctx, kind)
 
 
 async def setup(bot: ExampleBot) -> None:

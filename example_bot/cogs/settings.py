@@ -1,20 +1,22 @@
 """!settings and /settings: a settings panel with buttons, two select menus and a modal, saved to SQLite.
 
-``!panel`` posts a message whose persistent "Open panel" button starts the same panel: a session
-started from a button.
+``!panel`` posts a message whose "Open panel" button starts the same panel: a durable session the
+bot starts in the channel, which replaces a discord.py persistent view and keeps state.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+import msgspec
 from discord.ext import commands
 
 from example_bot.db import GuildSettings
 from nyx_sessions import (
     AbstractSession,
+    AllowAll,
     modal_values,
     on_button,
     on_modal,
@@ -25,19 +27,28 @@ from nyx_sessions import (
 
 if TYPE_CHECKING:
     from example_bot.bot import ExampleBot
+    from example_bot.db import Database
     from nyx_sessions import SessionExecutionMeta, SessionModal
 
-__all__ = ("LANGUAGES", "OpenPanelView", "Settings", "SettingsSession", "setup")
+__all__ = ("LANGUAGES", "Settings", "SettingsDraft", "SettingsEntry", "SettingsSession", "setup")
 
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch"}
 
 
-class SettingsSession(AbstractSession[GuildSettings]):
+class SettingsDraft(msgspec.Struct):
+    """What a settings panel stores to survive a restart: the server, what is saved, the unsaved draft."""
+
+    guild_id: int
+    saved: GuildSettings = msgspec.field(default_factory=GuildSettings)
+    draft: GuildSettings = msgspec.field(default_factory=GuildSettings)
+
+
+class SettingsSession(AbstractSession[GuildSettings], kind="example.settings", data=SettingsDraft):
     """The settings panel: changes are a draft until Save writes them to the database.
 
     Answers privately when started from an interaction (a slash command or a button); a prefix
     command gets a normal message, which only its author can use (the default owner-only filter).
-    The session's result is the settings last saved.
+    The session's result is the settings last saved. Durable: an unsaved draft survives a restart.
 
     Parameters
     ----------
@@ -50,10 +61,38 @@ class SettingsSession(AbstractSession[GuildSettings]):
     ttl = 300  # seconds without a click before the panel expires (the default is 180)
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
-        super().__init__(bot, start)
         assert start.guild is not None  # the commands are guild_only
-        self.guild_id = start.guild.id
-        self.db = bot.db
+        super().__init__(bot, start, data=SettingsDraft(start.guild.id))
+
+    @property
+    def db(self) -> Database:
+        """:class:`Database`: The bot's data."""
+        return cast("ExampleBot", self.bot).db
+
+    @property
+    def guild_id(self) -> int:
+        """:class:`int`: The server whose settings these are."""
+        return int(self.data.guild_id)
+
+    @property
+    def saved(self) -> GuildSettings:
+        """:class:`GuildSettings`: The settings as the database has them."""
+        saved: GuildSettings = self.data.saved
+        return saved
+
+    @saved.setter
+    def saved(self, settings: GuildSettings) -> None:
+        self.data.saved = settings
+
+    @property
+    def draft(self) -> GuildSettings:
+        """:class:`GuildSettings`: The settings as the panel shows them, saved or not."""
+        draft: GuildSettings = self.data.draft
+        return draft
+
+    @draft.setter
+    def draft(self, settings: GuildSettings) -> None:
+        self.data.draft = settings
 
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         self.saved = self.draft = await self.db.settings(self.guild_id)
@@ -165,23 +204,31 @@ class SettingsSession(AbstractSession[GuildSettings]):
         await self.end("closed by its user")
 
 
-class OpenPanelView(discord.ui.View):
-    """A persistent "Open panel" button (it works after a restart): each press opens a private panel.
+class SettingsEntry(AbstractSession[None], kind="example.settings-entry"):
+    """The message ``!panel`` posts: an "Open panel" button anyone can press, for as long as it exists.
 
-    A plain discord.py view: its button is not a session's, so the ViewStore handles it and the
-    session cog leaves it alone.
+    A session the bot starts by itself, in a channel, with no owner and no expiry: the durable
+    equivalent of a discord.py persistent view. It survives restarts like one, and it keeps state
+    (how many panels it opened), which a persistent view cannot.
     """
 
-    def __init__(self) -> None:
-        super().__init__(timeout=None)
+    ttl = None  # never expires
+    update_filter = AllowAll()  # anyone in the channel may press it
 
-    @discord.ui.button(
-        label="Open panel", emoji="⚙️", style=discord.ButtonStyle.primary, custom_id="example:open-settings"
-    )
-    async def open_panel(
-        self, interaction: discord.Interaction[ExampleBot], button: discord.ui.Button[Any]
-    ) -> None:
-        await SettingsSession(interaction.client, interaction).start()
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        self.data = {"opened": 0}
+        await self.respond("**Server settings** are one click away.", view=self._view())
+
+    def _view(self) -> discord.ui.View:
+        label = f"Open panel ({self.data['opened']} opened)"
+        return self.view(self.button("open", label=label, emoji="⚙️", style=discord.ButtonStyle.primary))
+
+    @on_button("open")
+    async def open_panel(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.data["opened"] += 1
+        # The click starts the presser's own private panel; its answer is the panel, not an edit here.
+        await SettingsSession(cast("ExampleBot", self.bot), interaction).start()
+        await self.edit(content="**Server settings** are one click away.", view=self._view())
 
 
 class Settings(commands.Cog):
@@ -189,13 +236,6 @@ class Settings(commands.Cog):
 
     def __init__(self, bot: ExampleBot) -> None:
         self.bot = bot
-        self.panel_view = OpenPanelView()
-
-    async def cog_load(self) -> None:
-        self.bot.add_view(self.panel_view)
-
-    async def cog_unload(self) -> None:
-        self.panel_view.stop()
 
     @commands.hybrid_command()  # type: ignore[arg-type]  # discord.py#9788
     @commands.guild_only()
@@ -208,7 +248,9 @@ class Settings(commands.Cog):
     @commands.guild_only()
     async def panel(self, ctx: commands.Context[ExampleBot]) -> None:
         """Post a message with an "Open panel" button anyone can press."""
-        await ctx.send("**Server settings** are one click away.", view=self.panel_view)
+        await SettingsEntry(self.bot, ctx.channel).start()
+        if ctx.interaction is not None:  # as /panel: the slash command gets a quiet answer
+            await ctx.send("Posted.", ephemeral=True)
 
 
 async def setup(bot: ExampleBot) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -19,36 +19,10 @@ from nyx_sessions.pagination import (
 
 if TYPE_CHECKING:
     from example_bot.bot import ExampleBot
+    from example_bot.db import Database
     from nyx_sessions import EndCode, SessionExecutionMeta
 
 __all__ = ("TicketWizard", "Tickets", "setup")
-
-
-class TicketWizard(StagePaginationSession[TicketCategory]):
-    """Four steps: name (typed into a modal), channel, priority, confirm.
-
-    Each step keeps its answer in its ``result``; the confirm step reads them all and saves the
-    category. The session's result is the created category, or ``None`` if the user gave up.
-
-    Parameters
-    ----------
-    bot: :class:`ExampleBot`
-        The bot.
-    start: Union[:class:`discord.Interaction`, :class:`commands.Context`]
-        What started the session; it must come from a server.
-    """
-
-    ttl = 600  # seconds without a click before the wizard expires: typing takes time
-
-    def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
-        super().__init__(bot, start)
-        assert start.guild is not None  # the command is guild_only
-        self.guild_id = start.guild.id
-        self.db = bot.db
-        self.stages = [NameStage(self), ChannelStage(self), PriorityStage(self), ConfirmStage(self)]
-
-    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
-        """Keep the result ``None`` unless a category was created (not every step's answer)."""
 
 
 def _step(stage: SessionStage[Any], title: str, help_text: str) -> discord.Embed:
@@ -67,6 +41,8 @@ def _message(stage: SessionStage[Any], embed: discord.Embed, *items: discord.ui.
 
 class NameStage(SessionStartStage[tuple[str, str]]):
     """Step 1: the name and description, typed into a modal. Result: ``(name, description)``."""
+
+    result_type = tuple[str, str]  # how the stored answer reads back after a restart
 
     def build_message(self) -> dict[str, Any]:
         name, description = self.result or ("not set", "")
@@ -178,6 +154,45 @@ class ConfirmStage(SessionStage[None]):
         )
         await self.wizard.edit(interaction, embed=done, view=None)
         await self.wizard.end("the category was created")
+
+
+class TicketWizard(StagePaginationSession[TicketCategory], kind="example.ticket-setup", data=int):
+    """Four steps: name (typed into a modal), channel, priority, confirm.
+
+    Each step keeps its answer in its ``result``; the confirm step reads them all and saves the
+    category. The session's result is the created category, or ``None`` if the user gave up.
+
+    Durable: its data is the server's id; a restart brings it back at its step, with every answer
+    given so far (each stage's ``result``).
+
+    Parameters
+    ----------
+    bot: :class:`ExampleBot`
+        The bot.
+    start: Union[:class:`discord.Interaction`, :class:`commands.Context`]
+        What started the session; it must come from a server.
+    """
+
+    ttl = 600  # seconds without a click before the wizard expires: typing takes time
+    stages = (NameStage, ChannelStage, PriorityStage, ConfirmStage)
+
+    def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
+        assert start.guild is not None  # the command is guild_only
+        super().__init__(bot, start, data=start.guild.id)
+
+    @property
+    def guild_id(self) -> int:
+        """:class:`int`: The server the category is for."""
+        guild_id: int = self.data
+        return guild_id
+
+    @property
+    def db(self) -> Database:
+        """:class:`Database`: The bot's data."""
+        return cast("ExampleBot", self.bot).db
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        """Keep the result ``None`` unless a category was created (not every step's answer)."""
 
 
 class Tickets(commands.Cog):

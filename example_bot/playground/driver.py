@@ -18,6 +18,7 @@ from discord import app_commands
 from rich.table import Table
 from rich.text import Text
 
+from example_bot.cogs.session_log import owner_name
 from example_bot.playground.render import (
     SELECTS,
     FormField,
@@ -59,7 +60,7 @@ Or what only the playground can do:
   advance SECONDS            move the clock (idle sessions expire)
   show [mN]                  draw message mN again and make it current
   sessions                   list the running sessions
-  restart                    stop the bot, start it again on the same data
+  restart                    restart the bot (a deploy): same server and messages, sessions come back
   help · quit"""
 
 _LOGGERS = ("example_bot", "nyx_sessions")
@@ -149,7 +150,7 @@ class Playground:
 
     async def _boot(self) -> None:
         bot = await create_offline_bot(self.db_path, clock=self.clock)
-        self._bot, self._harness = bot, InteractionHarness(bot).install()
+        self._bot, self._harness = bot, InteractionHarness(bot, clock=self.clock).install()
 
     async def _shut_down(self) -> None:
         harness, bot = self._harness, self._bot
@@ -386,19 +387,16 @@ class Playground:
             return
         table = Table("session", "started by", "expires in", box=None)
         for session in manager.sessions.values():
-            expires_at = await manager.repository.expires_at(session.id)
+            expires_at = await manager.expires_at(session.id)
             left = "never" if expires_at is None else f"{expires_at - self.clock.time():g} s"
-            table.add_row(type(session).__name__, session.user.display_name, left)
+            table.add_row(type(session).__name__, owner_name(session), left)
         self.console.print(table)
 
     async def _restart(self) -> None:
-        self.console.print(Text("(stopping the bot…)", "dim"))
-        await self._shut_down()
-        self._numbers.clear()
-        self._seen.clear()
-        self._current = self._form = None
-        await self._boot()
-        self.console.print(Text("(started again: a fresh fake Discord, the same database)", "dim"))
+        self.console.print(Text("(restarting the bot: the server and its messages stay…)", "dim"))
+        self._form = None
+        await self.harness.restart()
+        self.console.print(Text("(started again: durable sessions come back on their next click)", "dim"))
 
     # -- drawing ---------------------------------------------------------------------------------------
 

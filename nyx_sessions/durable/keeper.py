@@ -196,6 +196,11 @@ class DurableSessions:
             held.deadline = deadline
             self._arm(deadline)
 
+    def deadline_of(self, session_id: str) -> float | None:
+        """When a held session expires; ``None`` if never, or not held."""
+        held = self._held.get(session_id)
+        return None if held is None else held.deadline
+
     # -- reading ---------------------------------------------------------------------------------------
 
     async def restore(self, session_id: str) -> AbstractSession[Any] | Unrestorable | None:

@@ -150,18 +150,22 @@ async def test_the_open_panel_button_gives_each_member_a_private_panel(
     bot: ExampleBot, harness: InteractionHarness
 ) -> None:
     slash = await harness.slash("panel")
-    assert slash.response is not None
-    assert not slash.response.ephemeral
-    button = custom_id(harness, slash, "Open panel")
+    assert slash.ephemeral_texts == ["Posted."]
+    panel = harness.last_message()
+    assert panel is not None and panel.content == "**Server settings** are one click away."
 
-    alice = await harness.click(slash, button, user=0)
-    bob = await harness.click(slash, button, user=1)
+    alice = await harness.click(panel, label="Open panel (0 opened)", user=0)
+    bob = await harness.click(panel, label="Open panel (1 opened)", user=1)  # anyone may press it
 
     for pressed in (alice, bob):
         assert pressed.response is not None
         assert pressed.response.ephemeral
         assert pressed.response.embeds[0]["title"] == "Server settings"
-    owners = sorted(session.user.name for session in get_session_manager(bot).sessions.values())
+    owners = sorted(
+        session.user.name
+        for session in get_session_manager(bot).sessions.values()
+        if type(session).__name__ == "SettingsSession"
+    )
     assert owners == ["alice", "bob"]
 
 

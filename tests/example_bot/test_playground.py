@@ -72,10 +72,11 @@ def test_the_tour_visits_every_feature(tmp_path: Path) -> None:
     assert "SettingsSession of alice ended: closed by its user [SELF_ENDED]" in settings
 
     panel = section(transcript, "!panel", "sessions")
-    assert "[1 ⚙️ Open panel]" in panel
+    assert "[1 ⚙️ Open panel (0 opened)]" in panel
     assert "only alice can see this" in panel
     assert "SettingsSession started by carol" in panel
     assert "only carol can see this" in panel
+    assert "[1 ⚙️ Open panel (2 opened)]" in panel
 
     expiry = section(transcript, "advance 200", "sessions")
     assert expiry.count("ModerationsSession of alice ended: the session expired [EXPIRED]") == 2
@@ -83,8 +84,16 @@ def test_the_tour_visits_every_feature(tmp_path: Path) -> None:
     assert "[4 ▾ 🔨 Ban (disabled)]" in expiry
 
     restarted = section(transcript, "restart")
-    assert "SettingsSession of carol ended: the bot is stopping [BOT_STOP]" in restarted
-    assert "Language: Français" in section(restarted, "/settings", "/tickets")
+    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m10"), "kept, not ended"
+    assert "Page 3/5 · 22 moderations" in section(restarted, "show m10", "show m11"), "from its page on"
+    wizard_after = section(restarted, "show m11", "show m12")
+    assert (
+        "step 4 of 4" in wizard_after
+        and "Refunds: Money back (opens in #support, High priority)" in wizard_after
+    )
+    settings_after = section(restarted, "show m12", "/tickets")
+    assert "[6 Save]" in settings_after.split("click Save")[0], "the draft is still unsaved after the restart"
+    assert "All changes saved." in settings_after.split("click Save")[1]
     assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets")
 
 

@@ -1,4 +1,4 @@
-"""Stopping the bot: every running session ends (and is logged) before the database closes."""
+"""Stopping the bot: sessions end (and are logged), or are kept in the store, before the database closes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-async def test_the_bot_wired_as_on_discord_ends_its_sessions_when_it_stops(
+async def test_the_bot_wired_as_on_discord_keeps_durable_sessions_and_ends_the_others_when_it_stops(
     db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="example_bot")
@@ -29,17 +29,21 @@ async def test_the_bot_wired_as_on_discord_ends_its_sessions_when_it_stops(
     try:
         assert "nyx_sessions" in bot.extensions
         await harness.message("!settings")
-        (session,) = get_session_manager(bot).sessions.values()
+        await harness.message("!tickets")
+        settings, tickets = get_session_manager(bot).sessions.values()
 
         await close_test_bot(bot)
         await harness.settle()
     finally:
         harness.uninstall()
 
-    assert (await session.wait()).code is SessionEndCode.BOT_STOP
-    assert "SettingsSession of alice ended: the bot is stopping [BOT_STOP]" in caplog.messages
+    assert (await settings.wait()).code is SessionEndCode.DETACHED, "kept in the store for the next start"
+    assert (await tickets.wait()).code is SessionEndCode.BOT_STOP
+    assert "ListPaginationSession of alice ended: the bot is stopping [BOT_STOP]" in caplog.messages
+    assert not any("SettingsSession of alice ended" in message for message in caplog.messages)
     with pytest.raises(RuntimeError, match="not open"):
         _ = bot.db.connection
+    assert bot.sessions_path.exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is how a terminal sends Ctrl-C on POSIX")
@@ -56,10 +60,10 @@ def test_ctrl_c_at_the_playground_prompt_stops_it_cleanly(tmp_path: Path) -> Non
     )
     assert playground.stdin is not None and playground.stdout is not None
     try:
-        playground.stdin.write("!moderations\n")
+        playground.stdin.write("!tickets\n")
         playground.stdin.flush()
         seen = ""
-        while "ModerationsSession started by alice" not in seen:
+        while "ListPaginationSession started by alice" not in seen:
             line = playground.stdout.readline()
             assert line, "the playground stopped before starting the session"
             seen += line
@@ -71,4 +75,4 @@ def test_ctrl_c_at_the_playground_prompt_stops_it_cleanly(tmp_path: Path) -> Non
     assert playground.returncode == 0, err
     # Ctrl-C may land at the prompt ("(interrupted)") or while the step still renders on a loaded
     # machine; either way the playground must stop cleanly with its sessions ended.
-    assert "ModerationsSession of alice ended: the bot is stopping [BOT_STOP]" in out
+    assert "ListPaginationSession of alice ended: the bot is stopping [BOT_STOP]" in out
