@@ -216,5 +216,17 @@ class Commands(commands.Cog):
         await EntryPanel(ctx.bot, ctx.channel).start()
 
 
+class LongCounter(Counter, kind="test.long-counter", data=CounterData, data_version=2):
+    ttl = 3600
+
+
+class LongCommands(commands.Cog):
+    @commands.hybrid_command()
+    @spawns_session
+    async def long(self, ctx: commands.Context[Any]) -> LongCounter:
+        return LongCounter(ctx.bot, ctx, data=CounterData())
+
+
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(Commands())
+    await bot.add_cog(LongCommands())

@@ -287,3 +287,23 @@ async def test_restoring_is_bounded_and_concurrent_clicks_wait(harness: Interact
     assert text(harness, started) == "count: 2", "the second click saw the restored session"
     assert harness.initial_responses(first) == harness.initial_responses(second) == 1
     await asyncio.sleep(0)
+
+
+async def test_the_store_keeps_the_last_token_only_while_it_lives(
+    harness: InteractionHarness,
+    session_store: SQLiteSessionStore,
+    session_clock: ManualClock,
+    bot: commands.Bot,
+) -> None:
+    started = await harness.slash("long")
+    (session_id,) = get_session_manager(bot).sessions
+    record = await session_store.load(session_id)
+    assert record is not None and record.token == started.token
+    assert record.token_expires_at is not None and record.token_expires_at <= session_clock.time() + 15 * 60
+
+    session_clock.advance(16 * 60)
+    await harness.restart()  # the restored session's stored token is dead by now
+    clicked = await harness.click(started, label="+1")
+    record = await session_store.load(session_id)
+    assert record is not None and record.token == clicked.token, "the click's live token replaced it"
+    assert text(harness, started) == "count: 1"
