@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from . import codec, end_to_end, instructions, memory, routing, scale
+from . import codec, durable, end_to_end, instructions, memory, routing, scale
 from ._measure import FULL, QUICK, Sizes
 from ._report import Row, machine_details, render
 
@@ -21,6 +21,7 @@ _SECTIONS = {
     "memory": memory.run,
     "scale": scale.run,
     "e2e": end_to_end.run,
+    "durable": durable.run,
 }
 """The sections in table order."""
 

@@ -22,8 +22,11 @@ from ._measure import cpu_clock
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from nyx_sessions.storage import SessionStore
+
 __all__ = (
     "PROBE",
+    "BenchDurableSession",
     "BenchItem",
     "BenchListener",
     "BenchSession",
@@ -133,6 +136,12 @@ class BenchSession(AbstractSession[None]):
         """Defer the click and tell the probe."""
         await interaction.response.defer()
         PROBE.handled()
+
+
+class BenchDurableSession(BenchSession, kind="bench.durable"):
+    """:class:`BenchSession`, durable: kept in the store after its start and after each click."""
+
+    __slots__ = ()
 
 
 class BenchView(discord.ui.View):
@@ -296,9 +305,9 @@ class TestBot:
     channel: discord.TextChannel
 
     @classmethod
-    async def create(cls, *, sessions: bool) -> TestBot:
-        """Create and configure a bot; with ``sessions``, the nyx_sessions extension is loaded."""
-        bot = await create_test_bot(extensions=("nyx_sessions",) if sessions else ())
+    async def create(cls, *, sessions: bool, store: SessionStore | None = None) -> TestBot:
+        """Create and configure a bot; with ``sessions``, nyx_sessions is loaded (on ``store``, if given)."""
+        bot = await create_test_bot(extensions=("nyx_sessions",) if sessions else (), store=store)
         config = runner.get_config()
         return cls(bot, config.members[0], cast("discord.TextChannel", config.channels[0]))
 

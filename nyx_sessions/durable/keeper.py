@@ -45,6 +45,9 @@ T = TypeVar("T")
 _SWEEP_LIMIT = 256
 """Sessions one sweep ends before the event loop gets a turn."""
 
+_deadline = getattr(asyncio, "timeout", None)
+"""``asyncio.timeout`` where Python has it (3.11+)."""
+
 _RETRY = 60.0
 """Seconds before a due session that cannot be ended yet (its kind is unknown) is looked at again."""
 
@@ -298,30 +301,34 @@ class DurableSessions:
         self._arm(deadline)
 
     async def sweep(self) -> None:
-        """End every durable session whose deadline has passed, then arm the timer for the next."""
-        postponed: float | None = None
-        while True:
-            now = self._clock.time()
-            try:
-                due = await self._call(self._store.due(now, _SWEEP_LIMIT))
-            except StoreUnavailableError:
-                postponed = now + _RETRY
-                break
-            ended = 0
-            for session_id in due:
-                if await self._expire(session_id, now):
-                    ended += 1
-                elif postponed is None:
-                    postponed = now + _RETRY
-            if len(due) < _SWEEP_LIMIT or not ended:
-                break
-            await asyncio.sleep(0)  # a batch at a time: clicks are answered in between
-        self._sweeping = None
-        if postponed is not None:
-            self._arm(postponed)
-        deadline = await self._call(self._store.next_deadline())
-        if deadline is not None and deadline <= self._clock.time():
-            deadline = postponed  # only sessions that cannot end yet are due: wait before trying again
+        """End every durable session whose deadline has passed, then arm the timer for the next.
+
+        A due session that cannot end yet (its kind is unknown) is skipped, and looked at again
+        :data:`_RETRY` seconds later; the others end a batch at a time, the event loop getting a
+        turn between batches.
+        """
+        skipped: set[str] = set()
+        failed = False
+        try:
+            while True:
+                now = self._clock.time()
+                due = await self._call(self._store.due(now, _SWEEP_LIMIT + len(skipped)))
+                ready = [session_id for session_id in due if session_id not in skipped][:_SWEEP_LIMIT]
+                if not ready:
+                    break
+                for session_id in ready:
+                    if not await self._expire(session_id, now):
+                        skipped.add(session_id)
+                await asyncio.sleep(0)  # clicks are answered between batches
+            deadline = await self._call(self._store.next_deadline())
+        except StoreUnavailableError as error:
+            _log.warning("expiring durable sessions failed, trying again in %s s: %s", _RETRY, error)
+            deadline, failed = None, True
+        finally:
+            self._sweeping = None
+        now = self._clock.time()
+        if failed or (skipped and (deadline is None or deadline <= now)):
+            deadline = now + _RETRY  # only sessions that cannot end yet are due (or the store failed)
         self._arm(deadline)
 
     async def _expire(self, session_id: str, now: float) -> bool:
@@ -355,6 +362,9 @@ class DurableSessions:
     async def _call(self, work: Awaitable[T]) -> T:
         """Await a store call for at most ``timeout`` seconds; a failing store is reported unavailable."""
         try:
+            if _deadline is not None:  # Python 3.11+: no task per call, unlike wait_for
+                async with _deadline(self.timeout):
+                    return await work
             return await asyncio.wait_for(work, self.timeout)
         except StoreUnavailableError:
             raise
