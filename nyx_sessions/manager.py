@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from nyx_sessions.execution import (
 )
 from nyx_sessions.execution.deferral import AUTO_DEFER, TOKEN_LIFETIME, DeferralWatch, unanswered
 from nyx_sessions.execution.disabling import component_custom_ids
+from nyx_sessions.execution.replay import ReplayGuard
 from nyx_sessions.sessions.state import (
     EndCode,
     SessionEndCode,
@@ -67,31 +67,6 @@ A context variable, so ``end()`` called from ``on_end`` -- or from a task ``on_e
 copies the context -- sees that it runs inside its own end sequence and returns instead of waiting
 on itself.
 """
-
-
-class _RecentIds:
-    """The interaction ids that arrived in the last ``window`` seconds: a replay is processed once."""
-
-    __slots__ = ("_arrivals", "_ids", "_window")
-
-    def __init__(self, window: float) -> None:
-        self._window = window
-        self._ids: set[int] = set()
-        # Oldest first. Not an ordered dict: deleting a dict's first key leaves a hole that every
-        # later ``next(iter(d))`` scans past, which cost O(window) per interaction once full.
-        self._arrivals: deque[tuple[float, int]] = deque()
-
-    def add(self, interaction_id: int, now: float) -> bool:
-        """Record ``interaction_id`` as arrived at ``now``; ``False`` if it was seen within the window."""
-        if interaction_id in self._ids:
-            return False
-        self._ids.add(interaction_id)
-        arrivals = self._arrivals
-        arrivals.append((now, interaction_id))
-        horizon = now - self._window
-        while arrivals[0][0] < horizon:
-            self._ids.discard(arrivals.popleft()[1])
-        return True
 
 
 class SessionManager:
@@ -162,7 +137,7 @@ class SessionManager:
         # Sessions being ended -> the future a concurrent end() waits on; made only when one does.
         self._ending: dict[str, asyncio.Future[SessionEndData[Any]] | None] = {}
         self._serial = KeyedLock()
-        self._seen = _RecentIds(replay_window)
+        self._seen = ReplayGuard(replay_window)
         self._shutdown_timeout = shutdown_timeout
         self._tasks: set[asyncio.Task[None]] = set()
         self._deferrals = DeferralWatch(clock, self._spawn)

@@ -307,3 +307,20 @@ async def test_the_store_keeps_the_last_token_only_while_it_lives(
     record = await session_store.load(session_id)
     assert record is not None and record.token == clicked.token, "the click's live token replaced it"
     assert text(harness, started) == "count: 1"
+
+
+async def test_a_store_that_does_not_answer_gets_a_try_again_notice_and_loses_nothing(
+    harness: InteractionHarness, session_store: SQLiteSessionStore
+) -> None:
+    started = await harness.slash("counter")
+    await harness.click(started, label="+1")
+    await harness.restart()
+    await session_store.close()  # the store goes away under the running bot
+
+    refused = await harness.click(started, label="+1")
+    assert refused.ephemeral_texts == ["This can't be reached right now. Please try again in a moment."]
+    assert disabled(harness, started) == [False, False, False], "nothing was disabled or ended"
+
+    await session_store.open()  # back
+    await harness.click(started, label="+1")
+    assert text(harness, started) == "count: 2", "nothing stored was lost"
