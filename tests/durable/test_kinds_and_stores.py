@@ -1,0 +1,157 @@
+"""Kinds, stores named by URL, and the clear errors of durable set-ups."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from discord.ext import commands
+
+import nyx_sessions
+from nyx_sessions import (
+    AbstractSession,
+    DuplicateSessionKindError,
+    IllegalSessionStateError,
+    SessionDataError,
+    SessionExecutionMeta,
+    SessionStoreError,
+    get_session_manager,
+    on_button,
+)
+from nyx_sessions.storage import MemorySessionStore, SQLiteSessionStore, store_from_url
+from nyx_sessions.testing import InteractionHarness
+
+
+@dataclasses.dataclass
+class Note:
+    text: str = ""
+    extra: Any = None
+
+
+class Noted(AbstractSession[None], kind="test.noted", data=Note):
+    """Defined in this module, outside any extension: a reload of nyx_sessions must still find it."""
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond(self.data.text, view=self.view(self.button("more", label="More")))
+
+    @on_button("more")
+    async def more(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.data.text += "!"
+        await self.edit(interaction, content=self.data.text)
+
+
+@pytest.fixture
+def session_store() -> MemorySessionStore:
+    return MemorySessionStore()
+
+
+@pytest.fixture
+def noted(bot: commands.Bot) -> None:
+    @bot.tree.command(name="note", description="A note")
+    async def note(interaction: discord.Interaction[Any], text: str) -> None:
+        await Noted(interaction.client, interaction, data=Note(text)).start()
+
+
+async def test_the_kind_registry_survives_reloading_the_extension(
+    bot: commands.Bot, harness: InteractionHarness, noted: None
+) -> None:
+    started = await harness.slash("note", {"text": "hi"})
+    await bot.reload_extension("nyx_sessions")  # purges nyx_sessions.* from sys.modules
+    await harness.click(started, label="More")
+    assert harness.message_payload(started)["content"] == "hi!", "restored as the class defined before"
+
+
+def test_a_second_class_cannot_take_a_kind_but_a_redefinition_of_the_same_one_may() -> None:
+    with pytest.raises(DuplicateSessionKindError, match=r"'test\.noted' is already taken by"):
+
+        class Other(AbstractSession[None], kind="test.noted"):
+            pass
+
+    source = "class Reloaded(AbstractSession[None], kind='test.reloaded'):\n    pass"
+    for _ in range(2):  # the same module imported again (a reload of the user's extension)
+        exec(source, {"AbstractSession": AbstractSession, "__name__": __name__})
+
+
+def test_durable_keywords_are_checked_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match="add kind="):
+
+        class NoKind(AbstractSession[None], data=Note):
+            pass
+
+    with pytest.raises(TypeError, match="give it a kind of its own"):
+
+        class Child(Noted):
+            pass
+
+    with pytest.raises(TypeError, match="aliases must be a tuple"):
+
+        class BadAliases(AbstractSession[None], kind="test.bad", aliases="old"):  # type: ignore[arg-type]
+            pass
+
+
+async def test_data_that_cannot_be_stored_fails_the_start_and_names_the_field(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    failures: list[BaseException] = []
+
+    @bot.tree.command(name="bad", description="Bad data")
+    async def bad(interaction: discord.Interaction[Any]) -> None:
+        try:
+            await Noted(interaction.client, interaction, data=Note("x", extra=object())).start()
+        except SessionDataError as error:
+            failures.append(error)
+            await interaction.response.send_message("refused", ephemeral=True)
+
+    ran = await harness.slash("bad")
+    assert [error.field for error in failures] == ["extra"]  # type: ignore[attr-defined]
+    assert "field 'extra'" in str(failures[0]) and ran.ephemeral_texts == ["refused"]
+    assert not get_session_manager(bot).sessions, "nothing was sent, nothing kept"
+
+
+async def test_a_session_of_nobody_cannot_keep_the_owner_only_filter(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    with pytest.raises(IllegalSessionStateError, match="belongs to nobody.*AllowAll"):
+        await Noted(bot, harness.channel, data=Note("x")).start()
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("sqlite:///sessions.db", SQLiteSessionStore),
+        ("sqlite:////tmp/abs.db", SQLiteSessionStore),
+        ("memory://", MemorySessionStore),
+    ],
+)
+def test_a_store_can_be_named_by_url(url: str, kind: type) -> None:
+    store = store_from_url(url)
+    assert isinstance(store, kind)
+    if isinstance(store, SQLiteSessionStore):
+        assert str(store.path) == url.removeprefix("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///", "names no file"),
+        ("postgres://x", "names no session store"),
+        ("redis://localhost", "Redis store"),
+    ],
+)
+def test_a_url_naming_no_store_says_what_would(url: str, message: str) -> None:
+    with pytest.raises(SessionStoreError, match=message):
+        store_from_url(url)
+
+
+async def test_configure_takes_a_url_and_refuses_a_loaded_bot(bot: commands.Bot, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="already loaded"):
+        nyx_sessions.configure(bot, store=f"sqlite:///{tmp_path / 'late.db'}")
+    await bot.unload_extension("nyx_sessions")
+    nyx_sessions.configure(bot, store=f"sqlite:///{tmp_path / 'url.db'}")
+    await bot.load_extension("nyx_sessions")
+    store = get_session_manager(bot).store
+    assert isinstance(store, SQLiteSessionStore) and store.path == tmp_path / "url.db"
+    assert (tmp_path / "url.db").exists(), "opened when the cog loaded"
