@@ -114,7 +114,7 @@ async def test_data_that_cannot_be_stored_fails_the_start_and_names_the_field(
 async def test_a_session_of_nobody_cannot_keep_the_owner_only_filter(
     bot: commands.Bot, harness: InteractionHarness
 ) -> None:
-    with pytest.raises(IllegalSessionStateError, match="belongs to nobody.*AllowAll"):
+    with pytest.raises(IllegalSessionStateError, match=r"belongs to nobody.*AllowAll"):
         await Noted(bot, harness.channel, data=Note("x")).start()
 
 
