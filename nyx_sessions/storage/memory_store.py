@@ -23,13 +23,15 @@ class MemorySessionStore:
 
     shared: ClassVar[bool] = False
 
-    __slots__ = ("_deadlines", "_ending", "_records")
+    __slots__ = ("_deadlines", "_due", "_ending", "_records")
 
     def __init__(self) -> None:
         self._records: dict[str, DurableRecord] = {}
         self._ending: set[str] = set()
         # (deadline, id); entries whose record moved on are skipped when read
         self._deadlines: list[tuple[float, str]] = []
+        # ids whose deadline came up, earliest first, until they end or move on (ordered, O(1) removal)
+        self._due: dict[str, None] = {}
 
     def __len__(self) -> int:
         """How many sessions are stored (running or ending)."""
@@ -78,16 +80,36 @@ class MemorySessionStore:
         heap = self._deadlines
         while heap and not self._live(*heap[0]):
             heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        earliest = heap[0][0] if heap else None
+        for session_id in self._due:  # came up already, not ended yet (few: a sweep's worth)
+            record = self._records.get(session_id)
+            if record is None or session_id in self._ending or record.deadline is None:
+                continue
+            if earliest is None or record.deadline < earliest:
+                earliest = record.deadline
+        return earliest
 
     async def due(self, now: float, limit: int) -> list[str]:
         """Running sessions whose deadline has passed, earliest first."""
+        heap, due = self._deadlines, self._due
+        while heap and heap[0][0] <= now:
+            deadline, session_id = heapq.heappop(heap)
+            if self._live(deadline, session_id):
+                due[session_id] = None
         found: list[str] = []
-        for deadline, session_id in sorted(self._deadlines):
-            if deadline > now or len(found) >= limit:
-                break
-            if self._live(deadline, session_id) and session_id not in found:
+        for session_id in list(due):
+            record = self._records.get(session_id)
+            if (
+                record is None
+                or session_id in self._ending
+                or record.deadline is None
+                or record.deadline > now
+            ):
+                del due[session_id]  # ended, or a later deadline moved it back onto the heap
+            elif len(found) < limit:
                 found.append(session_id)
+            else:
+                break
         return found
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
@@ -104,6 +126,7 @@ class MemorySessionStore:
         """Forget the session."""
         self._records.pop(session_id, None)
         self._ending.discard(session_id)
+        self._due.pop(session_id, None)
 
     def _put(self, record: DurableRecord) -> None:
         self._records[record.id] = record
