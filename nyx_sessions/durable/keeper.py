@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,13 +26,14 @@ from nyx_sessions.durable.data import decode_data
 from nyx_sessions.durable.kinds import find_kind
 from nyx_sessions.errors import DuplicateSessionError, SessionStoreError
 from nyx_sessions.sessions.state import SessionEndCode, SessionState
+from nyx_sessions.storage.clock import Alarm
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from nyx_sessions.manager import SessionManager
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.storage import Clock, TimerHandleLike
+    from nyx_sessions.storage import Clock
     from nyx_sessions.storage.store import DurableRecord, SessionStore
 
 __all__ = ("UNRESTORABLE", "DurableSessions", "StoreUnavailableError", "Unrestorable")
@@ -99,13 +99,12 @@ class DurableSessions:
     """
 
     __slots__ = (
+        "_alarm",
         "_clock",
         "_held",
         "_manager",
         "_store",
         "_sweeping",
-        "_timer",
-        "_timer_at",
         "_unknown_kinds",
         "stale_after",
         "timeout",
@@ -125,8 +124,7 @@ class DurableSessions:
         self._store = store
         self._clock: Clock = manager.clock
         self._held: dict[str, _Held] = {}
-        self._timer: TimerHandleLike | None = None
-        self._timer_at = math.inf
+        self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
         self._unknown_kinds: set[str] = set()
         self.stale_after = stale_after
@@ -147,9 +145,7 @@ class DurableSessions:
 
     async def close(self) -> None:
         """Stop expiry and close the store (records stay)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._alarm.cancel()
         sweeping = self._sweeping
         if sweeping is not None and not sweeping.done():
             sweeping.cancel()
@@ -280,16 +276,9 @@ class DurableSessions:
     # -- expiry ----------------------------------------------------------------------------------------
 
     def _arm(self, deadline: float | None) -> None:
-        if deadline is None or deadline >= self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer_at = deadline
-        self._timer = self._clock.call_at(deadline, self._on_timer)
+        self._alarm.arm(deadline)
 
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._timer_at = math.inf
+    def _on_alarm(self) -> None:
         if self._sweeping is None or self._sweeping.done():
             self._sweeping = self._manager._spawn(self.sweep(), "nyx-sessions:sweep")
 

@@ -21,11 +21,12 @@ import discord
 
 from nyx_sessions._utils import DISCORD_ERRORS
 from nyx_sessions.errors import AutoDeferredError
+from nyx_sessions.storage.clock import Alarm
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
-    from nyx_sessions.storage import Clock, TimerHandleLike
+    from nyx_sessions.storage import Clock
 
 __all__ = (
     "AUTO_DEFER",
@@ -299,7 +300,7 @@ class DeferralWatch:
         Runs a deferral as a named task that its owner keeps until done.
     """
 
-    __slots__ = ("_clock", "_heap", "_order", "_timer", "_timer_at", "spawn")
+    __slots__ = ("_alarm", "_clock", "_heap", "_order", "spawn")
 
     def __init__(
         self, clock: Clock, spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
@@ -308,8 +309,7 @@ class DeferralWatch:
         self.spawn = spawn
         self._heap: list[Watched] = []
         self._order = itertools.count()
-        self._timer: TimerHandleLike | None = None
-        self._timer_at = 0.0
+        self._alarm = Alarm(clock, self._on_alarm)
 
     def watch_click(
         self, interaction: discord.Interaction[Any], auto_defer: float | None, now: float
@@ -381,8 +381,8 @@ class DeferralWatch:
         deadline = now + auto_defer
         entry: Watched = [deadline, next(self._order), response]
         heapq.heappush(self._heap, entry)
-        if self._timer is None or deadline < self._timer_at:
-            self._arm(deadline)
+        if deadline < self._alarm.when:  # the common case arms nothing: read before calling
+            self._alarm.arm(deadline)
         return entry
 
     @staticmethod
@@ -397,19 +397,10 @@ class DeferralWatch:
 
     def close(self) -> None:
         """Stop watching: cancel the timer and drop every watched interaction."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._alarm.cancel()
         self._heap.clear()
 
-    def _arm(self, when: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer_at = when
-        self._timer = self._clock.call_at(when, self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer = None
+    def _on_alarm(self) -> None:
         heap = self._heap
         # Interactions due a moment later are deferred with these: at many clicks a second the timer
         # then fires a few times a second, instead of once per click.
@@ -419,7 +410,7 @@ class DeferralWatch:
             if response is not None:
                 response._defer_if_unanswered()
         if heap:
-            self._arm(heap[0][0])
+            self._alarm.arm(heap[0][0])
 
 
 def token_deadline(interaction: discord.Interaction[Any]) -> float | None:

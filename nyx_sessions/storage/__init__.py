@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .clock import Clock, ManualClock, ManualTimerHandle, SystemClock, TimerHandleLike
+from .clock import Alarm, Clock, ManualClock, ManualTimerHandle, SystemClock, TimerHandleLike
 from .memory_store import MemorySessionStore
 from .promises import SessionPromiseRepository
 from .repository import ExpirationCallback, MemorySessionRepository, SessionRepository, StoredSession
@@ -11,6 +11,7 @@ from .store import DurableRecord, SessionStore
 from .urls import store_from_url
 
 __all__ = (
+    "Alarm",
     "Clock",
     "DurableRecord",
     "ExpirationCallback",

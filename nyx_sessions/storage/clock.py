@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ("Clock", "ManualClock", "ManualTimerHandle", "SystemClock", "TimerHandleLike")
+__all__ = ("Alarm", "Clock", "ManualClock", "ManualTimerHandle", "SystemClock", "TimerHandleLike")
 
 
 class TimerHandleLike(Protocol):
@@ -51,6 +51,55 @@ class Clock(Protocol):
             A handle whose ``cancel()`` stops the callback.
         """
         ...
+
+
+class Alarm:
+    """One timer on a clock for the earliest of many deadlines: arming it only ever moves it earlier.
+
+    What a component with many deadlines keeps (the deferral watch, the durable sweep): it arms the
+    alarm for each new deadline, and the alarm rings once, at the earliest.
+
+    Parameters
+    ----------
+    clock: :class:`Clock`
+        The clock it rings on.
+    callback: Callable[[], None]
+        Called with no arguments when it rings; re-arm it from there for the next deadline.
+
+    Attributes
+    ----------
+    when: :class:`float`
+        When it rings; :data:`math.inf` while it is not armed. Read it, do not set it.
+    """
+
+    __slots__ = ("_callback", "_clock", "_handle", "when")
+
+    def __init__(self, clock: Clock, callback: Callable[[], None]) -> None:
+        self._clock = clock
+        self._callback = callback
+        self._handle: TimerHandleLike | None = None
+        self.when = math.inf
+
+    def arm(self, when: float | None) -> None:
+        """Ring at ``when`` if that is earlier than now planned; ``None`` changes nothing."""
+        if when is None or when >= self.when:
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        self.when = when
+        self._handle = self._clock.call_at(when, self._ring)
+
+    def cancel(self) -> None:
+        """Do not ring."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self.when = math.inf
+
+    def _ring(self) -> None:
+        self._handle = None
+        self.when = math.inf
+        self._callback()
 
 
 class SystemClock:

@@ -39,15 +39,6 @@ async def spin(times: int = 20) -> None:
         await asyncio.sleep(0)
 
 
-async def until(condition: Callable[[], object], what: str) -> None:
-    """Let the loop run until ``condition()`` holds (no time passes on the manual clock)."""
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError(f"never happened: {what}")
-
-
 class SlowPanel(AbstractSession[None]):
     """Each button waits for ``gate`` (a slow database call), then answers as its token says."""
 
@@ -116,7 +107,7 @@ def open_panel(bot: commands.Bot, harness: InteractionHarness) -> Callable[..., 
     ) -> tuple[SlowPanel, Injected]:
         options.update(start_gate=start_gate, cls=cls)
         started = await harness.slash("panel", settle=settle)
-        await until(lambda: made, "the session was made")
+        await harness.wait_until(lambda: made, what="the session was made")
         return made.pop(), started
 
     return run
@@ -135,10 +126,10 @@ async def test_a_handler_slower_than_three_seconds_is_deferred_and_its_own_answe
 ) -> None:
     session, started = await open_panel()
     clicked = await harness.click(started, button(harness, started, "edit"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
 
     session_clock.advance(2.0)
-    await until(lambda: clicked.response is not None, "the manager deferred the click")
+    await harness.wait_until(lambda: clicked.response is not None, what="the manager deferred the click")
     assert clicked.response.type == DEFERRED_UPDATE, "acknowledged before Discord's 3-second deadline"
 
     session_clock.advance(2.0)  # the database answers at 4 s
@@ -157,7 +148,7 @@ async def test_without_the_deferral_a_slow_handler_fails_the_way_discord_does(
 ) -> None:
     session, started = await open_panel(cls=UnguardedPanel)
     clicked = await harness.click(started, button(harness, started, "edit"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
     session_clock.advance(4.0)
     session.gate.set()
     await harness.settle()
@@ -171,7 +162,7 @@ async def test_send_message_after_the_deferral_becomes_an_ephemeral_followup(
 ) -> None:
     session, started = await open_panel()
     clicked = await harness.click(started, button(harness, started, "send"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
     session_clock.advance(2.5)
     session.gate.set()
     await harness.settle()
@@ -185,9 +176,9 @@ async def test_the_session_edit_helper_works_after_the_deferral(
 ) -> None:
     session, started = await open_panel()
     clicked = await harness.click(started, button(harness, started, "helper"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
     session_clock.advance(2.0)
-    await until(lambda: clicked.response is not None, "deferred")
+    await harness.wait_until(lambda: clicked.response is not None, what="deferred")
     session.gate.set()
     await harness.settle()
     assert harness.message_payload(started)["content"] == "saved by the helper"
@@ -199,7 +190,7 @@ async def test_a_handler_that_defers_itself_after_the_automatic_deferral_just_co
 ) -> None:
     session, started = await open_panel()
     clicked = await harness.click(started, button(harness, started, "defer"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
     session_clock.advance(2.5)
     session.gate.set()
     await harness.settle()
@@ -212,16 +203,16 @@ async def test_a_click_queued_behind_a_slow_click_is_deferred_while_it_waits(
 ) -> None:
     session, started = await open_panel()
     first = await harness.click(started, button(harness, started, "edit"), settle=False)
-    await until(lambda: session.started, "the first handler runs")
+    await harness.wait_until(lambda: session.started, what="the first handler runs")
     session_clock.advance(1.0)
     second = await harness.click(started, button(harness, started, "helper"), settle=False)
     await spin()  # it arrives, and waits for the first
 
     session_clock.advance(1.0)  # the first click is 2 s old
-    await until(lambda: first.response is not None, "the first click deferred")
+    await harness.wait_until(lambda: first.response is not None, what="the first click deferred")
     assert second.response is None and session.started == ["edit"]
     session_clock.advance(1.0)  # the queued click is 2 s old; its handler has not started
-    await until(lambda: second.response is not None, "the queued click deferred")
+    await harness.wait_until(lambda: second.response is not None, what="the queued click deferred")
     assert second.response.type == DEFERRED_UPDATE and session.started == ["edit"]
 
     session_clock.advance(2.0)
@@ -238,10 +229,10 @@ async def test_a_click_during_a_slow_on_start_is_deferred_while_it_waits(
     slow_start = asyncio.Event()
     session, started = await open_panel(settle=False, start_gate=slow_start)
     session_clock.advance(2.0)  # the slash command itself is deferred ("thinking")
-    await until(lambda: started.response is not None, "the start deferred")
+    await harness.wait_until(lambda: started.response is not None, what="the start deferred")
     assert started.response.type == DEFERRED_MESSAGE
     slow_start.set()
-    await until(lambda: session.message is not None, "on_start answered")
+    await harness.wait_until(lambda: session.message is not None, what="on_start answered")
     message = session.message
     assert message is not None
 
@@ -256,7 +247,7 @@ async def test_a_slow_start_is_deferred_with_thinking_and_its_answer_replaces_th
     slow_start = asyncio.Event()
     session, started = await open_panel(settle=False, start_gate=slow_start)
     session_clock.advance(2.0)
-    await until(lambda: started.response is not None, "the start deferred")
+    await harness.wait_until(lambda: started.response is not None, what="the start deferred")
     assert started.response.type == DEFERRED_MESSAGE
     session_clock.advance(5.0)
     slow_start.set()
@@ -281,7 +272,7 @@ async def test_a_modal_after_the_deferral_raises_an_error_that_names_auto_defer(
 ) -> None:
     session, started = await open_panel()
     clicked = await harness.click(started, button(harness, started, "modal"), settle=False)
-    await until(lambda: session.started, "the handler runs")
+    await harness.wait_until(lambda: session.started, what="the handler runs")
     session_clock.advance(2.5)
     session.gate.set()
     await harness.settle()
@@ -424,9 +415,9 @@ async def test_a_click_that_starts_a_session_gets_a_thinking_deferral_when_its_s
 
     entry = await harness.channel.send("entry", view=Entry())
     opened = await harness.click(entry, "entry:open", settle=False)
-    await until(lambda: made, "the session starts")
+    await harness.wait_until(lambda: made, what="the session starts")
     session_clock.advance(2.0)
-    await until(lambda: opened.response is not None, "the start deferred")
+    await harness.wait_until(lambda: opened.response is not None, what="the start deferred")
     assert opened.response.type == DEFERRED_MESSAGE, "a new message is on its way"
     session_clock.advance(3.0)
     gate.set()

@@ -39,14 +39,6 @@ def session_clock() -> ManualClock:
     return ManualClock()
 
 
-async def until(condition: Callable[[], object], what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError(f"never happened: {what}")
-
-
 class Story(AbstractSession[str]):
     """A session whose start and end do what each test asks, and which records what ran."""
 
@@ -216,7 +208,7 @@ async def test_an_unload_during_a_slow_on_start_that_then_fails_answers_the_comm
     gate = asyncio.Event()
     story_command["set"] = {"start_gate": gate, "fail_start": True}
     ran = await harness.slash("story", settle=False)
-    await until(lambda: story_command["sessions"], "the start runs")
+    await harness.wait_until(lambda: story_command["sessions"], what="the start runs")
     session = story_command["sessions"][0]
 
     unloading = asyncio.ensure_future(bot.unload_extension("nyx_sessions"))
@@ -241,12 +233,12 @@ async def test_a_start_still_running_when_shutdown_gives_up_fails_and_is_answere
     )
     story_command["set"] = {"start_gate": asyncio.Event()}  # never opens
     ran = await harness.slash("story", settle=False)
-    await until(lambda: story_command["sessions"], "the start runs")
+    await harness.wait_until(lambda: story_command["sessions"], what="the start runs")
     session = story_command["sessions"][0]
 
     await bot.remove_cog("SessionCog")
     assert (await asyncio.wait_for(session.wait(), 1)).code is SessionEndCode.START_FAILED
-    await until(lambda: ran.ephemeral_texts, "the command is answered")
+    await harness.wait_until(lambda: ran.ephemeral_texts, what="the command is answered")
     assert ran.ephemeral_texts == [START_FAILED_NOTICE] and session.ends == []
     session.start_gate.set()  # type: ignore[union-attr]  # on_start returns at last: nothing changes
     await harness.settle()
@@ -313,7 +305,7 @@ async def test_shutdown_cutting_off_a_slow_on_end_of_an_expiring_session_still_f
     session = story_command["sessions"][0]
 
     session_clock.advance(TTL + 1)
-    await until(lambda: session.ends, "on_end runs")
+    await harness.wait_until(lambda: session.ends, what="on_end runs")
     await bot.remove_cog("SessionCog")
     assert ended_events == [SessionEndCode.EXPIRED], "session_end fires for every end"
     assert (await session.wait()).code is SessionEndCode.EXPIRED
@@ -325,10 +317,10 @@ async def test_a_session_id_of_a_start_in_progress_is_still_taken(
     gate = asyncio.Event()
     story_command["set"] = {"session_id": "busy", "start_gate": gate}
     await harness.slash("story", settle=False)
-    await until(lambda: story_command["sessions"], "the start runs")
+    await harness.wait_until(lambda: story_command["sessions"], what="the start runs")
     story_command["set"] = {"session_id": "busy"}
     await harness.slash("story", settle=False)
-    await until(lambda: story_command["outcomes"], "the second start was refused")
+    await harness.wait_until(lambda: story_command["outcomes"], what="the second start was refused")
     assert isinstance(story_command["outcomes"][0], DuplicateSessionError)
     gate.set()
     await harness.settle()
