@@ -37,7 +37,7 @@ EXPECTED_ROWS = {
     "4. Scale: sessions left after expiry, every size and layer": 1,
     "5. End to end (testing kit): ": 2,
     "6. Durable: click on an SQLite-stored session": 1,
-    "6. Durable: floor, one autocommitted UPDATE": 1,
+    "6. Durable: floor, the store's write": 1,
     "6. Durable: click that restores its session": 1,
     "6. Durable: memory per durable session held": 1,
     "6. Durable: latest expiry,": 1,
