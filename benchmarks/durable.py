@@ -194,7 +194,7 @@ async def run(sizes: Sizes) -> list[Row]:
             got["sqlite"] <= 2 * got["memory"],
         ),
         Row(
-            "6. Durable: floor, the store's write of one session record alone (its aiosqlite thread included)",
+            "6. Durable: floor, the store's write of one session record alone (aiosqlite's thread included)",
             got["floor"],
             "us",
             "stored click minus memory click",
