@@ -7,6 +7,7 @@ with :func:`spawns_session`.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
 from typing import TYPE_CHECKING
 
 from nyx_sessions.codec import (
@@ -159,7 +160,11 @@ __all__ = (
 if TYPE_CHECKING:
     from discord.ext import commands
 
-__version__ = "0.1.0"
+try:
+    __version__: str = _metadata.version("nyx-sessions")
+    """The installed distribution's version (written once, in ``pyproject.toml``)."""
+except _metadata.PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"
 
 
 async def setup(bot: commands.Bot) -> None:
