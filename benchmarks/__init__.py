@@ -1,4 +1,4 @@
-"""nyx_sessions benchmarks: ``python -m benchmarks`` prints the README's table.
+"""nyx_sessions benchmarks: ``python -m benchmarks`` prints the table of docs/benchmarks.md.
 
 Each benchmark compares nyx_sessions with what discord.py offers for the same job, measured in the
 same run, and reports the ratio:

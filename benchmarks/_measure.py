@@ -28,7 +28,7 @@ benchmark here is CPU-bound on one thread (no real I/O), so CPU time is what an 
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """How much work each benchmark does; :data:`FULL` for the README table, :data:`QUICK` for a smoke run.
+    """How much work each benchmark does; :data:`FULL` for the published table, :data:`QUICK` for a smoke run.
 
     Attributes
     ----------

@@ -38,6 +38,10 @@ __all__ = ("available", "run")
 _TRIGGER = re.compile(r"^desc: Trigger: --dump-before=(\w+)$", re.MULTILINE)
 _SUMMARY = re.compile(r"^(?:summary|totals): (\d+)$", re.MULTILINE)
 _VIEW = "persistent `ui.View`"
+# The targets the blocked benchmarks issue settled: every guarantee API.md makes per click costs
+# instructions a View does not spend, and the least listener router (0.99x a View) is the floor.
+_VIEW_RATIO = 1.12
+_DYNAMIC_RATIO = 0.80
 
 
 def available() -> bool:
@@ -91,8 +95,24 @@ async def run(sizes: Sizes) -> list[Row]:
     unfiltered, least = counts["session-no-middleware"][0], counts["least-router"][0]
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
     return [
-        Row(latency_label, session, "count", _VIEW, view, "≤ 1.00", session <= view),
-        Row(latency_label, session, "count", "`DynamicItem`", dynamic),
+        Row(
+            latency_label,
+            session,
+            "count",
+            _VIEW,
+            view,
+            f"≤ {_VIEW_RATIO:.2f}",
+            session <= _VIEW_RATIO * view,
+        ),
+        Row(
+            latency_label,
+            session,
+            "count",
+            "`DynamicItem`",
+            dynamic,
+            f"≤ {_DYNAMIC_RATIO:.2f}",
+            session <= _DYNAMIC_RATIO * dynamic,
+        ),
         Row(latency_label, session, "count", "`on_interaction` listener that only defers", listener),
         Row(f"{latency_label}, no update middleware (no owner filter)", unfiltered, "count", _VIEW, view),
         Row(

@@ -1,4 +1,4 @@
-"""The README's benchmark command, run tiny: it must finish and print every row of the table.
+"""The benchmark command (`make bench`), run tiny: it must finish and print every row of the table.
 
 No figure is checked (timings on a shared machine prove nothing); only that the command works, that
 every benchmark reports, and what must hold whatever the speed: no session outlives its expiry.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Every row the README table shows, by its stable label start, with how many rows start so.
+# Every row the benchmarks page (docs/benchmarks.md) shows, by its stable label start, with how many rows start so.
 EXPECTED_ROWS = {
     "1. Routing: payload → handler returned, per click": 3,
     "1. Routing: overhead above the floor": 1,
@@ -54,7 +54,7 @@ def _table_rows(output: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 
 
-def test_the_quick_benchmark_prints_every_row_of_the_readme_table() -> None:
+def test_the_quick_benchmark_prints_every_row_of_the_benchmarks_table() -> None:
     finished = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick"],
         cwd=ROOT,
