@@ -51,9 +51,11 @@ class SessionCog(commands.Cog, name="SessionCog"):
         return self._manager
 
     async def cog_load(self) -> None:
+        """Open the manager: its expiry loop and its store of durable sessions."""
         await self._manager.open()
 
     async def cog_unload(self) -> None:
+        """Close the manager: live sessions end with ``BOT_STOP`` (durable ones are stored)."""
         # Bot.close() and unload_extension() both come through here: every live session ends with BOT_STOP.
         await self._manager.close()
 

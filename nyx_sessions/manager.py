@@ -227,7 +227,7 @@ class SessionManager:
         """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work.
 
         Starts in progress are waited for first (a session that then runs is ended like the
-        others). Work that is still running after :attr:`shutdown_timeout` seconds (an ``on_start``,
+        others). Work that is still running after ``shutdown_timeout`` seconds (an ``on_start``,
         an ``on_end`` or an event subscriber that never returns) is cancelled, so unloading the
         extension and ``bot.close()`` always finish: every session still ends once, a start cut
         off is a failed start (``START_FAILED``), and every ``wait()`` resolves.

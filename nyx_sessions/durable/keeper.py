@@ -3,15 +3,15 @@
 The manager keeps routing, the lifecycle and the answers; this module only moves sessions between the
 process and the store:
 
-- after a start and after each handler, a durable session's record is written (:meth:`create`,
-  :meth:`commit`);
+- after a start and after each handler, a durable session's record is written (:meth:`DurableSessions.create`,
+  :meth:`DurableSessions.commit`);
 - a click that names a session this process does not hold restores it from its record
-  (:meth:`restore`): the class is found by kind, its data decoded (and migrated), its items
-  reloaded, then ``on_restore`` runs;
-- the store's deadlines drive expiry (:meth:`sweep`): one timer, armed for the earliest deadline,
-  ends each due session once, including those whose deadline passed while no process ran; the
-  messages of sessions overdue by more than ``stale_after`` are left for the next click to disable,
-  so a long outage does not start a storm of edits;
+  (:meth:`DurableSessions.restore`): the class is found by kind, its data decoded (and migrated),
+  its items reloaded, then ``on_restore`` runs;
+- the store's deadlines drive expiry (:meth:`DurableSessions.sweep`): one timer, armed for the
+  earliest deadline, ends each due session once, including those whose deadline passed while no
+  process ran; the messages of sessions overdue by more than ``stale_after`` are left for the next
+  click to disable, so a long outage does not start a storm of edits;
 - at shutdown durable sessions are detached, not ended: their records stay.
 """
 

@@ -198,6 +198,11 @@ class StagePaginationSession(PaginationSession[ResultT]):
     ``(await session.wait()).result`` holds every stage's result. Call ``super().on_end(...)`` when
     overriding :meth:`on_end` to keep that.
 
+    A subclass may declare its stage factories on the class, ``stages = (AskName, AskColour,
+    Confirm)``, used when the constructor gets none. A durable stage session (one with a ``kind``)
+    must: a restore rebuilds the stages from them, at the stage it was on, with every stage's
+    ``result`` (decoded to the stage class's ``result_type`` when it declares one).
+
     Parameters
     ----------
     bot: :class:`discord.Client`
@@ -212,11 +217,6 @@ class StagePaginationSession(PaginationSession[ResultT]):
         Defaults to previous / step indicator / next, with no jump and no first/last.
     session_id, ttl, data, owner:
         As for :class:`~nyx_sessions.AbstractSession`.
-
-    A subclass may declare its stage factories on the class, ``stages = (AskName, AskColour,
-    Confirm)``, used when the constructor gets none. A durable stage session (one with a ``kind``)
-    must: a restore rebuilds the stages from them, at the stage it was on, with every stage's
-    ``result`` (decoded to the stage class's ``result_type`` when it declares one).
     """
 
     __slots__ = ("_stages",)

@@ -103,8 +103,9 @@ class InteractionHarness:
         """Wire the harness into the bot; call it inside the running event loop.
 
         Links the command tree to the connection state, sets the application id, fakes the
-        interaction and webhook endpoints (:class:`AsyncWebhookAdapter`, patched at class level)
-        and dpytest's message send/edit/delete, hooks the error handlers and starts tracking tasks.
+        interaction and webhook endpoints (:class:`discord.webhook.async_.AsyncWebhookAdapter`,
+        patched at class level) and dpytest's message send/edit/delete, hooks the error handlers and
+        starts tracking tasks.
 
         Raises
         ------
