@@ -1,4 +1,4 @@
-"""The README's "A first session" example, run as written."""
+"""The guide's "A first session" example (docs/guide/sessions.md), run as written."""
 
 from __future__ import annotations
 
