@@ -22,9 +22,8 @@ log = logging.getLogger("mkdocs.plugins.nyx_sessions")
 _ROLE = re.compile(r":(?:class|meth|attr|func|exc|data|obj|mod):`(~?)([\w.]+)(\(\))?`")
 _PACKAGE = "nyx_sessions"
 # Names documented elsewhere: Python's builtins and standard library, discord.py and our dependencies.
-_EXTERNAL = (
-    set(dir(builtins)) | set(sys.stdlib_module_names) | {"discord", "commands", "app_commands", "aiosqlite"}
-)
+_DEPENDENCIES = {"discord", "commands", "app_commands", "aiosqlite", "redis"}
+_EXTERNAL = set(dir(builtins)) | set(sys.stdlib_module_names) | _DEPENDENCIES
 
 
 class SphinxRoles(griffe.Extension):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from .clock import Alarm, Clock, ManualClock, ManualTimerHandle, SystemClock, TimerHandleLike
 from .memory_store import MemorySessionStore
 from .promises import SessionPromiseRepository
+from .redis_store import RedisSessionStore
 from .repository import ExpirationCallback, MemorySessionRepository, SessionRepository, StoredSession
 from .sqlite_store import SQLiteSessionStore
-from .store import DurableRecord, SessionStore
+from .store import Acquired, DurableRecord, SessionStore, SharedSessionStore
 from .urls import store_from_url
 
 __all__ = (
+    "Acquired",
     "Alarm",
     "Clock",
     "DurableRecord",
@@ -19,10 +21,12 @@ __all__ = (
     "ManualTimerHandle",
     "MemorySessionRepository",
     "MemorySessionStore",
+    "RedisSessionStore",
     "SQLiteSessionStore",
     "SessionPromiseRepository",
     "SessionRepository",
     "SessionStore",
+    "SharedSessionStore",
     "StoredSession",
     "SystemClock",
     "TimerHandleLike",

@@ -10,9 +10,9 @@ deadline the store reports as passed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
-__all__ = ("DurableRecord", "SessionStore")
+__all__ = ("Acquired", "DurableRecord", "SessionStore", "SharedSessionStore")
 
 
 @dataclass(slots=True)
@@ -138,4 +138,55 @@ class SessionStore(Protocol):
 
     async def finish(self, session_id: str) -> None:
         """Forget an ended (or ending) session."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Acquired:
+    """What :meth:`SharedSessionStore.acquire` found.
+
+    Attributes
+    ----------
+    status: :class:`str`
+        ``"ok"`` (the lease is this process's), ``"missing"`` (no such session), ``"ending"``
+        (another process ends it), ``"busy"`` (a handler of it runs in another process),
+        ``"replay"`` (another process took this interaction) or ``"late"`` (the request reached the
+        store after its caller gave up; nothing was taken).
+    version: :class:`int`
+        The stored record's version, with ``"ok"``: a process holding an older one reloads it.
+    retry_after: :class:`float`
+        With ``"busy"``, seconds until the other process's lease runs out.
+    """
+
+    status: Literal["ok", "missing", "ending", "busy", "replay", "late"]
+    version: int = 0
+    retry_after: float = 0.0
+
+
+class SharedSessionStore(SessionStore, Protocol):
+    """A store several processes use at once (:attr:`~SessionStore.shared` is ``True``).
+
+    Besides the records it keeps, per session, the lease of the process running a handler, so a
+    session takes one click at a time across processes, and the interactions taken, so one that
+    reaches two processes runs once. :meth:`~SessionStore.commit` is fenced by the lease and gives
+    it back.
+
+    Attributes
+    ----------
+    lease: :class:`float`
+        Seconds one process may run one handler before another may take the session over.
+    """
+
+    lease: float
+
+    async def acquire(self, session_id: str, *, interaction_id: int | None, give_up_at: float) -> Acquired:
+        """Take the session for one handler, and mark ``interaction_id`` as taken.
+
+        ``give_up_at`` is when the caller stops waiting (epoch seconds, wall clock): a request that
+        reaches the store later takes nothing.
+        """
+        ...
+
+    async def release(self, session_id: str) -> None:
+        """Give back a lease that no commit gave back (the handler did not run)."""
         ...

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from nyx_sessions.errors import SessionStoreError
 
 from .memory_store import MemorySessionStore
+from .redis_store import RedisSessionStore
 from .sqlite_store import SQLiteSessionStore
 
 if TYPE_CHECKING:
@@ -22,7 +24,9 @@ def store_from_url(url: str) -> SessionStore:
 
     - ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db``: :class:`SQLiteSessionStore`;
     - ``memory://``: :class:`MemorySessionStore` (gone with the process);
-    - ``redis://``, ``rediss://``, ``unix://``: a Redis store, for several processes.
+    - ``redis://``, ``rediss://``, ``unix://``: :class:`RedisSessionStore`, for several processes;
+      its namespace is the URL's ``namespace`` parameter (``redis://host/0?namespace=mybot``),
+      ``nyx`` without one.
 
     Raises
     ------
@@ -39,10 +43,16 @@ def store_from_url(url: str) -> SessionStore:
     if url in {"memory://", "memory:"}:
         return MemorySessionStore()
     if url.startswith(_REDIS_SCHEMES):
-        raise SessionStoreError(
-            f"{url.split(':', 1)[0]}:// names a Redis store, which this version of nyx_sessions does not "
-            "provide yet: use sqlite:///sessions.db for a bot that runs as one process"
-        )
+        return _redis_store(url)
     raise SessionStoreError(
         f"{url!r} names no session store: use sqlite:///sessions.db, memory://, or a redis:// URL"
     )
+
+
+def _redis_store(url: str) -> RedisSessionStore:
+    """A Redis store from its URL, the ``namespace`` parameter taken out of what the client sees."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    namespace = next((value for key, value in query if key == "namespace"), "nyx")
+    rest = urlencode([(key, value) for key, value in query if key != "namespace"])
+    return RedisSessionStore.from_url(urlunsplit(parts._replace(query=rest)), namespace=namespace)

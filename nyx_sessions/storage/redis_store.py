@@ -1,0 +1,445 @@
+"""RedisSessionStore: durable sessions shared by every process of a bot, through Redis or Valkey.
+
+Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also runs on Redis Cluster
+(all of a namespace in one slot). Each operation is one Lua script, which Redis runs atomically:
+
+- ``{nyx:ns}:s:<id>``, a hash: the record (``rec``, JSON), its version (``ver``) and status (``st``:
+  ``run`` or ``end``);
+- ``{nyx:ns}:l:<id>``: the lease of the process running a handler of the session (``SET NX PX``);
+- ``{nyx:ns}:dl``: running sessions by deadline (a sorted set every process polls);
+- ``{nyx:ns}:end``: ends in progress by the time their claim runs out (a process that died in
+  ``on_end`` is finished by another, without a second ``on_end``);
+- ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life).
+
+A commit is fenced: it applies only while its lease is the session's (a process that stalled past
+its lease cannot overwrite the state another process wrote since). A request that reaches Redis
+after its caller gave up (``give_up_at``) does nothing, so no late lease blocks a session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import time
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from nyx_sessions.errors import SessionStoreError
+
+from .store import Acquired, DurableRecord
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+__all__ = ("RedisSessionStore",)
+
+_log = logging.getLogger("nyx_sessions")
+
+_REPLAY_MS = 15 * 60 * 1000
+"""How long an interaction id is remembered: its token's life, after which Discord refuses it anyway."""
+
+_ACQUIRE = """
+local s, l, ix = KEYS[1], KEYS[2], KEYS[3]
+local token, lease_ms, give_up_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local t = redis.call('TIME')
+if give_up_ms > 0 and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > give_up_ms then
+    return {'late', 0, 0}
+end
+local found = redis.call('HMGET', s, 'st', 'ver')
+if not found[1] then return {'missing', 0, 0} end
+if found[1] ~= 'run' then return {'ending', 0, 0} end
+if not redis.call('SET', l, token, 'NX', 'PX', lease_ms) then
+    return {'busy', 0, redis.call('PTTL', l)}
+end
+if ix ~= '' and not redis.call('SET', ix, '1', 'NX', 'PX', ARGV[4]) then
+    redis.call('DEL', l)
+    return {'replay', 0, 0}
+end
+return {'ok', tonumber(found[2]), 0}
+"""
+
+_CREATE = """
+local s, dl = KEYS[1], KEYS[2]
+if redis.call('EXISTS', s) == 1 then return 0 end
+redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run')
+if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
+return 1
+"""
+
+_COMMIT = """
+local s, dl, l = KEYS[1], KEYS[2], KEYS[3]
+local token, id = ARGV[3], ARGV[4]
+if redis.call('HGET', s, 'st') ~= 'run' then return 0 end
+local holder = redis.call('GET', l)
+if (token == '' and holder) or (token ~= '' and holder ~= token) then return -1 end
+local ver = redis.call('HINCRBY', s, 'ver', 1)
+redis.call('HSET', s, 'rec', ARGV[1])
+if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
+if token ~= '' then redis.call('DEL', l) end
+return ver
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+_CLAIM_END = """
+local s, dl, ends, l = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id, due_by, now, claim_until, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+if redis.call('HGET', s, 'st') ~= 'run' then return false end
+if due_by ~= '' then
+    local deadline = redis.call('ZSCORE', dl, id)
+    if not deadline or tonumber(deadline) > tonumber(due_by) then return false end
+    local left = redis.call('PTTL', l)
+    if left > 0 and redis.call('GET', l) ~= token then
+        -- a handler runs elsewhere and may refresh the deadline: look again once its lease is over
+        redis.call('ZADD', dl, now + left / 1000, id)
+        return false
+    end
+end
+redis.call('HSET', s, 'st', 'end')
+redis.call('ZREM', dl, id)
+redis.call('ZADD', ends, claim_until, id)
+local ver = redis.call('HGET', s, 'ver')
+return {redis.call('HGET', s, 'rec'), ver}
+"""
+
+_FINISH = """
+redis.call('DEL', KEYS[1], KEYS[4])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 1
+"""
+
+_RECLAIM = """
+local ends, prefix, limit = KEYS[1], ARGV[2], tonumber(ARGV[3])
+local dead = redis.call('ZRANGE', ends, '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, limit)
+for _, id in ipairs(dead) do
+    redis.call('DEL', prefix .. 's:' .. id, prefix .. 'l:' .. id)
+    redis.call('ZREM', ends, id)
+end
+return dead
+"""
+
+_SCRIPTS = {
+    "acquire": _ACQUIRE,
+    "create": _CREATE,
+    "commit": _COMMIT,
+    "release": _RELEASE,
+    "claim_end": _CLAIM_END,
+    "finish": _FINISH,
+    "reclaim": _RECLAIM,
+}
+
+_SAFE_SETTINGS = {"maxmemory-policy": "noeviction"}
+
+
+class RedisSessionStore:
+    """A :class:`~nyx_sessions.storage.SessionStore` in Redis (or Valkey): any number of processes.
+
+    Every process of the bot configures the same store (same server, same ``namespace``); each
+    serves any session. Across processes a session takes one click at a time (a lease per handler),
+    an interaction delivered to two processes runs once, and each session ends once.
+
+    Parameters
+    ----------
+    client_or_url: Union[:class:`redis.asyncio.Redis`, :class:`str`]
+        A ``redis.asyncio`` client (any compatible one, such as Valkey's fork), or a URL
+        (``redis://``, ``rediss://``, ``unix://``) to make one from. A client given is the caller's:
+        :meth:`close` leaves it open.
+    namespace: :class:`str`
+        Separates this bot's sessions from anything else in the database; every process of one
+        bot uses the same.
+    lease: :class:`float`
+        Seconds a process may run one handler before another process may take the session over
+        (a killed process blocks its sessions at most this long).
+    end_claim: :class:`float`
+        Seconds an end may take before another process finishes it (without running ``on_end``
+        again): a process killed in ``on_end`` leaves its session at most this long.
+
+    Raises
+    ------
+    SessionStoreError
+        ``redis`` is not installed (``pip install "nyx-sessions[redis]"``), or the namespace is empty.
+    """
+
+    shared: ClassVar[bool] = True
+
+    __slots__ = ("_client", "_keys", "_leases", "_owns_client", "_scripts", "end_claim", "lease", "namespace")
+
+    def __init__(
+        self,
+        client_or_url: Redis | str,
+        *,
+        namespace: str,
+        lease: float = 15.0,
+        end_claim: float = 60.0,
+    ) -> None:
+        if not namespace or "}" in namespace or "{" in namespace:
+            raise SessionStoreError(f"namespace={namespace!r}: give a non-empty name without braces")
+        if isinstance(client_or_url, str):
+            client = _client_from_url(client_or_url)
+            self._owns_client = True
+        else:
+            client = client_or_url
+            self._owns_client = False
+        self._client: Redis = client
+        self.namespace = namespace
+        self.lease = lease
+        self.end_claim = end_claim
+        self._keys = f"{{nyx:{namespace}}}:"
+        self._scripts: dict[str, AsyncScript] = {
+            name: client.register_script(source) for name, source in _SCRIPTS.items()
+        }
+        # The leases this process holds, by session: commit() is fenced by them.
+        self._leases: dict[str, str] = {}
+
+    @classmethod
+    def from_url(cls, url: str, *, namespace: str, **options: Any) -> RedisSessionStore:
+        """Connect to the Redis server ``url`` names (``redis://``, ``rediss://``, ``unix://``).
+
+        ``options`` go to :class:`RedisSessionStore` (``lease``, ``end_claim``).
+        """
+        return cls(url, namespace=namespace, **options)
+
+    @property
+    def client(self) -> Redis:
+        """The Redis client."""
+        return self._client
+
+    def __repr__(self) -> str:
+        return f"<RedisSessionStore namespace={self.namespace!r} leases={len(self._leases)}>"
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Check the server; an unreachable one is only warned about (it is tried again per call)."""
+        try:
+            await self._client.ping()
+        except Exception as error:  # any client's connection error: the bot starts anyway
+            _log.warning(
+                "the Redis session store does not answer (%r): durable sessions get a 'try again' "
+                "notice until it does",
+                error,
+            )
+            return
+        await self._warn_about_unsafe_settings()
+
+    async def close(self) -> None:
+        """Give back the leases this process holds; close the client if the store made it."""
+        for session_id in list(self._leases):
+            try:
+                await self.release(session_id)
+            except SessionStoreError:
+                break  # the server is gone: the leases run out by themselves
+        self._leases.clear()
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def _warn_about_unsafe_settings(self) -> None:
+        try:
+            settings: dict[Any, Any] = {}
+            for name in ("maxmemory-policy", "appendonly", "save"):
+                settings.update(await self._client.config_get(name))
+            settings = {_text(key): value for key, value in settings.items()}
+        except Exception:  # CONFIG is often refused to a restricted ACL user: nothing to read
+            return
+        for name, safe in _SAFE_SETTINGS.items():
+            value = _text(settings.get(name, safe))
+            if value != safe:
+                _log.warning(
+                    "Redis %s is %r: sessions may be evicted under memory pressure; set it to %r",
+                    name,
+                    value,
+                    safe,
+                )
+        if _text(settings.get("appendonly", "no")) != "yes" and not _text(settings.get("save", "")):
+            _log.warning(
+                "Redis persists nothing (appendonly no, no save points): a restart of Redis loses "
+                "every session; turn on appendonly yes"
+            )
+
+    # -- the store protocol ----------------------------------------------------------------------------
+
+    async def create(self, record: DurableRecord) -> bool:
+        """Store a new session; ``False`` when its id is taken."""
+        keys = [self._session(record.id), self._deadlines]
+        created = await self._run("create", keys, [_encode(record), _score(record), record.id])
+        return bool(created)
+
+    async def load(self, session_id: str) -> DurableRecord | None:
+        """The running session's record, or ``None``."""
+        st, rec, ver = await self._call(self._client.hmget(self._session(session_id), ["st", "rec", "ver"]))
+        if st is None or _text(st) != "run" or rec is None:
+            return None
+        return _decode(rec, int(ver))
+
+    async def exists(self, session_id: str) -> bool:
+        """Whether the id is stored (running or ending)."""
+        return bool(await self._call(self._client.exists(self._session(session_id))))
+
+    async def commit(self, record: DurableRecord) -> bool:
+        """Replace a running session's record, fenced by this process's lease; releases the lease.
+
+        ``False`` when the session no longer runs, or when another process holds it (this process's
+        lease ran out: its change is dropped, and logged).
+        """
+        token = self._leases.pop(record.id, "")
+        version = await self._run(
+            "commit",
+            [self._session(record.id), self._deadlines, self._lease(record.id)],
+            [_encode(record), _score(record), token, record.id],
+        )
+        if version == -1:
+            _log.warning(
+                "session %s was taken over by another process while this one ran its handler "
+                "(its lease of %s s ran out): this change is dropped",
+                record.id,
+                self.lease,
+            )
+        return int(version) > 0
+
+    async def next_deadline(self) -> float | None:
+        """The earliest deadline of a running session."""
+        earliest = await self._call(self._client.zrange(self._deadlines, 0, 0, withscores=True))
+        return float(earliest[0][1]) if earliest else None
+
+    async def due(self, now: float, limit: int) -> list[str]:
+        """Running sessions whose deadline has passed, earliest first; ends whose process died are
+        finished first (without ``on_end``: it may have run)."""
+        dead = await self._run("reclaim", [self._ends], [_wall_ms() / 1000, self._keys, limit])
+        for session_id in dead:
+            _log.warning("session %s was left ending by a process that stopped; finished", _text(session_id))
+        found = await self._call(
+            self._client.zrange(self._deadlines, "-inf", now, byscore=True, offset=0, num=limit)
+        )
+        return [_text(session_id) for session_id in found]
+
+    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+        """Mark a running session as ending and return its record; only one caller in all processes
+        gets it. With ``due_by``, a session whose handler runs in another process is not claimed."""
+        token = self._leases.get(session_id, "")
+        claimed = await self._run(
+            "claim_end",
+            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
+            [
+                session_id,
+                "" if due_by is None else due_by,
+                due_by if due_by is not None else 0,
+                _wall_ms() / 1000 + self.end_claim,
+                token,
+            ],
+        )
+        if not claimed:
+            return None
+        rec, ver = claimed
+        return _decode(rec, int(ver))
+
+    async def finish(self, session_id: str) -> None:
+        """Forget the session."""
+        self._leases.pop(session_id, None)
+        await self._run(
+            "finish",
+            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
+            [session_id],
+        )
+
+    # -- across processes ------------------------------------------------------------------------------
+
+    async def acquire(self, session_id: str, *, interaction_id: int | None, give_up_at: float) -> Acquired:
+        """Take the session for one handler: a lease, and the interaction marked as taken.
+
+        Parameters
+        ----------
+        session_id: :class:`str`
+            The session.
+        interaction_id: Optional[:class:`int`]
+            The interaction to mark; another process receiving it later gets ``"replay"``.
+        give_up_at: :class:`float`
+            Epoch seconds (wall clock) after which the caller no longer waits: a request reaching
+            Redis later takes nothing.
+        """
+        token = secrets.token_hex(8)
+        index = "" if interaction_id is None else f"{self._keys}ix:{interaction_id}"
+        status, version, retry_ms = await self._run(
+            "acquire",
+            [self._session(session_id), self._lease(session_id), index],
+            [token, int(self.lease * 1000), int(give_up_at * 1000), _REPLAY_MS],
+        )
+        outcome: Literal["ok", "missing", "ending", "busy", "replay", "late"] = _text(status)  # type: ignore[assignment]
+        if outcome == "ok":
+            self._leases[session_id] = token
+        return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)
+
+    async def release(self, session_id: str) -> None:
+        """Give the lease back without a commit (the handler did not run, or failed)."""
+        token = self._leases.pop(session_id, None)
+        if token is not None:
+            await self._run("release", [self._lease(session_id)], [token])
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    @property
+    def _deadlines(self) -> str:
+        return self._keys + "dl"
+
+    @property
+    def _ends(self) -> str:
+        return self._keys + "end"
+
+    def _session(self, session_id: str) -> str:
+        return f"{self._keys}s:{session_id}"
+
+    def _lease(self, session_id: str) -> str:
+        return f"{self._keys}l:{session_id}"
+
+    async def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
+        return await self._call(self._scripts[script](keys=keys, args=args))
+
+    @staticmethod
+    async def _call(work: Any) -> Any:
+        try:
+            return await work
+        except Exception as error:  # redis-py's and its forks' errors share no base class we can name
+            if isinstance(error, SessionStoreError):
+                raise
+            raise SessionStoreError(f"Redis: {type(error).__name__}: {error}") from error
+
+
+def _client_from_url(url: str) -> Redis:
+    try:
+        from redis.asyncio import Redis
+    except ImportError:
+        raise SessionStoreError(
+            'RedisSessionStore needs the redis package: pip install "nyx-sessions[redis]"'
+        ) from None
+    # As long as the manager waits for a store call (2 s): a click gets its notice within Discord's
+    # 3 seconds, and a request still in flight then is refused by the store as late.
+    return Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+
+
+def _encode(record: DurableRecord) -> bytes:
+    import msgspec
+
+    return msgspec.json.encode(record)
+
+
+def _decode(raw: bytes | str, version: int) -> DurableRecord:
+    import msgspec
+
+    record = msgspec.json.decode(raw, type=DurableRecord)
+    return dataclasses.replace(record, version=version)
+
+
+def _score(record: DurableRecord) -> float | str:
+    return "" if record.deadline is None else record.deadline
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _wall_ms() -> float:
+    return time.time() * 1000

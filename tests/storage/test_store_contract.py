@@ -1,0 +1,357 @@
+"""The store contract: the same cases against the memory, SQLite and Redis stores.
+
+Then what only a shared store promises, with two store objects on one Redis namespace standing for
+two processes: one lease per session, an interaction taken once, fenced commits, one end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis_support import RedisServer
+
+from nyx_sessions import SessionStoreError
+from nyx_sessions.storage import (
+    DurableRecord,
+    MemorySessionStore,
+    RedisSessionStore,
+    SessionStore,
+    SQLiteSessionStore,
+)
+
+StoreFactory = Callable[[], SessionStore]
+
+
+def record(
+    session_id: str = "s1", *, deadline: float | None = 100.0, data: bytes = b'{"n":1}'
+) -> DurableRecord:
+    return DurableRecord(
+        id=session_id,
+        kind="test.kind",
+        data_version=1,
+        data=data,
+        owner_id=7,
+        channel_id=8,
+        message_id=9,
+        ephemeral=False,
+        token="tok",
+        token_expires_at=1_000.0,
+        token_edits_original=True,
+        page=2,
+        state=b'{"size":5}',
+        ttl=60.0,
+        deadline=deadline,
+        created_at=40.0,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
+    """Makes store objects on one storage: a new object is a new bot (or, for Redis, process)."""
+    if request.param == "memory":
+        memory = MemorySessionStore()
+        return lambda: memory
+    if request.param == "sqlite":
+        return lambda: SQLiteSessionStore(tmp_path / "sessions.db")
+    server: RedisServer = request.getfixturevalue("redis_server")
+    namespace: str = request.getfixturevalue("redis_namespace")
+    return lambda: RedisSessionStore.from_url(server.url, namespace=namespace)
+
+
+@pytest.fixture
+async def store(make_store: StoreFactory) -> AsyncIterator[SessionStore]:
+    opened = make_store()
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+async def test_a_record_comes_back_as_it_was_written(store: SessionStore) -> None:
+    assert await store.create(record())
+    loaded = await store.load("s1")
+    assert loaded == dataclasses.replace(record(), version=1)
+    assert await store.exists("s1")
+    assert await store.load("nope") is None and not await store.exists("nope")
+
+
+async def test_an_id_is_taken_once(store: SessionStore) -> None:
+    assert await store.create(record())
+    assert not await store.create(record(data=b'{"n":2}'))
+    loaded = await store.load("s1")
+    assert loaded is not None and loaded.data == b'{"n":1}', "the first record stays"
+
+
+async def test_each_commit_replaces_the_record_and_bumps_its_version(store: SessionStore) -> None:
+    await store.create(record())
+    assert await store.commit(record(data=b'{"n":2}', deadline=150.0))
+    assert await store.commit(record(data=b'{"n":3}', deadline=None))
+    loaded = await store.load("s1")
+    assert loaded is not None
+    assert (loaded.data, loaded.deadline, loaded.version) == (b'{"n":3}', None, 3)
+    assert await store.next_deadline() is None, "a session that never expires has no deadline"
+    assert not await store.commit(record("never-created"))
+
+
+async def test_deadlines_come_due_in_order_and_only_once_passed(store: SessionStore) -> None:
+    for index, deadline in enumerate((30.0, 10.0, 20.0, None)):
+        await store.create(record(f"s{index}", deadline=deadline))
+    assert await store.next_deadline() == 10.0
+    assert await store.due(5.0, 10) == []
+    assert await store.due(25.0, 10) == ["s1", "s2"]
+    assert await store.due(100.0, 2) == ["s1", "s2"], "the limit keeps the earliest"
+    await store.commit(record("s1", deadline=50.0))  # a click refreshed it
+    assert await store.due(25.0, 10) == ["s2"]
+    assert await store.next_deadline() == 20.0
+
+
+async def test_an_end_is_claimed_once_and_a_refreshed_session_is_not_due(store: SessionStore) -> None:
+    await store.create(record("a", deadline=10.0))
+    await store.create(record("b", deadline=10.0))
+    await store.commit(record("b", deadline=90.0))
+    assert await store.claim_end("b", due_by=20.0) is None, "its deadline moved past the sweep's"
+    claimed = await store.claim_end("a", due_by=20.0)
+    assert claimed is not None and claimed.id == "a" and claimed.version == 1
+    assert await store.claim_end("a") is None, "claimed once"
+    assert await store.load("a") is None and await store.exists("a"), "ending: not loadable, still taken"
+    assert "a" not in await store.due(100.0, 10)
+    await store.finish("a")
+    assert not await store.exists("a")
+    assert await store.claim_end("b") is not None, "an explicit end needs no deadline"
+
+
+async def test_an_end_left_unfinished_is_finished_by_the_next_store_without_a_new_claim(
+    make_store: StoreFactory,
+) -> None:
+    first = make_store()
+    if isinstance(first, RedisSessionStore):
+        first.end_claim = 0.0  # shared: another process takes over once the claim is over; here at once
+    await first.open()
+    await first.create(record("a", deadline=10.0))
+    assert await first.claim_end("a") is not None
+    await first.close()  # the process stops in on_end
+
+    second = make_store()
+    await second.open()
+    try:
+        await second.due(1_000.0, 10)  # a shared store finishes dead ends as it sweeps
+        assert not await second.exists("a"), "finished"
+        assert await second.claim_end("a") is None, "never claimed again: on_end ran at most once"
+    finally:
+        await second.close()
+
+
+async def test_records_survive_a_new_store_object(make_store: StoreFactory) -> None:
+    first = make_store()
+    await first.open()
+    await first.create(record())
+    await first.close()
+    second = make_store()
+    await second.open()
+    try:
+        loaded = await second.load("s1")
+        assert loaded is not None and loaded.data == b'{"n":1}'
+    finally:
+        await second.close()
+
+
+# -- what a shared store adds -----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def two_processes(
+    redis_server: RedisServer, redis_namespace: str
+) -> AsyncIterator[tuple[RedisSessionStore, RedisSessionStore]]:
+    stores = (
+        RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3),
+        RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3),
+    )
+    for store in stores:
+        await store.open()
+    yield stores
+    for store in stores:
+        await store.close()
+
+
+def later(seconds: float = 5.0) -> float:
+    return time.time() + seconds
+
+
+async def test_a_session_is_leased_to_one_process_at_a_time(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    busy = await two.acquire("s1", interaction_id=2, give_up_at=later())
+    assert busy.status == "busy" and 0 < busy.retry_after <= 0.3
+    assert await one.commit(record(data=b'{"n":2}'))  # the commit gives the lease back
+    taken = await two.acquire("s1", interaction_id=2, give_up_at=later())
+    assert (taken.status, taken.version) == ("ok", 2), "the version says process two's copy is stale"
+    await two.release("s1")
+    assert (await one.acquire("s1", interaction_id=3, give_up_at=later())).status == "ok"
+
+
+async def test_an_interaction_delivered_to_two_processes_is_taken_once(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await one.acquire("s1", interaction_id=42, give_up_at=later())).status == "ok"
+    await one.release("s1")
+    assert (await two.acquire("s1", interaction_id=42, give_up_at=later())).status == "replay"
+    assert (await two.acquire("s1", interaction_id=43, give_up_at=later())).status == "ok", (
+        "a replay leaves no lease behind"
+    )
+
+
+async def test_a_commit_after_the_lease_ran_out_is_refused(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    await asyncio.sleep(0.4)  # process one stalls past its 0.3 s lease
+    assert (await two.acquire("s1", interaction_id=2, give_up_at=later())).status == "ok"
+    assert await two.commit(record(data=b'{"by":"two"}'))
+    assert not await one.commit(record(data=b'{"by":"one"}')), "fenced"
+    loaded = await one.load("s1")
+    assert loaded is not None and loaded.data == b'{"by":"two"}'
+    assert "taken over by another process" in caplog.text
+
+
+async def test_a_request_that_arrives_after_its_caller_gave_up_takes_nothing(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=time.time() - 1)).status == "late"
+    assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok", (
+        "neither the lease nor the interaction was taken"
+    )
+
+
+async def test_an_ended_session_cannot_be_acquired(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert await one.claim_end("s1") is not None
+    assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "ending"
+    await one.finish("s1")
+    assert (await two.acquire("s1", interaction_id=2, give_up_at=later())).status == "missing"
+
+
+async def test_expiry_waits_for_a_handler_running_in_another_process(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record(deadline=10.0))
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    assert await two.claim_end("s1", due_by=20.0) is None, "a handler may still refresh it"
+    assert await two.due(20.0, 10) == [], "and the sweep looks again once the lease is over"
+    assert await one.commit(record(deadline=500.0))
+    assert await two.claim_end("s1", due_by=20.0) is None
+
+
+async def test_many_sweepers_claim_each_due_session_once(
+    redis_server: RedisServer, redis_namespace: str
+) -> None:
+    stores = [RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace) for _ in range(3)]
+    for store in stores:
+        await store.open()
+    try:
+        for index in range(300):
+            await stores[0].create(record(f"s{index}", deadline=float(index % 7)))
+
+        async def sweep(store: RedisSessionStore) -> list[str]:
+            mine: list[str] = []
+            while due := await store.due(100.0, 16):
+                for session_id in due:
+                    if await store.claim_end(session_id, due_by=100.0) is not None:
+                        mine.append(session_id)
+                        await store.finish(session_id)
+            return mine
+
+        claimed = await asyncio.gather(*(sweep(store) for store in stores))
+        everyone = [session_id for mine in claimed for session_id in mine]
+        assert sorted(everyone) == sorted(f"s{index}" for index in range(300)), "each once, none lost"
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_an_unreachable_server_is_a_store_error_and_not_a_failed_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisSessionStore.from_url(f"unix://{tmp_path / 'nobody.sock'}", namespace="x")
+    await store.open()  # warns, does not raise: the bot starts
+    assert "does not answer" in caplog.text
+    with pytest.raises(SessionStoreError, match="Redis"):
+        await store.load("s1")
+    await store.close()
+
+
+async def test_unsafe_server_settings_are_warned_about(
+    redis_server: RedisServer, redis_namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    client: Any = store.client
+    await client.config_set("maxmemory-policy", "allkeys-lru")
+    try:
+        await store.open()
+    finally:
+        await client.config_set("maxmemory-policy", "noeviction")
+        await store.close()
+    assert "maxmemory-policy is 'allkeys-lru'" in caplog.text
+
+
+async def test_every_key_carries_the_namespace_hash_tag(
+    redis_server: RedisServer, redis_namespace: str
+) -> None:
+    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    await store.open()
+    try:
+        await store.create(record(deadline=10.0))
+        await store.acquire("s1", interaction_id=5, give_up_at=later())
+        await store.claim_end("s1")
+        keys = [key.decode() for key in await store.client.keys(f"*{redis_namespace}*")]
+        assert keys and all(key.startswith(f"{{nyx:{redis_namespace}}}:") for key in keys), keys
+    finally:
+        await store.close()
+
+
+async def test_an_acl_user_limited_to_the_namespace_runs_the_store(
+    redis_server: RedisServer, redis_namespace: str
+) -> None:
+    """The ACL the durable guide gives: this namespace's keys, no dangerous commands."""
+    admin = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace).client
+    user = f"bot-{redis_namespace}"
+    await admin.execute_command(
+        "ACL", "SETUSER", user, "on", ">secret", "resetkeys", f"~{{nyx:{redis_namespace}}}:*",
+        "resetchannels", "-@all", "+@connection", "+@read", "+@write", "+@scripting", "+time", "-@dangerous",
+    )  # fmt: skip
+    store = RedisSessionStore.from_url(
+        f"unix://{user}:secret@{redis_server.socket}", namespace=redis_namespace
+    )
+    try:
+        await store.open()
+        assert await store.create(record(deadline=10.0))
+        assert (await store.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+        assert await store.commit(record(deadline=10.0))
+        assert await store.due(20.0, 5) == ["s1"]
+        assert await store.claim_end("s1", due_by=20.0) is not None
+        await store.finish("s1")
+        other = RedisSessionStore.from_url(f"unix://{user}:secret@{redis_server.socket}", namespace="other")
+        with pytest.raises(SessionStoreError, match="permission"):
+            await other.create(record())
+        await other.close()
+    finally:
+        await store.close()
+        await admin.execute_command("ACL", "DELUSER", user)
+        await admin.aclose()
