@@ -13,7 +13,7 @@ import discord
 from nyx_sessions._keyed_lock import KeyedLock
 from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.codec import SessionCustomIdCodec
-from nyx_sessions.durable.keeper import DurableSessions, StoreUnavailableError, Unrestorable
+from nyx_sessions.durable.keeper import DurableSessions, Replayed, StoreUnavailableError, Unrestorable
 from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError, SessionDataError
 from nyx_sessions.events import EventBus, SessionEvent
 from nyx_sessions.execution import (
@@ -410,15 +410,21 @@ class SessionManager:
                     "handler, and would wait for that handler to end: answer the interaction there instead"
                 )
             await self._serial.acquire(session_id)
+        entered = False
         try:
             session = self._sessions.get(session_id)
-            if session is None and self._durable is not None:
+            if self._durable is not None and (session is None or session.kind is not None):
                 try:
-                    session = await self._restore(session_id)
+                    found = await self._durable.enter(session_id, session, interaction.id)
                 except StoreUnavailableError as error:
                     _log.warning("session %s could not be loaded: %s", session_id, error)
                     await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
                     return True
+                if isinstance(found, Replayed):
+                    _log.debug("interaction %s was taken by another process", interaction.id)
+                    return True
+                entered = True
+                session = self._adopt(session_id, found)
             if session is None or session._state is not SessionState.RUNNING:
                 await self._answer_missing(session_id, interaction)
                 return True
@@ -434,6 +440,9 @@ class SessionManager:
                     await self._refresh(session)
                 self._emit(SessionEvent.UPDATE, session, interaction, meta)
         finally:
+            if entered:
+                assert self._durable is not None
+                await self._durable.leave(session_id)
             self._serial.release(session_id)
             self._deferrals.release(watched)
         return True
@@ -502,16 +511,19 @@ class SessionManager:
         self._ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
         data: SessionEndData[Any] | None = None
+        ended_elsewhere = False
         inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
         stored = self._durable if self._is_stored(session) else None
         try:
             self._sessions.pop(session_id, None)  # a session restored only to expire was never held
-            if stored is not None:
-                await stored.begin_end(session_id)
-            else:
+            if stored is None:
                 await self._repository.delete(session_id)
-            data = await self._executor.end(session, reason, code, meta)
-            if stored is not None:
+            elif not await stored.begin_end(session_id):
+                ended_elsewhere = True  # a shared store: that process runs on_end and fires the events
+                data = SessionEndData("ended in another process", SessionEndCode.DETACHED, session.result)
+            if data is None:
+                data = await self._executor.end(session, reason, code, meta)
+            if stored is not None and not ended_elsewhere:
                 await stored.finish(session_id)
         finally:
             _ENDING.reset(inside)
@@ -523,9 +535,10 @@ class SessionManager:
             waiter = self._ending.pop(session_id)
             if waiter is not None:
                 waiter.set_result(data)
-            self._emit(SessionEvent.END, session, data, meta)
-            if expired:
-                self._emit(SessionEvent.EXPIRE, session, data)
+            if not ended_elsewhere:
+                self._emit(SessionEvent.END, session, data, meta)
+                if expired:
+                    self._emit(SessionEvent.EXPIRE, session, data)
         return data
 
     def _settle(self, session: AbstractSession[Any], data: SessionEndData[Any]) -> None:
@@ -592,20 +605,14 @@ class SessionManager:
         read = self._codec.deserialize_to_object_id
         return any(read(custom_id) in sessions for custom_id in component_custom_ids(message))
 
-    async def _restore(self, session_id: str) -> AbstractSession[Any] | None:
-        """Bring a stored session back for a click; ``None`` when it is missing or cannot come back.
-
-        Raises
-        ------
-        StoreUnavailableError
-            The store did not answer.
-        """
-        assert self._durable is not None
-        restored = await self._durable.restore(session_id)
-        if restored is None or isinstance(restored, Unrestorable):
+    def _adopt(
+        self, session_id: str, found: AbstractSession[Any] | Unrestorable | None
+    ) -> AbstractSession[Any] | None:
+        """Hold a session the store gave back for a click; ``None`` when it is missing or cannot come back."""
+        if found is None or isinstance(found, Unrestorable):
             return None
-        self._sessions[session_id] = restored
-        return restored
+        self._sessions[session_id] = found
+        return found
 
     async def _commit(
         self,

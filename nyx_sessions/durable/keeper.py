@@ -18,8 +18,10 @@ process and the store:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nyx_sessions.durable.data import decode_data
@@ -34,9 +36,9 @@ if TYPE_CHECKING:
     from nyx_sessions.manager import SessionManager
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.storage import Clock
-    from nyx_sessions.storage.store import DurableRecord, SessionStore
+    from nyx_sessions.storage.store import DurableRecord, SessionStore, SharedSessionStore
 
-__all__ = ("UNRESTORABLE", "DurableSessions", "StoreUnavailableError", "Unrestorable")
+__all__ = ("REPLAYED", "UNRESTORABLE", "DurableSessions", "Replayed", "StoreUnavailableError", "Unrestorable")
 
 _log = logging.getLogger("nyx_sessions")
 
@@ -50,6 +52,12 @@ _deadline = getattr(asyncio, "timeout", None)
 
 _RETRY = 60.0
 """Seconds before a due session that cannot be ended yet (its kind is unknown) is looked at again."""
+
+_POLL = 1.0
+"""With a shared store, the longest the sweep sleeps: other processes add deadlines it cannot see."""
+
+_BUSY_BACKOFF = (0.01, 0.02, 0.05, 0.1, 0.2)
+"""Waits between tries for a session whose handler runs in another process (the last one repeats)."""
 
 
 class StoreUnavailableError(SessionStoreError):
@@ -69,14 +77,29 @@ UNRESTORABLE = Unrestorable()
 """The one :class:`Unrestorable`."""
 
 
+class Replayed:
+    """What :meth:`DurableSessions.enter` returns for an interaction another process took."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "REPLAYED"
+
+
+REPLAYED = Replayed()
+"""The one :class:`Replayed`."""
+
+
 class _Held:
-    """What the process knows of a durable session it holds: when it expires and when it began."""
+    """What the process knows of a durable session it holds: when it expires, when it began, and
+    which stored version its state is."""
 
-    __slots__ = ("created_at", "deadline")
+    __slots__ = ("created_at", "deadline", "version")
 
-    def __init__(self, deadline: float | None, created_at: float) -> None:
+    def __init__(self, deadline: float | None, created_at: float, version: int) -> None:
         self.deadline = deadline
         self.created_at = created_at
+        self.version = version
 
 
 class DurableSessions:
@@ -100,6 +123,7 @@ class DurableSessions:
 
     __slots__ = (
         "_alarm",
+        "_claimed",
         "_clock",
         "_held",
         "_manager",
@@ -124,6 +148,7 @@ class DurableSessions:
         self._store = store
         self._clock: Clock = manager.clock
         self._held: dict[str, _Held] = {}
+        self._claimed: set[str] = set()  # ends this process claimed, until finished
         self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
         self._unknown_kinds: set[str] = set()
@@ -172,7 +197,7 @@ class DurableSessions:
     async def create(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""
         now = self._clock.time()
-        held = _Held(self._deadline(session.ttl, now), now)
+        held = _Held(self._deadline(session.ttl, now), now, 1)
         if not await self._call(self._store.create(session._to_record(held.deadline, now))):
             raise DuplicateSessionError(session.id)
         self._held[session.id] = held
@@ -193,6 +218,7 @@ class DurableSessions:
         record = session._to_record(deadline, held.created_at)
         if await self._call(self._store.commit(record)):
             held.deadline = deadline
+            held.version += 1
             self._arm(deadline)
 
     def deadline_of(self, session_id: str) -> float | None:
@@ -223,8 +249,75 @@ class DurableSessions:
         if session is None:
             return UNRESTORABLE
         session._state = SessionState.RUNNING
-        self._held[session_id] = _Held(record.deadline, record.created_at)
+        self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
         return session
+
+    async def enter(
+        self, session_id: str, held: AbstractSession[Any] | None, interaction_id: int
+    ) -> AbstractSession[Any] | Unrestorable | Replayed | None:
+        """Make a durable session ready for a click: the one held here, or restored from the store.
+
+        With a shared store, the session is first taken for this process (a lease: its handlers
+        run one at a time across processes, waiting for another process's handler to finish), the
+        interaction is marked as taken (:data:`REPLAYED` if another process took it), and a held
+        session whose state another process changed since is restored afresh. Give the lease back
+        with :meth:`leave` when no commit did.
+
+        Returns
+        -------
+        As :meth:`restore`, or :data:`REPLAYED`; ``None`` also when the session ended elsewhere.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer, or another process held the session past its lease.
+        """
+        if not self._store.shared:
+            return held if held is not None else await self.restore(session_id)
+        store: SharedSessionStore = self._store  # type: ignore[assignment]
+        # Another process's handler is waited for as long as its lease can last, and a second more
+        # (the deferral watch has answered the click by then).
+        wait_until = time.time() + store.lease + 1.0
+        waits = iter(_BUSY_BACKOFF)
+        while True:
+            # Each try is given up with its call: a request Redis runs later than that takes nothing.
+            attempt = store.acquire(
+                session_id, interaction_id=interaction_id, give_up_at=time.time() + self.timeout
+            )
+            acquired = await self._call(attempt)
+            if acquired.status != "busy":
+                break
+            pause = next(waits, _BUSY_BACKOFF[-1])
+            if time.time() + pause > wait_until:
+                raise StoreUnavailableError(f"session {session_id} stayed busy in another process")
+            await asyncio.sleep(min(pause, acquired.retry_after or pause))
+        if acquired.status == "replay":
+            return REPLAYED
+        if acquired.status == "late":
+            raise StoreUnavailableError(f"the store answered for session {session_id} too late")
+        if acquired.status != "ok":  # ended, or ending, in another process
+            self._forget(session_id)
+            return None
+        known = self._held.get(session_id)
+        if held is not None and known is not None and known.version == acquired.version:
+            return held
+        self._forget(session_id)
+        restored = await self.restore(session_id)
+        if restored is None or isinstance(restored, Unrestorable):
+            await self.leave(session_id)
+        return restored
+
+    async def leave(self, session_id: str) -> None:
+        """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""
+        if self._store.shared:
+            store: SharedSessionStore = self._store  # type: ignore[assignment]
+            with contextlib.suppress(StoreUnavailableError):  # the lease runs out by itself
+                await self._call(store.release(session_id))
+
+    def _forget(self, session_id: str) -> None:
+        """Drop this process's copy of a session another process changed or ended."""
+        self._held.pop(session_id, None)
+        self._manager._sessions.pop(session_id, None)
 
     async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | None:
         cls: Any = find_kind(record.kind)
@@ -252,16 +345,28 @@ class DurableSessions:
 
     # -- ending ----------------------------------------------------------------------------------------
 
-    async def begin_end(self, session_id: str) -> None:
-        """Mark a session as ending before its ``on_end`` runs: a crash then never runs it twice."""
+    async def begin_end(self, session_id: str) -> bool:
+        """Mark a session as ending before its ``on_end`` runs: a crash then never runs it twice.
+
+        Returns
+        -------
+        :class:`bool`
+            Whether this process ends it: ``False`` only when a shared store says another process
+            did (or does).
+        """
+        if session_id in self._claimed:
+            return True
         try:
-            await self._call(self._store.claim_end(session_id))
+            claimed = await self._call(self._store.claim_end(session_id))
         except StoreUnavailableError:
             _log.warning("session %s ends while its store does not answer", session_id)
+            return True
+        return claimed is not None or not self._store.shared
 
     async def finish(self, session_id: str) -> None:
         """Forget an ended session, in the store and here."""
         self._held.pop(session_id, None)
+        self._claimed.discard(session_id)
         try:
             await self._call(self._store.finish(session_id))
         except StoreUnavailableError:
@@ -276,6 +381,9 @@ class DurableSessions:
     # -- expiry ----------------------------------------------------------------------------------------
 
     def _arm(self, deadline: float | None) -> None:
+        if self._store.shared:  # other processes add deadlines this one never sees
+            poll = self._clock.time() + _POLL
+            deadline = poll if deadline is None else min(deadline, poll)
         self._alarm.arm(deadline)
 
     def _on_alarm(self) -> None:
@@ -327,16 +435,22 @@ class DurableSessions:
             record = await self._call(self._store.load(session_id))
             if record is None or record.deadline is None or record.deadline > now:
                 return True  # ended meanwhile, or a click refreshed it
-            session = manager.get(session_id) or await self._rebuild(record)
+            if find_kind(record.kind) is None and now < record.deadline + self.unknown_grace:
+                return False
+            claimed = await self._call(self._store.claim_end(session_id, due_by=now))
+            if claimed is None:
+                return True  # another process ends it, or one of its handlers runs
+            self._claimed.add(session_id)
+            known = self._held.get(session_id)
+            session = manager.get(session_id)
+            if session is None or known is None or known.version != claimed.version:
+                self._forget(session_id)  # changed by another process since: end its latest state
+                session = await self._rebuild(claimed)
             if session is None:
-                if find_kind(record.kind) is None and now < record.deadline + self.unknown_grace:
-                    return False
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
                 return True
-            if await self._call(self._store.claim_end(session_id, due_by=now)) is None:
-                return True
-            self._held.setdefault(session_id, _Held(record.deadline, record.created_at))
+            self._held.setdefault(session_id, _Held(claimed.deadline, claimed.created_at, claimed.version))
             await manager._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
         if session.disable_on_expire and now - record.deadline <= self.stale_after:
             await session._disable_components()

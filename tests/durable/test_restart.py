@@ -1,20 +1,25 @@
 """Durable sessions survive a restart: start, click, restart the bot onto the same store, click again.
 
-Each story runs the real bot machinery through the testing kit, with an SQLite store in a temporary
-folder and a manual clock shared by the bot and the fake Discord.
+Each story runs the real bot machinery through the testing kit, once with an SQLite store in a
+temporary folder and once with a Redis store on a real server, and a manual clock shared by the bot
+and the fake Discord.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import stat
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import durable_records as ext
 import pytest
 from discord.ext import commands
+from redis_support import RedisServer
 
 from nyx_sessions import (
     SessionEndCode,
@@ -24,7 +29,13 @@ from nyx_sessions import (
     get_session_manager,
 )
 from nyx_sessions.execution import ERROR_NOTICE, EXPIRED_NOTICE
-from nyx_sessions.storage import DurableRecord, ManualClock, SQLiteSessionStore
+from nyx_sessions.storage import (
+    DurableRecord,
+    ManualClock,
+    RedisSessionStore,
+    SessionStore,
+    SQLiteSessionStore,
+)
 from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
 
 
@@ -33,9 +44,12 @@ def session_clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture
-def session_store(tmp_path: Path) -> SQLiteSessionStore:
-    return SQLiteSessionStore(tmp_path / "sessions.db")
+@pytest.fixture(params=["sqlite", "redis"])
+def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> SessionStore:
+    if request.param == "sqlite":
+        return SQLiteSessionStore(tmp_path / "sessions.db")
+    server = request.getfixturevalue("redis_server")
+    return RedisSessionStore.from_url(server.url, namespace=request.getfixturevalue("redis_namespace"))
 
 
 @pytest.fixture
@@ -190,7 +204,7 @@ async def test_data_that_cannot_be_stored_keeps_the_last_stored_state(harness: I
     assert text(harness, started) == "count: 2", "the restored state is the last one stored"
 
 
-async def _store_record(store: SQLiteSessionStore, **fields: Any) -> None:
+async def _store_record(store: SessionStore, **fields: Any) -> None:
     record = DurableRecord(
         id=fields.pop("id", "abcdefghijkl"),
         kind=fields.pop("kind", "test.counter"),
@@ -224,7 +238,7 @@ async def _store_record(store: SQLiteSessionStore, **fields: Any) -> None:
 async def test_a_record_that_cannot_come_back_is_answered_as_expired(
     harness: InteractionHarness,
     bot: commands.Bot,
-    session_store: SQLiteSessionStore,
+    session_store: SessionStore,
     record: dict[str, Any],
     why: str,
     caplog: pytest.LogCaptureFixture,
@@ -239,7 +253,7 @@ async def test_a_record_that_cannot_come_back_is_answered_as_expired(
 
 
 async def test_data_of_an_older_version_is_migrated(
-    harness: InteractionHarness, session_store: SQLiteSessionStore
+    harness: InteractionHarness, session_store: SessionStore
 ) -> None:
     await _store_record(session_store, data_version=1, data=b'{"n": 41}', owner_id=harness.members[0].id)
     panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
@@ -248,13 +262,14 @@ async def test_data_of_an_older_version_is_migrated(
 
 
 async def test_an_alias_finds_a_renamed_kind(
-    harness: InteractionHarness, session_store: SQLiteSessionStore
+    harness: InteractionHarness, session_store: SessionStore
 ) -> None:
     await _store_record(session_store, kind="test.tally", owner_id=harness.members[0].id)
     panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
     assert (await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")).response.content == "count: 6"
 
 
+@pytest.mark.parametrize("session_store", ["sqlite"], indirect=True)
 async def test_the_store_file_is_owner_only_and_held_by_one_process_at_a_time(
     bot: commands.Bot, session_store: SQLiteSessionStore
 ) -> None:
@@ -291,7 +306,7 @@ async def test_restoring_is_bounded_and_concurrent_clicks_wait(harness: Interact
 
 async def test_the_store_keeps_the_last_token_only_while_it_lives(
     harness: InteractionHarness,
-    session_store: SQLiteSessionStore,
+    session_store: SessionStore,
     session_clock: ManualClock,
     bot: commands.Bot,
 ) -> None:
@@ -310,17 +325,56 @@ async def test_the_store_keeps_the_last_token_only_while_it_lives(
 
 
 async def test_a_store_that_does_not_answer_gets_a_try_again_notice_and_loses_nothing(
-    harness: InteractionHarness, session_store: SQLiteSessionStore
+    harness: InteractionHarness, session_store: SessionStore, request: pytest.FixtureRequest
 ) -> None:
     started = await harness.slash("counter")
     await harness.click(started, label="+1")
     await harness.restart()
-    await session_store.close()  # the store goes away under the running bot
-
-    refused = await harness.click(started, label="+1")
-    assert refused.ephemeral_texts == ["This can't be reached right now. Please try again in a moment."]
-    assert disabled(harness, started) == [False, False, False], "nothing was disabled or ended"
-
-    await session_store.open()  # back
-    await harness.click(started, label="+1")
+    async with _store_down(session_store, request):
+        refused = await harness.click(started, label="+1")
+        assert refused.ephemeral_texts == ["This can't be reached right now. Please try again in a moment."]
+        assert harness.initial_responses(refused) == 1, "answered in time, once"
+        assert disabled(harness, started) == [False, False, False], "nothing was disabled or ended"
+    await harness.click(started, label="+1")  # back, with no restart of the bot
     assert text(harness, started) == "count: 2", "nothing stored was lost"
+
+
+@contextlib.asynccontextmanager
+async def _store_down(store: SessionStore, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """SQLite: the store closed under the running bot. Redis: the server killed (``kill -9``), then
+    started again from its append-only file (fsynced on every write)."""
+    if isinstance(store, RedisSessionStore):
+        server: RedisServer = request.getfixturevalue("redis_server")
+        server.kill()
+        try:
+            yield
+        finally:
+            server.start()
+    else:
+        await store.close()
+        try:
+            yield
+        finally:
+            await store.open()
+
+
+@pytest.mark.parametrize("session_store", ["redis"], indirect=True)
+async def test_a_latency_spike_during_a_click_is_answered_within_three_seconds_and_blocks_nothing(
+    harness: InteractionHarness, redis_server: RedisServer
+) -> None:
+    from redis.asyncio import Redis
+
+    started = await harness.slash("counter")
+    await harness.click(started, label="+1")
+    other = Redis.from_url(redis_server.url)
+    spike = asyncio.ensure_future(other.execute_command("DEBUG", "SLEEP", "2.5"))  # the server stalls
+    await asyncio.sleep(0.1)
+    clock = time.monotonic()
+    stalled = await harness.click(started, label="+1")
+    assert time.monotonic() - clock < 3, "answered within Discord's deadline"
+    assert stalled.ephemeral_texts == ["This can't be reached right now. Please try again in a moment."]
+    await spike
+    await other.aclose()
+    # The abandoned request reached Redis after the click gave up on it: it took no lease.
+    await harness.click(started, label="+1")
+    assert text(harness, started) == "count: 2"

@@ -1,0 +1,131 @@
+"""One bot process for the multi-process tests: ``python redis_worker.py REDIS_URL NAMESPACE [LEASE]``.
+
+Each process is a whole bot (its own event loop, its own fake Discord from the testing kit) on one
+shared Redis store. The processes agree on one guild, channel and owner (fixed ids), so a message
+one process sent can be shown to another (``adopt``) and clicked there, as Discord would deliver a
+click to whichever process holds the shard. The test drives a worker with one JSON line per command
+on stdin and reads one JSON line back:
+
+- ``{"op": "start"}``: the owner runs ``/counter``; answers the message payload;
+- ``{"op": "start_many", "count": n, "ttl": s}``: n counters started in the channel;
+- ``{"op": "click", "message": payload, "label": "+1", "interaction_id": id}``: adopt the message
+  and click it (``interaction_id`` delivers one interaction to several processes); answers the
+  message after the click and what this process answered;
+- ``{"op": "ends"}``: the ends this process ran (``on_end``), as ``[id, code]``;
+- ``{"op": "freeze", "where": "handler" | "on_end"}``: the next counter handler (or ``on_end``) stops
+  the whole process, as a process about to be killed;
+- ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import discord.ext.test.backend as backend
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import durable_records
+
+from nyx_sessions.storage import RedisSessionStore
+from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
+
+GUILD_ID, CHANNEL_ID, OWNER_ID = 880_000_000_000_000_001, 880_000_000_000_000_002, 880_000_000_000_000_003
+
+
+class Worker:
+    def __init__(self, bot: Any, harness: InteractionHarness) -> None:
+        self.bot = bot
+        self.harness = harness
+        guild = backend.make_guild("shared", id_num=GUILD_ID)
+        self.channel = backend.make_text_channel("shared", guild, id_num=CHANNEL_ID)
+        backend.make_member(bot.user, guild)
+        # The extension's module as load_extension made it (a module object of its own, not an import).
+        self.sessions = sys.modules["durable_sessions"]
+        self.owner = backend.make_member(backend.make_user("owner", "0001", id_num=OWNER_ID), guild)
+
+    async def start(self) -> dict[str, Any]:
+        started = await self.harness.slash("counter", user=self.owner, channel=self.channel)
+        message = self.harness.fake.message(int(started.original_id or 0))
+        return {"message": message}
+
+    async def start_many(self, count: int, ttl: float) -> dict[str, Any]:
+        for _ in range(count):
+            counter = self.sessions.Counter(
+                self.bot, self.channel, owner=self.owner, ttl=ttl, data=self.sessions.CounterData()
+            )
+            await counter.start()
+        return {"started": count}
+
+    async def click(self, message: dict[str, Any], label: str, interaction_id: int | None) -> dict[str, Any]:
+        harness = self.harness
+        if harness.fake.message(int(message["id"])) is None:
+            backend._cur_config.messages.setdefault(CHANNEL_ID, []).append(message)
+        custom_id = next(
+            child["custom_id"]
+            for row in message["components"]
+            for child in row["components"]
+            if child.get("label") == label
+        )
+        payload = harness.build_payload(
+            3, {"custom_id": custom_id, "component_type": 2}, user=self.owner, message=int(message["id"])
+        )
+        if interaction_id is not None:
+            payload["id"] = str(interaction_id)
+        clicked = await harness.inject(payload)
+        response = clicked.response
+        return {
+            "message": harness.fake.message(int(message["id"])),
+            "answered": response is not None,
+            "deferred": response is not None and response.type == 6,
+            "ephemeral": clicked.ephemeral_texts,
+        }
+
+    def freeze(self, where: str) -> dict[str, Any]:
+        # A blocking sleep: the process stands still mid-handler, holding what it holds, until killed.
+        counter = self.sessions.Counter
+        if where == "handler":
+            render = counter.render
+            counter.render = lambda session: time.sleep(600) or render(session)
+        else:
+            counter.on_end = lambda *args: time.sleep(600)
+        return {"frozen": where}
+
+    def ends(self) -> dict[str, Any]:
+        return {"ends": [[session_id, str(code)] for session_id, code in durable_records.ENDS]}
+
+
+async def main(url: str, namespace: str, lease: float) -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    store = RedisSessionStore.from_url(url, namespace=namespace, lease=lease, end_claim=2.0)
+    bot = await create_test_bot(extensions=("nyx_sessions", "durable_sessions"), store=store)
+    worker = Worker(bot, InteractionHarness(bot).install())
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+    )
+    print(json.dumps({"ready": True}), flush=True)
+    try:
+        while line := await reader.readline():
+            command = json.loads(line)
+            op = command.pop("op")
+            if op == "quit":
+                break
+            if op in {"ends", "freeze"}:
+                answer = getattr(worker, op)(**command)
+            else:
+                answer = await getattr(worker, op)(**command)
+            print(json.dumps(answer, default=str), flush=True)
+    finally:
+        await close_test_bot(bot)
+    print(json.dumps({"closed": True}), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 2.0))

@@ -1,0 +1,167 @@
+"""Several bot processes on one Redis store: real subprocesses (``redis_worker.py``), one real server.
+
+Each worker is a whole bot with its own fake Discord; a message one process sent is shown to another
+and clicked there, as Discord delivers a click to whichever process holds the shard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis_support import RedisServer
+
+WORKER = Path(__file__).with_name("redis_worker.py")
+
+
+class Process:
+    """One worker process, driven by JSON lines."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    @classmethod
+    async def spawn(cls, url: str, namespace: str, lease: float = 2.0) -> Process:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(WORKER),
+            url,
+            namespace,
+            str(lease),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        started = cls(process)
+        assert await started._read() == {"ready": True}
+        return started
+
+    async def request(self, op: str, **arguments: Any) -> Any:
+        await self.send(op, **arguments)
+        return await self._read()
+
+    async def send(self, op: str, **arguments: Any) -> None:
+        """Send a command without waiting for its answer."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"op": op, **arguments}).encode() + b"\n")
+        await self.process.stdin.drain()
+
+    def kill(self) -> None:
+        """``kill -9``."""
+        self.process.kill()
+
+    async def quit(self) -> None:
+        if self.process.returncode is None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # killed by the test
+                await self.request("quit")
+        await asyncio.wait_for(self.process.wait(), 30)
+
+    async def _read(self) -> Any:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), 60)
+        assert line, f"the worker exited (code {await self.process.wait()})"
+        return json.loads(line)
+
+
+Spawn = Callable[..., Awaitable[Process]]
+
+
+@pytest.fixture
+async def spawn(redis_server: RedisServer, redis_namespace: str) -> AsyncIterator[Spawn]:
+    processes: list[Process] = []
+
+    async def start(lease: float = 2.0) -> Process:
+        process = await Process.spawn(redis_server.url, redis_namespace, lease)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        await process.quit()
+
+
+async def test_a_session_continues_in_whichever_process_gets_the_click(spawn: Spawn) -> None:
+    one, two, three = await asyncio.gather(spawn(), spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    assert message["content"] == "count: 0"
+    for process, expected in ((two, 1), (one, 2), (three, 3), (two, 4)):
+        clicked = await process.request("click", message=message, label="+1", interaction_id=None)
+        assert clicked["answered"] and clicked["ephemeral"] == []
+        message = clicked["message"]
+        assert message["content"] == f"count: {expected}", "each process saw the last committed state"
+
+
+async def test_one_interaction_delivered_to_two_processes_runs_one_handler(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    for attempt in range(5):
+        interaction_id = 990_000_000_000_000_000 + attempt
+        first, second = await asyncio.gather(
+            one.request("click", message=message, label="+1", interaction_id=interaction_id),
+            two.request("click", message=message, label="+1", interaction_id=interaction_id),
+        )
+        assert [first["answered"], second["answered"]].count(True) == 1, "exactly one process answered"
+        message = (first if first["answered"] else second)["message"]
+        assert message["content"] == f"count: {attempt + 1}", "the handler ran once"
+
+
+async def test_three_processes_expire_many_sessions_each_exactly_once(spawn: Spawn) -> None:
+    processes = await asyncio.gather(spawn(), spawn(), spawn())
+    await asyncio.gather(*(process.request("start_many", count=20, ttl=1.0) for process in processes))
+    ended: list[list[str]] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        ended = [end for process in processes for end in (await process.request("ends"))["ends"]]
+        if len(ended) >= 60:
+            break
+    counts = Counter(session_id for session_id, _ in ended)
+    assert len(counts) == 60, f"{len(counts)} of 60 sessions ended"
+    assert set(counts.values()) == {1}, "no session ended twice"
+    assert {code for _, code in ended} == {"SessionEndCode.EXPIRED"}
+
+
+async def test_a_process_killed_mid_handler_loses_only_its_change_and_another_takes_over(
+    spawn: Spawn,
+) -> None:
+    # A 4 s lease: the click that waits for it outlives Discord's 3 s deadline unless it is deferred.
+    one, two = await asyncio.gather(spawn(lease=4.0), spawn(lease=4.0))
+    message = (await one.request("click", **await _started(one)))["message"]
+    assert message["content"] == "count: 1"
+    await two.request("freeze", where="handler")
+    await two.send("click", message=message, label="+1", interaction_id=None)  # never answers
+    await asyncio.sleep(0.5)  # its handler runs, holding the session's lease
+    two.kill()
+
+    waited = time.monotonic()
+    took_over = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert time.monotonic() - waited > 3, "it waited for the dead process's lease"
+    assert took_over["deferred"], "deferred before Discord's deadline while it waited"
+    assert took_over["answered"] and took_over["ephemeral"] == []
+    assert took_over["message"]["content"] == "count: 2", "the dead process's change never landed"
+
+
+async def test_a_process_killed_in_on_end_never_makes_on_end_run_twice(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    await two.request("freeze", where="on_end")
+    await two.send("click", message=message, label="End", interaction_id=None)
+    await asyncio.sleep(0.5)  # its on_end runs
+    two.kill()
+
+    await asyncio.sleep(3.5)  # its end claim (2 s) runs out; process one's sweep finishes the end
+    late = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert late["ephemeral"] == ["This session has expired. Run the command again to start a new one."]
+    assert (await one.request("ends"))["ends"] == [], "on_end did not run again"
+
+
+async def _started(process: Process) -> dict[str, Any]:
+    return {"message": (await process.request("start"))["message"], "label": "+1", "interaction_id": None}
