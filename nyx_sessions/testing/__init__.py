@@ -8,7 +8,8 @@
 - a pytest plugin: ``pytest_plugins = ["nyx_sessions.testing"]`` gives the ``bot`` and
   ``harness`` fixtures (override ``bot_extensions``, ``bot_members``, ``session_clock`` and
   ``session_store`` to choose what the bot loads, how many members its guild has, the clock it runs
-  on, and where its durable sessions live).
+  on, and where its durable sessions live), and ``redis_server`` (a real ``redis-server`` on a unix
+  socket, :class:`RedisServer`) with ``redis_namespace`` for tests of a ``RedisSessionStore``.
 
 The kit raises its own ``AssertionError``s with full messages, so pytest need not rewrite it; the
 marker below keeps pytest from warning when a conftest imports from here before naming the plugin:
@@ -30,10 +31,13 @@ from .plugin import (
     close_test_bot,
     create_test_bot,
     harness,
+    redis_namespace,
+    redis_server,
     session_clock,
     session_store,
 )
 from .records import Injected, Reply, ReplyKind
+from .redis_server import RedisServer
 
 __all__ = (
     "FakeDiscord",
@@ -44,6 +48,7 @@ __all__ = (
     "ModalRef",
     "ModalValue",
     "OptionValue",
+    "RedisServer",
     "Reply",
     "ReplyKind",
     "UserRef",
@@ -55,6 +60,8 @@ __all__ = (
     "create_test_bot",
     "harness",
     "new_snowflake",
+    "redis_namespace",
+    "redis_server",
     "session_clock",
     "session_store",
 )

@@ -12,6 +12,9 @@ and choose the extensions the ``bot`` fixture loads by overriding ``bot_extensio
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -25,10 +28,11 @@ import nyx_sessions
 
 from .compat import apply
 from .harness import InteractionHarness
+from .redis_server import RedisServer
 from .tasks import describe_tasks
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Iterator, Sequence
 
     from nyx_sessions.storage import Clock, SessionStore
 
@@ -39,6 +43,8 @@ __all__ = (
     "close_test_bot",
     "create_test_bot",
     "harness",
+    "redis_namespace",
+    "redis_server",
     "session_clock",
     "session_store",
 )
@@ -177,6 +183,31 @@ def session_store() -> SessionStore | str | None:
     (:meth:`InteractionHarness.restart`).
     """
     return None
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real ``redis-server`` for the test run, on a unix socket in a temporary folder.
+
+    Without the program the tests that use it are skipped with the reason, except when the
+    ``CI`` environment variable is ``true``: there they fail, since CI is meant to install it.
+    """
+    if shutil.which("redis-server") is None:
+        reason = "redis-server is not installed (Debian: apt install redis-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = RedisServer.launch(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_namespace() -> str:
+    """A namespace of this test's own for a ``RedisSessionStore``: tests share the server, not keys."""
+    return f"t{uuid.uuid4().hex[:12]}"
 
 
 @pytest_asyncio.fixture

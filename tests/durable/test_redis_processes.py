@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis_support import RedisServer
+
+from nyx_sessions.testing import RedisServer
 
 WORKER = Path(__file__).with_name("redis_worker.py")
 

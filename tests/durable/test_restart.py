@@ -19,7 +19,6 @@ from typing import Any
 import durable_records as ext
 import pytest
 from discord.ext import commands
-from redis_support import RedisServer
 
 from nyx_sessions import (
     SessionEndCode,
@@ -36,7 +35,7 @@ from nyx_sessions.storage import (
     SessionStore,
     SQLiteSessionStore,
 )
-from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
+from nyx_sessions.testing import InteractionHarness, RedisServer, close_test_bot, create_test_bot
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis_support import RedisServer
 
 from nyx_sessions import SessionStoreError
 from nyx_sessions.storage import (
@@ -24,6 +23,7 @@ from nyx_sessions.storage import (
     SessionStore,
     SQLiteSessionStore,
 )
+from nyx_sessions.testing import RedisServer
 
 StoreFactory = Callable[[], SessionStore]
 
@@ -123,6 +123,23 @@ async def test_an_end_is_claimed_once_and_a_refreshed_session_is_not_due(store: 
     await store.finish("a")
     assert not await store.exists("a")
     assert await store.claim_end("b") is not None, "an explicit end needs no deadline"
+
+
+async def test_due_sessions_are_claimed_by_kind_and_never_while_their_handler_runs(
+    store: SessionStore,
+) -> None:
+    for index, (kind, deadline) in enumerate(
+        (("test.kind", 10.0), ("other.kind", 5.0), ("test.kind", 20.0), ("test.kind", 90.0))
+    ):
+        await store.create(dataclasses.replace(record(f"s{index}", deadline=deadline), kind=kind))
+    busy = await store.claim_due(50.0, 10, kinds={"test.kind"}, busy={"s0"})
+    assert [claimed.id for claimed in busy] == ["s2"], "not the unknown kind, not the busy one, not s3"
+    assert [claimed.id for claimed in await store.claim_due(50.0, 10, kinds={"test.kind"})] == ["s0"]
+    assert await store.claim_due(50.0, 10, kinds={"test.kind"}) == [], "each claimed once"
+    assert await store.load("s0") is None and await store.claim_end("s0") is None, "ending"
+    assert await store.due(50.0, 10) == ["s1"], "the unknown kind stays due, for its own process"
+    claimed = await store.claim_due(100.0, 1, kinds={"test.kind", "other.kind"})
+    assert [(one.id, one.version, one.data) for one in claimed] == [("s1", 1, b'{"n":1}')], "earliest first"
 
 
 async def test_an_end_left_unfinished_is_finished_by_the_next_store_without_a_new_claim(
@@ -271,16 +288,16 @@ async def test_many_sweepers_claim_each_due_session_once(
 
         async def sweep(store: RedisSessionStore) -> list[str]:
             mine: list[str] = []
-            while due := await store.due(100.0, 16):
-                for session_id in due:
-                    if await store.claim_end(session_id, due_by=100.0) is not None:
-                        mine.append(session_id)
-                        await store.finish(session_id)
+            while claimed := await store.claim_due(100.0, 16, kinds={"test.kind"}):
+                mine += [one.id for one in claimed]
+                for one in claimed:
+                    await store.finish(one.id)
             return mine
 
         claimed = await asyncio.gather(*(sweep(store) for store in stores))
         everyone = [session_id for mine in claimed for session_id in mine]
         assert sorted(everyone) == sorted(f"s{index}" for index in range(300)), "each once, none lost"
+        assert all(claimed), "every sweeper took a share"
     finally:
         for store in stores:
             await store.close()
