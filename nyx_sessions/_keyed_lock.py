@@ -8,6 +8,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import KeysView
     from types import TracebackType
 
 __all__ = ("KeyedLock",)
@@ -36,6 +37,11 @@ class KeyedLock:
     def __call__(self, key: str) -> _Hold:
         """Return an async context manager that holds ``key`` for its body (re-entrant per task)."""
         return _Hold(self, key)
+
+    @property
+    def held(self) -> KeysView[str]:
+        """The keys held now."""
+        return self._held.keys()
 
     def locked(self, key: str) -> bool:
         """Whether someone holds ``key`` now."""

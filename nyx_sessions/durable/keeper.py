@@ -20,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sqlite3
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from nyx_sessions.durable.data import decode_data
-from nyx_sessions.durable.kinds import find_kind
+from nyx_sessions.durable.kinds import find_kind, known_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionStoreError
 from nyx_sessions.sessions.state import SessionEndCode, SessionState
 from nyx_sessions.storage.clock import Alarm
@@ -52,6 +53,9 @@ _deadline = getattr(asyncio, "timeout", None)
 
 _RETRY = 60.0
 """Seconds before a due session that cannot be ended yet (its kind is unknown) is looked at again."""
+
+_BUSY_RETRY = 0.1
+"""Seconds before a due session whose handler was running is looked at again."""
 
 _POLL = 1.0
 """With a shared store, the longest the sweep sleeps: other processes add deadlines it cannot see."""
@@ -400,23 +404,27 @@ class DurableSessions:
     async def sweep(self) -> None:
         """End every durable session whose deadline has passed, then arm the timer for the next.
 
-        A due session that cannot end yet (its kind is unknown) is skipped, and looked at again
-        :data:`_RETRY` seconds later; the others end a batch at a time, the event loop getting a
-        turn between batches.
+        Due sessions are claimed a batch at a time (with a shared store, each by one process of
+        all) and ended, the event loop getting a turn between batches. Sessions of kinds no class
+        here declares are left to :meth:`_sweep_unknown`; sessions whose handler runs are left to
+        that handler, which refreshes them or not, and looked at again shortly.
         """
-        skipped: set[str] = set()
         failed = False
+        retry: float | None = None
         try:
             while True:
                 now = self._clock.time()
-                due = await self._call(self._store.due(now, _SWEEP_LIMIT + len(skipped)))
-                ready = [session_id for session_id in due if session_id not in skipped][:_SWEEP_LIMIT]
-                if not ready:
+                claimed = await self._call(
+                    self._store.claim_due(
+                        now, _SWEEP_LIMIT, kinds=known_kinds(), busy=self._manager._serial.held
+                    )
+                )
+                if not claimed:
                     break
-                for session_id in ready:
-                    if not await self._expire(session_id, now):
-                        skipped.add(session_id)
+                for record in claimed:
+                    await self._expire(record, now)
                 await asyncio.sleep(0)  # clicks are answered between batches
+            retry = await self._sweep_unknown(now)
             deadline = await self._call(self._store.next_deadline())
         except StoreUnavailableError as error:
             _log.warning("expiring durable sessions failed, trying again in %s s: %s", _RETRY, error)
@@ -424,37 +432,53 @@ class DurableSessions:
         finally:
             self._sweeping = None
         now = self._clock.time()
-        if failed or (skipped and (deadline is None or deadline <= now)):
-            deadline = now + _RETRY  # only sessions that cannot end yet are due (or the store failed)
+        if failed:
+            deadline = now + _RETRY
+        elif retry is not None and (deadline is None or deadline <= now):
+            deadline = retry  # only sessions that cannot end yet are due
         self._arm(deadline)
 
-    async def _expire(self, session_id: str, now: float) -> bool:
-        """End one due session; ``False`` when it must wait (its kind is unknown)."""
-        manager = self._manager
-        async with manager._serial(session_id):  # a running handler finishes (and may refresh) first
+    async def _sweep_unknown(self, now: float) -> float | None:
+        """Deal with due sessions no claim took; when to look again, or ``None``.
+
+        Their kind is unknown here (kept for ``unknown_grace``, since another version of the bot
+        may know it, then dropped without ``on_end``), or a handler of theirs runs (looked at again
+        in a moment).
+        """
+        retry: float | None = None
+        for session_id in await self._call(self._store.due(now, _SWEEP_LIMIT)):
             record = await self._call(self._store.load(session_id))
             if record is None or record.deadline is None or record.deadline > now:
-                return True  # ended meanwhile, or a click refreshed it
-            if find_kind(record.kind) is None and now < record.deadline + self.unknown_grace:
-                return False
-            claimed = await self._call(self._store.claim_end(session_id, due_by=now))
-            if claimed is None:
-                return True  # another process ends it, or one of its handlers runs
+                continue
+            if find_kind(record.kind) is not None:  # a handler runs: it refreshes the session or not
+                retry = min(retry or math.inf, now + _BUSY_RETRY)
+            elif now < record.deadline + self.unknown_grace:
+                retry = min(retry or math.inf, now + _RETRY)
+            else:
+                _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
+                if await self._call(self._store.claim_end(session_id, due_by=now)) is not None:
+                    await self.finish(session_id)
+        return retry
+
+    async def _expire(self, record: DurableRecord, now: float) -> None:
+        """End a due session this process claimed."""
+        manager = self._manager
+        session_id = record.id
+        async with manager._serial(session_id):  # a click that came meanwhile waits for the end
             self._claimed.add(session_id)
             known = self._held.get(session_id)
             session = manager.get(session_id)
-            if session is None or known is None or known.version != claimed.version:
+            if session is None or known is None or known.version != record.version:
                 self._forget(session_id)  # changed by another process since: end its latest state
-                session = await self._rebuild(claimed)
+                session = await self._rebuild(record)
             if session is None:
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
-                return True
-            self._held.setdefault(session_id, _Held(claimed.deadline, claimed.created_at, claimed.version))
+                return
+            self._held.setdefault(session_id, _Held(record.deadline, record.created_at, record.version))
             await manager._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
-        if session.disable_on_expire and now - record.deadline <= self.stale_after:
+        if session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
             await session._disable_components()
-        return True
 
     # -- helpers ---------------------------------------------------------------------------------------
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from _nyx_sessions_identity import SESSION_KINDS
 from nyx_sessions.errors import DuplicateSessionKindError
 
-__all__ = ("SessionKind", "declare_kind", "find_kind")
+if TYPE_CHECKING:
+    from collections.abc import KeysView
+
+__all__ = ("SessionKind", "declare_kind", "find_kind", "known_kinds")
 
 _log = logging.getLogger("nyx_sessions")
 
@@ -65,6 +68,11 @@ def declare_kind(cls: type, kind: str, data: Any, data_version: int, aliases: tu
     for name in names:
         SESSION_KINDS[name] = cls
     return SessionKind(kind, data, data_version, tuple(aliases))
+
+
+def known_kinds() -> KeysView[str]:
+    """Every kind (and alias) a loaded class declares: what this process can restore and end."""
+    return SESSION_KINDS.keys()
 
 
 def find_kind(kind: str) -> type | None:

@@ -8,6 +8,8 @@ import math
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from .store import DurableRecord
 
 __all__ = ("MemorySessionStore",)
@@ -111,6 +113,20 @@ class MemorySessionStore:
             else:
                 break
         return found
+
+    async def claim_due(
+        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+    ) -> list[DurableRecord]:
+        """Mark due sessions of ``kinds`` (none in ``busy``) as ending; copies of their records."""
+        claimed: list[DurableRecord] = []
+        for session_id in await self.due(now, len(self._due) + len(self._deadlines)):
+            record = self._records[session_id]
+            if record.kind in kinds and session_id not in busy:
+                self._ending.add(session_id)
+                claimed.append(dataclasses.replace(record))
+                if len(claimed) == limit:
+                    break
+        return claimed
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
         """Mark a running session as ending and return a copy of its record."""

@@ -29,6 +29,8 @@ from nyx_sessions.errors import SessionStoreError
 from .store import Acquired, DurableRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
 
@@ -62,7 +64,7 @@ return {'ok', tonumber(found[2]), 0}
 _CREATE = """
 local s, dl = KEYS[1], KEYS[2]
 if redis.call('EXISTS', s) == 1 then return 0 end
-redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run')
+redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
 return 1
 """
@@ -106,6 +108,38 @@ local ver = redis.call('HGET', s, 'ver')
 return {redis.call('HGET', s, 'rec'), ver}
 """
 
+_CLAIM_DUE = """
+local dl, ends, prefix = KEYS[1], KEYS[2], ARGV[1]
+local now, limit, claim_until, kind_count = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local kinds, busy = {}, {}
+for i = 6, 5 + kind_count do kinds[ARGV[i]] = true end
+for i = 6 + kind_count, #ARGV do busy[ARGV[i]] = true end
+-- Due sessions of kinds this process does not know stay in front; look past them, a bounded way.
+local due = redis.call('ZRANGE', dl, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit * 4)
+local claimed = {}
+for _, id in ipairs(due) do
+    if #claimed >= limit * 2 then break end
+    local s = prefix .. 's:' .. id
+    local found = redis.call('HMGET', s, 'st', 'kind', 'rec', 'ver')
+    if found[1] ~= 'run' then
+        redis.call('ZREM', dl, id)
+    elseif kinds[found[2]] and not busy[id] then
+        local left = redis.call('PTTL', prefix .. 'l:' .. id)
+        if left > 0 then
+            -- a handler runs and may refresh the deadline: look again once its lease is over
+            redis.call('ZADD', dl, now + left / 1000, id)
+        else
+            redis.call('HSET', s, 'st', 'end')
+            redis.call('ZREM', dl, id)
+            redis.call('ZADD', ends, claim_until, id)
+            table.insert(claimed, found[3])
+            table.insert(claimed, found[4])
+        end
+    end
+end
+return claimed
+"""
+
 _FINISH = """
 redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -129,11 +163,15 @@ _SCRIPTS = {
     "commit": _COMMIT,
     "release": _RELEASE,
     "claim_end": _CLAIM_END,
+    "claim_due": _CLAIM_DUE,
     "finish": _FINISH,
     "reclaim": _RECLAIM,
 }
 
 _SAFE_SETTINGS = {"maxmemory-policy": "noeviction"}
+
+_CONNECTIONS = 64
+"""Connections a store made from a URL opens at most; more concurrent calls wait for one."""
 
 
 class RedisSessionStore:
@@ -266,7 +304,7 @@ class RedisSessionStore:
     async def create(self, record: DurableRecord) -> bool:
         """Store a new session; ``False`` when its id is taken."""
         keys = [self._session(record.id), self._deadlines]
-        created = await self._run("create", keys, [_encode(record), _score(record), record.id])
+        created = await self._run("create", keys, [_encode(record), _score(record), record.id, record.kind])
         return bool(created)
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -316,6 +354,21 @@ class RedisSessionStore:
             self._client.zrange(self._deadlines, "-inf", now, byscore=True, offset=0, num=limit)
         )
         return [_text(session_id) for session_id in found]
+
+    async def claim_due(
+        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+    ) -> list[DurableRecord]:
+        """Mark due sessions of ``kinds`` (none in ``busy``) as ending, in one atomic script: each is
+        claimed by one process of all. Sessions whose handler runs in any process (a lease is held)
+        are left too, and looked at again when the lease is over."""
+        if not kinds:
+            return []
+        found = await self._run(
+            "claim_due",
+            [self._deadlines, self._ends],
+            [self._keys, now, limit, _wall_ms() / 1000 + self.end_claim, len(kinds), *kinds, *busy],
+        )
+        return [_decode(found[index], int(found[index + 1])) for index in range(0, len(found), 2)]
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
         """Mark a running session as ending and return its record; only one caller in all processes
@@ -410,14 +463,18 @@ class RedisSessionStore:
 
 def _client_from_url(url: str) -> Redis:
     try:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
     except ImportError:
         raise SessionStoreError(
             'RedisSessionStore needs the redis package: pip install "nyx-sessions[redis]"'
         ) from None
-    # As long as the manager waits for a store call (2 s): a click gets its notice within Discord's
-    # 3 seconds, and a request still in flight then is refused by the store as late.
-    return Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    # Timeouts as long as the manager waits for a store call (2 s): a click gets its notice within
+    # Discord's 3 seconds, and a request still in flight then is refused by the store as late. A
+    # burst of clicks waits for a free connection instead of failing past the pool's size.
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=_CONNECTIONS, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
+    )
+    return Redis(connection_pool=pool)
 
 
 def _encode(record: DurableRecord) -> bytes:

@@ -14,6 +14,8 @@ from nyx_sessions.errors import SessionStoreError
 from .store import DurableRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import aiosqlite
 
 __all__ = ("SQLiteSessionStore",)
@@ -218,6 +220,28 @@ class SQLiteSessionStore:
         )
         async with self._open_db().execute(query, (now, limit)) as rows:
             return [str(row[0]) for row in await rows.fetchall()]
+
+    async def claim_due(
+        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+    ) -> list[DurableRecord]:
+        """Mark due sessions of ``kinds`` (none in ``busy``) as ending; their records."""
+        names = tuple(kinds)
+        if not names:
+            return []
+        query = (
+            f"{_SELECT} WHERE ending = 0 AND deadline IS NOT NULL AND deadline <= ? "
+            f"AND kind IN ({', '.join('?' * len(names))}) ORDER BY deadline LIMIT ?"
+        )
+        db = self._open_db()
+        async with db.execute(query, (now, *names, limit + len(busy))) as rows:
+            found = [_record(row) for row in await rows.fetchall()]
+        claimed = [record for record in found if record.id not in busy][:limit]
+        if claimed:  # one process holds the file: nothing claims between the read and this write
+            marks = ", ".join("?" * len(claimed))
+            await db.execute(
+                f"UPDATE nyx_sessions SET ending = 1 WHERE id IN ({marks})", [record.id for record in claimed]
+            )
+        return claimed
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
         """Mark a running session as ending and return its record."""

@@ -10,7 +10,10 @@ deadline the store reports as passed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 __all__ = ("Acquired", "DurableRecord", "SessionStore", "SharedSessionStore")
 
@@ -126,6 +129,18 @@ class SessionStore(Protocol):
 
     async def due(self, now: float, limit: int) -> list[str]:
         """Up to ``limit`` ids of running sessions whose deadline is ``now`` or earlier, earliest first."""
+        ...
+
+    async def claim_due(
+        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+    ) -> list[DurableRecord]:
+        """Mark up to ``limit`` due sessions as ending, earliest first, and return their records.
+
+        Only sessions of ``kinds`` (those the caller can end) are claimed, and none in ``busy`` (a
+        handler of theirs runs in this process and may refresh them); a shared store also leaves
+        those whose handler runs in another process. Each due session is claimed by one caller of
+        all processes: only it runs ``on_end``.
+        """
         ...
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
