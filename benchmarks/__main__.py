@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from . import codec, durable, end_to_end, instructions, memory, routing, scale
+from . import codec, durable, end_to_end, instructions, memory, routing, scale, shared
 from ._measure import FULL, QUICK, Sizes
 from ._report import Row, machine_details, render
 
@@ -22,6 +22,7 @@ _SECTIONS = {
     "scale": scale.run,
     "e2e": end_to_end.run,
     "durable": durable.run,
+    "shared": shared.run,
 }
 """The sections in table order."""
 
@@ -35,6 +36,9 @@ async def _run_all(sizes: Sizes, only: list[str]) -> list[Row]:
     if "instructions" in chosen and not instructions.available():
         chosen.remove("instructions")
         print("  instructions: skipped, valgrind is not installed", file=sys.stderr, flush=True)
+    if "shared" in chosen and not shared.available():
+        chosen.remove("shared")
+        print("  shared: skipped, redis-server is not installed", file=sys.stderr, flush=True)
     rows: dict[str, list[Row]] = {}
     for name in sorted(chosen, key=lambda name: name == _RUN_LAST):
         started = time.perf_counter()

@@ -30,9 +30,11 @@ from ._report import Row
 from ._world import PROBE, BenchDurableSession, BenchSession, TestBot, fresh, instant_webhooks
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._measure import Sizes
 
-__all__ = ("expiry_pass", "run")
+__all__ = ("Clicker", "clicker", "expiry_pass", "run")
 
 Json = dict[str, Any]
 
@@ -40,7 +42,7 @@ _SESSIONS = 50
 """Live sessions per bot; clicks cycle over them."""
 
 
-class _Clicker:
+class Clicker:
     """One bot and its sessions; clicks them one at a time and times each to its update event."""
 
     def __init__(self, test_bot: TestBot, payloads: list[Json]) -> None:
@@ -53,18 +55,18 @@ class _Clicker:
         if self._updated is not None and not self._updated.done():
             self._updated.set_result(None)
 
-    async def click_cost(self, count: int) -> float:
-        """Median µs of process CPU from payload to update event, one click at a time."""
+    async def click_cost(self, count: int, *, clock: Callable[[], float] = time.process_time) -> float:
+        """Median µs from payload to update event, one click at a time: process CPU, or ``clock``'s."""
         parse = self.test_bot.state.parse_interaction_create
         samples = []
         for index in range(count):
             payload = fresh(self.payloads[index % len(self.payloads)])
             self._updated = asyncio.get_running_loop().create_future()
             PROBE.expect(1)
-            started = time.process_time()
+            started = clock()
             parse(payload)
             await self._updated
-            samples.append(time.process_time() - started)
+            samples.append(clock() - started)
             await asyncio.sleep(0)
         return sorted(samples)[len(samples) // 2] * 1e6
 
@@ -75,17 +77,17 @@ class _Clicker:
         return await self.click_cost(min(count, len(self.payloads)))
 
 
-async def _clicker(session_class: type[BenchSession], store: Any | None) -> _Clicker:
+async def clicker(session_class: type[BenchSession], store: Any | None) -> Clicker:
     test_bot = await TestBot.create(sessions=True, store=store)
     start = test_bot.start_interaction()
     manager = get_session_manager(test_bot.bot)
     sessions = [session_class(test_bot.bot, start, ttl=3600) for _ in range(_SESSIONS)]
     for session in sessions:
         await manager.start(session)
-    return _Clicker(test_bot, [test_bot.click_payload(session.component_id("click")) for session in sessions])
+    return Clicker(test_bot, [test_bot.click_payload(session.component_id("click")) for session in sessions])
 
 
-async def _write_floor(stored: _Clicker, count: int) -> float:
+async def _write_floor(stored: Clicker, count: int) -> float:
     """Median µs of process CPU for the store's write of one session record, alone.
 
     The same write a stored click makes (:meth:`SQLiteSessionStore.commit` of the session's record:
@@ -162,8 +164,8 @@ async def run(sizes: Sizes) -> list[Row]:
     """Measure durable clicks, restores, memory and expiry; return the rows."""
     clicks = sizes.routing_batch
     with tempfile.TemporaryDirectory(prefix="nyx-bench-durable-") as folder, instant_webhooks():
-        memory = await _clicker(BenchSession, None)
-        stored = await _clicker(BenchDurableSession, SQLiteSessionStore(Path(folder) / "click.db"))
+        memory = await clicker(BenchSession, None)
+        stored = await clicker(BenchDurableSession, SQLiteSessionStore(Path(folder) / "click.db"))
         try:
             got = await interleaved(
                 sizes.routing_rounds,
