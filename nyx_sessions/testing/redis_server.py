@@ -8,6 +8,7 @@ with the test run. The program comes from the system (Debian: ``apt install redi
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -33,10 +34,10 @@ class RedisServer:
 
     __slots__ = ("_command", "_process", "folder", "socket")
 
-    def __init__(self, command: list[str], folder: Path, socket: Path) -> None:
+    def __init__(self, command: list[str], folder: Path, socket_path: Path) -> None:
         self._command = command
         self.folder = folder
-        self.socket = socket
+        self.socket = socket_path
         self._process: subprocess.Popen[bytes] | None = None
 
     @classmethod
@@ -53,11 +54,11 @@ class RedisServer:
         program = program or shutil.which("redis-server")
         if program is None:
             raise FileNotFoundError("redis-server is not installed (Debian: apt install redis-server)")
-        socket = folder / "redis.sock"
+        socket_path = folder / "redis.sock"
         command = [
             program,
             "--port", "0",
-            "--unixsocket", str(socket),
+            "--unixsocket", str(socket_path),
             "--unixsocketperm", "700",
             "--dir", str(folder),
             "--save", "",
@@ -66,7 +67,7 @@ class RedisServer:
             "--maxmemory-policy", "noeviction",
             "--enable-debug-command", "local",
         ]  # fmt: skip
-        server = cls(command, folder, socket)
+        server = cls(command, folder, socket_path)
         server.start()
         return server
 
@@ -90,15 +91,26 @@ class RedisServer:
         """
         process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
-        while not self.socket.exists():
+        # Ready once it answers PING: the socket opens before an append-only file is loaded back.
+        while not self._answers():
             if process.poll() is not None:
                 error = process.stderr.read().decode() if process.stderr else ""
                 raise RuntimeError(f"redis-server exited: {error}")
             if time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("redis-server did not open its socket within 10 s")
+                raise RuntimeError("redis-server did not answer on its socket within 10 s")
             time.sleep(0.01)
         self._process = process
+
+    def _answers(self) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+                client.settimeout(1.0)
+                client.connect(str(self.socket))
+                client.sendall(b"PING\r\n")
+                return client.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
 
     def kill(self) -> None:
         """Kill the process at once (``kill -9``), as a crash would."""
