@@ -7,11 +7,12 @@ click to whichever process holds the shard. The test drives a worker with one JS
 on stdin and reads one JSON line back:
 
 - ``{"op": "start"}``: the owner runs ``/counter``; answers the message payload;
-- ``{"op": "start_many", "count": n, "ttl": s}``: n counters started in the channel;
+- ``{"op": "start_many", "count": n, "ttl": s}``: n counters started in the channel; their messages;
 - ``{"op": "click", "message": payload, "label": "+1", "interaction_id": id}``: adopt the message
   and click it (``interaction_id`` delivers one interaction to several processes); answers the
   message after the click and what this process answered;
-- ``{"op": "ends"}``: the ends this process ran (``on_end``), as ``[id, code]``;
+- ``{"op": "ends"}``: the ends this process ran, as ``[id, code, result]``, and the ids whose
+  ``on_end`` ran here;
 - ``{"op": "freeze", "where": "handler" | "on_end"}``: the next counter handler (or ``on_end``) stops
   the whole process, as a process about to be killed;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import durable_records
 
+from nyx_sessions import SessionEvent, get_session_manager
 from nyx_sessions.storage import RedisSessionStore
 from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
 
@@ -49,6 +51,11 @@ class Worker:
         # The extension's module as load_extension made it (a module object of its own, not an import).
         self.sessions = sys.modules["durable_sessions"]
         self.owner = backend.make_member(backend.make_user("owner", "0001", id_num=OWNER_ID), guild)
+        self.ended: list[list[Any]] = []
+        get_session_manager(bot).bus.subscribe(SessionEvent.END, self._on_end)
+
+    def _on_end(self, session: Any, data: Any, meta: Any) -> None:
+        self.ended.append([session.id, str(data.code), data.result])
 
     async def start(self) -> dict[str, Any]:
         started = await self.harness.slash("counter", user=self.owner, channel=self.channel)
@@ -56,12 +63,14 @@ class Worker:
         return {"message": message}
 
     async def start_many(self, count: int, ttl: float) -> dict[str, Any]:
+        messages = []
         for _ in range(count):
             counter = self.sessions.Counter(
                 self.bot, self.channel, owner=self.owner, ttl=ttl, data=self.sessions.CounterData()
             )
             await counter.start()
-        return {"started": count}
+            messages.append(self.harness.fake.message(counter.message.id))
+        return {"messages": messages}
 
     async def click(self, message: dict[str, Any], label: str, interaction_id: int | None) -> dict[str, Any]:
         harness = self.harness
@@ -98,7 +107,7 @@ class Worker:
         return {"frozen": where}
 
     def ends(self) -> dict[str, Any]:
-        return {"ends": [[session_id, str(code)] for session_id, code in durable_records.ENDS]}
+        return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
 
 async def main(url: str, namespace: str, lease: float) -> None:

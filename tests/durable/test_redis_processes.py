@@ -124,10 +124,10 @@ async def test_three_processes_expire_many_sessions_each_exactly_once(spawn: Spa
         ended = [end for process in processes for end in (await process.request("ends"))["ends"]]
         if len(ended) >= 60:
             break
-    counts = Counter(session_id for session_id, _ in ended)
+    counts = Counter(session_id for session_id, _, _ in ended)
     assert len(counts) == 60, f"{len(counts)} of 60 sessions ended"
     assert set(counts.values()) == {1}, "no session ended twice"
-    assert {code for _, code in ended} == {"SessionEndCode.EXPIRED"}
+    assert {code for _, code, _ in ended} == {"SessionEndCode.EXPIRED"}
 
 
 async def test_a_process_killed_mid_handler_loses_only_its_change_and_another_takes_over(
@@ -161,8 +161,38 @@ async def test_a_process_killed_in_on_end_never_makes_on_end_run_twice(spawn: Sp
     await asyncio.sleep(3.5)  # its end claim (2 s) runs out; process one's sweep finishes the end
     late = await one.request("click", message=message, label="+1", interaction_id=None)
     assert late["ephemeral"] == ["This session has expired. Run the command again to start a new one."]
-    assert (await one.request("ends"))["ends"] == [], "on_end did not run again"
+    assert (await one.request("ends"))["on_end"] == [], "on_end did not run again"
 
 
 async def _started(process: Process) -> dict[str, Any]:
     return {"message": (await process.request("start"))["message"], "label": "+1", "interaction_id": None}
+
+
+async def test_a_click_racing_the_deadline_in_two_processes_is_either_handled_or_expired(
+    spawn: Spawn,
+) -> None:
+    """Process one clicks each session as its deadline comes, processes two and three sweep it."""
+    one, two, three = await asyncio.gather(spawn(), spawn(), spawn())
+    messages = (await two.request("start_many", count=8, ttl=1.0))["messages"]
+    clicks = []
+    for index, message in enumerate(messages):
+        # Around the deadline: from a little before it to a little after, in steps.
+        await asyncio.sleep(0.9 + index * 0.03 if index == 0 else 0.03)
+        clicks.append(await one.request("click", message=message, label="+1", interaction_id=None))
+    await asyncio.sleep(2.5)  # every session's (refreshed) deadline passes; the sweepers end them
+    ended = [end for process in (one, two, three) for end in (await process.request("ends"))["ends"]]
+    assert sorted(Counter(session_id for session_id, _, _ in ended).values()) == [1] * len(messages), (
+        "every session ended, once"
+    )
+    for click, message in zip(clicks, messages, strict=True):
+        custom_id = message["components"][0]["components"][0]["custom_id"]
+        (result,) = [result for session_id, _, result in ended if session_id in custom_id]
+        assert click["answered"] or click["ephemeral"], "never neither: the click was answered"
+        if click["ephemeral"]:  # expired first: the click changed nothing
+            assert click["ephemeral"] == [
+                "This session has expired. Run the command again to start a new one."
+            ]
+            assert result == 0
+        else:  # handled first: the end came after, and saw its change (never both)
+            assert click["message"]["content"] == "count: 1"
+            assert result == 1

@@ -377,3 +377,24 @@ async def test_a_latency_spike_during_a_click_is_answered_within_three_seconds_a
     # The abandoned request reached Redis after the click gave up on it: it took no lease.
     await harness.click(started, label="+1")
     assert text(harness, started) == "count: 2"
+
+
+async def test_a_bot_starts_while_redis_is_down_and_serves_once_it_is_back(
+    redis_server: RedisServer, redis_namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    redis_server.kill()
+    try:
+        bot = await create_test_bot(extensions=("nyx_sessions", "durable_sessions"), store=store)
+    finally:
+        redis_server.start()
+    assert "does not answer" in caplog.text, "a warning, and the extension loaded"
+    harness = InteractionHarness(bot).install()
+    try:
+        started = await harness.slash("counter")
+        await harness.click(started, label="+1")
+        assert text(harness, started) == "count: 1"
+    finally:
+        await harness.settle()
+        await close_test_bot(bot)
+        harness.uninstall()
