@@ -71,10 +71,16 @@ return 1
 
 _COMMIT = """
 local s, dl, l = KEYS[1], KEYS[2], KEYS[3]
-local token, id = ARGV[3], ARGV[4]
+local token, id, taken_at = ARGV[3], ARGV[4], ARGV[5]
 if redis.call('HGET', s, 'st') ~= 'run' then return 0 end
 local holder = redis.call('GET', l)
-if (token == '' and holder) or (token ~= '' and holder ~= token) then return -1 end
+if token == '' then
+    if holder then return -1 end
+elseif holder ~= token then
+    -- The lease ran out during a long handler: the write is still safe if no process holds the
+    -- session now and none wrote since this one took it.
+    if holder or redis.call('HGET', s, 'ver') ~= taken_at then return -1 end
+end
 local ver = redis.call('HINCRBY', s, 'ver', 1)
 redis.call('HSET', s, 'rec', ARGV[1])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
@@ -231,8 +237,8 @@ class RedisSessionStore:
         self._scripts: dict[str, AsyncScript] = {
             name: client.register_script(source) for name, source in _SCRIPTS.items()
         }
-        # The leases this process holds, by session: commit() is fenced by them.
-        self._leases: dict[str, str] = {}
+        # The leases this process holds, by session: their tokens and the versions they found.
+        self._leases: dict[str, tuple[str, int]] = {}
 
     @classmethod
     def from_url(cls, url: str, *, namespace: str, **options: Any) -> RedisSessionStore:
@@ -321,14 +327,15 @@ class RedisSessionStore:
     async def commit(self, record: DurableRecord) -> bool:
         """Replace a running session's record, fenced by this process's lease; releases the lease.
 
-        ``False`` when the session no longer runs, or when another process holds it (this process's
-        lease ran out: its change is dropped, and logged).
+        A lease that ran out during a long handler still lets the write through when no process
+        has taken the session since, and nothing was written meanwhile. ``False`` when the session
+        no longer runs, or when another process took it over (this change is dropped, and logged).
         """
-        token = self._leases.pop(record.id, "")
+        token, taken_at = self._leases.pop(record.id, ("", 0))
         version = await self._run(
             "commit",
             [self._session(record.id), self._deadlines, self._lease(record.id)],
-            [_encode(record), _score(record), token, record.id],
+            [_encode(record), _score(record), token, record.id, taken_at],
         )
         if version == -1:
             _log.warning(
@@ -373,7 +380,7 @@ class RedisSessionStore:
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
         """Mark a running session as ending and return its record; only one caller in all processes
         gets it. With ``due_by``, a session whose handler runs in another process is not claimed."""
-        token = self._leases.get(session_id, "")
+        token = self._leases.get(session_id, ("", 0))[0]
         claimed = await self._run(
             "claim_end",
             [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
@@ -423,14 +430,14 @@ class RedisSessionStore:
         )
         outcome: Literal["ok", "missing", "ending", "busy", "replay", "late"] = _text(status)  # type: ignore[assignment]
         if outcome == "ok":
-            self._leases[session_id] = token
+            self._leases[session_id] = (token, int(version))
         return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)
 
     async def release(self, session_id: str) -> None:
         """Give the lease back without a commit (the handler did not run, or failed)."""
-        token = self._leases.pop(session_id, None)
-        if token is not None:
-            await self._run("release", [self._lease(session_id)], [token])
+        held = self._leases.pop(session_id, None)
+        if held is not None:
+            await self._run("release", [self._lease(session_id)], [held[0]])
 
     # -- helpers ---------------------------------------------------------------------------------------
 

@@ -242,6 +242,24 @@ async def test_a_commit_after_the_lease_ran_out_is_refused(
     assert "taken over by another process" in caplog.text
 
 
+async def test_a_handler_that_outlived_its_lease_keeps_its_change_unless_someone_came_between(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    await asyncio.sleep(0.4)  # a slow handler: its 0.3 s lease ran out, nobody else came
+    assert await one.commit(record(data=b'{"slow":true}')), "nobody took it or wrote since: kept"
+
+    assert (await one.acquire("s1", interaction_id=2, give_up_at=later())).status == "ok"
+    await asyncio.sleep(0.4)
+    assert (await two.acquire("s1", interaction_id=3, give_up_at=later())).status == "ok"
+    assert await two.commit(record(data=b'{"by":"two"}'))  # and gave the lease back
+    assert not await one.commit(record(data=b'{"by":"one"}')), "two wrote since: fenced by the version"
+    loaded = await one.load("s1")
+    assert loaded is not None and loaded.data == b'{"by":"two"}'
+
+
 async def test_a_request_that_arrives_after_its_caller_gave_up_takes_nothing(
     two_processes: tuple[RedisSessionStore, RedisSessionStore],
 ) -> None:
