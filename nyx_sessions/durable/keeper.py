@@ -131,6 +131,7 @@ class DurableSessions:
         "_clock",
         "_held",
         "_manager",
+        "_renewals",
         "_store",
         "_sweeping",
         "_unknown_kinds",
@@ -153,6 +154,7 @@ class DurableSessions:
         self._clock: Clock = manager.clock
         self._held: dict[str, _Held] = {}
         self._claimed: set[str] = set()  # ends this process claimed, until finished
+        self._renewals: dict[str, asyncio.TimerHandle] = {}  # leases of running handlers, kept alive
         self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
         self._unknown_kinds: set[str] = set()
@@ -302,11 +304,16 @@ class DurableSessions:
         if acquired.status != "ok":  # ended, or ending, in another process
             self._forget(session_id)
             return None
+        self._renew_later(store, session_id)
         known = self._held.get(session_id)
         if held is not None and known is not None and known.version == acquired.version:
             return held
         self._forget(session_id)
-        restored = await self.restore(session_id)
+        try:
+            restored = await self.restore(session_id)
+        except BaseException:
+            await self.leave(session_id)  # no handler will run: the lease goes back now
+            raise
         if restored is None or isinstance(restored, Unrestorable):
             await self.leave(session_id)
         return restored
@@ -314,9 +321,28 @@ class DurableSessions:
     async def leave(self, session_id: str) -> None:
         """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""
         if self._store.shared:
+            renewal = self._renewals.pop(session_id, None)
+            if renewal is not None:
+                renewal.cancel()
             store: SharedSessionStore = self._store  # type: ignore[assignment]
             with contextlib.suppress(StoreUnavailableError):  # the lease runs out by itself
                 await self._call(store.release(session_id))
+
+    def _renew_later(self, store: SharedSessionStore, session_id: str) -> None:
+        """Keep a running handler's lease alive: renewed every third of it, until :meth:`leave`.
+
+        A timer, not a task: most handlers end long before the first renewal is due.
+        """
+        loop = asyncio.get_running_loop()
+        self._renewals[session_id] = loop.call_later(store.lease / 3, self._renew, store, session_id)
+
+    def _renew(self, store: SharedSessionStore, session_id: str) -> None:
+        async def renew() -> None:
+            with contextlib.suppress(StoreUnavailableError):
+                if session_id in self._renewals and await self._call(store.renew(session_id)):
+                    self._renew_later(store, session_id)
+
+        self._manager._spawn(renew(), f"nyx-sessions:renew:{session_id}")
 
     def _forget(self, session_id: str) -> None:
         """Drop this process's copy of a session another process changed or ended."""

@@ -93,6 +93,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
 _CLAIM_END = """
 local s, dl, ends, l = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, due_by, now, claim_until, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
@@ -168,6 +173,7 @@ _SCRIPTS = {
     "create": _CREATE,
     "commit": _COMMIT,
     "release": _RELEASE,
+    "renew": _RENEW,
     "claim_end": _CLAIM_END,
     "claim_due": _CLAIM_DUE,
     "finish": _FINISH,
@@ -432,6 +438,13 @@ class RedisSessionStore:
         if outcome == "ok":
             self._leases[session_id] = (token, int(version))
         return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)
+
+    async def renew(self, session_id: str) -> bool:
+        """Extend this process's lease on the session by a whole lease; ``False`` if it is lost."""
+        held = self._leases.get(session_id)
+        if held is None:
+            return False
+        return bool(await self._run("renew", [self._lease(session_id)], [held[0], int(self.lease * 1000)]))
 
     async def release(self, session_id: str) -> None:
         """Give the lease back without a commit (the handler did not run, or failed)."""

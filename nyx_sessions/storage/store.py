@@ -202,6 +202,10 @@ class SharedSessionStore(SessionStore, Protocol):
         """
         ...
 
+    async def renew(self, session_id: str) -> bool:
+        """Extend this process's lease by a whole lease (a long handler); ``False`` if it is lost."""
+        ...
+
     async def release(self, session_id: str) -> None:
         """Give back a lease that no commit gave back (the handler did not run)."""
         ...

@@ -16,16 +16,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import durable_records as ext
 import pytest
 from discord.ext import commands
 
 from nyx_sessions import (
+    AbstractSession,
     SessionEndCode,
     SessionEvent,
+    SessionExecutionMeta,
     SessionStoreError,
     configure,
     get_session_manager,
+    on_button,
 )
 from nyx_sessions.execution import ERROR_NOTICE, EXPIRED_NOTICE
 from nyx_sessions.storage import (
@@ -396,5 +400,44 @@ async def test_a_bot_starts_while_redis_is_down_and_serves_once_it_is_back(
         assert text(harness, started) == "count: 1"
     finally:
         await harness.settle()
+        await close_test_bot(bot)
+        harness.uninstall()
+
+
+class Slow(AbstractSession[None], kind="test.slow"):
+    """A handler that runs three times as long as the store's lease."""
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond("slow", view=self.view(self.button("go", label="Go")))
+
+    @on_button("go")
+    async def go(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        await interaction.response.defer()
+        await asyncio.sleep(0.9)
+        self.data = {"done": True}
+
+
+async def test_a_handler_longer_than_its_lease_keeps_the_session_from_other_processes(
+    redis_server: RedisServer, redis_namespace: str
+) -> None:
+    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3)
+    other = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3)
+    bot = await create_test_bot(store=store)
+    harness = InteractionHarness(bot).install()
+    try:
+        session = Slow(bot, harness.channel, owner=harness.members[0], data={})
+        await session.start()
+        assert session.message is not None
+        clicked = await harness.click(session.message, label="Go", settle=False)
+        for _ in range(5):  # 0.75 s: the lease of 0.3 s is renewed all along
+            await asyncio.sleep(0.15)
+            taken = await other.acquire(session.id, interaction_id=None, give_up_at=time.time() + 2)
+            assert taken.status == "busy", "another process may not take a session whose handler runs"
+        await harness.settle()
+        assert harness.initial_responses(clicked) == 1
+        record = await other.load(session.id)
+        assert record is not None and record.data == b'{"done":true}'
+    finally:
+        await other.close()
         await close_test_bot(bot)
         harness.uninstall()
