@@ -1,4 +1,4 @@
-"""Clicks for callgrind to count: ``python -m benchmarks._callgrind_clicks SIDE CLICKS``.
+"""Clicks for callgrind to count: ``python -m benchmarks._callgrind_clicks SIDE[,SIDE...] CLICKS``.
 
 Run by :mod:`benchmarks.instructions` under ``valgrind --tool=callgrind``, never on its own. It
 builds one routing bot (see :data:`benchmarks.routing.SIDES`), warms it up, then gives it ``CLICKS``
@@ -56,12 +56,17 @@ async def _click(side_name: str, clicks: int) -> None:
         await side.test_bot.close()
 
 
+async def _click_each(side_names: list[str], clicks: int) -> None:
+    for side_name in side_names:
+        await _click(side_name, clicks)
+
+
 def main(argv: list[str]) -> None:
-    """Click ``argv[1]`` times on the routing side named ``argv[0]``."""
-    side_name, clicks = argv
+    """Click ``argv[1]`` times on each routing side ``argv[0]`` names (comma-separated), in turn."""
+    side_names, clicks = argv
     logging.basicConfig(level=logging.ERROR)
     with instant_webhooks():
-        asyncio.run(_click(side_name, int(clicks)))
+        asyncio.run(_click_each(side_names.split(","), int(clicks)))
 
 
 if __name__ == "__main__":

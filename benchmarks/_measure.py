@@ -38,6 +38,9 @@ class Sizes:
         Interleaved rounds of routing trials; figures are their medians.
     instruction_clicks: :class:`int`
         Clicks counted under callgrind per routing side.
+    instruction_processes: :class:`bool`
+        Whether each routing side is counted in a process of its own (else one process counts them
+        all in turn: a quick run, whose figures mean nothing, starts Python under valgrind once).
     codec_ops: :class:`int`
         Custom ids built or decoded per codec trial.
     codec_rounds: :class:`int`
@@ -59,6 +62,7 @@ class Sizes:
     routing_batch: int
     routing_rounds: int
     instruction_clicks: int
+    instruction_processes: bool
     codec_ops: int
     codec_rounds: int
     memory_objects: int
@@ -73,6 +77,7 @@ FULL = Sizes(
     routing_batch=200,
     routing_rounds=15,
     instruction_clicks=200,
+    instruction_processes=True,
     codec_ops=10_000,
     codec_rounds=11,
     memory_objects=1_000,
@@ -88,6 +93,7 @@ QUICK = Sizes(
     routing_batch=20,
     routing_rounds=3,
     instruction_clicks=3,
+    instruction_processes=False,
     codec_ops=500,
     codec_rounds=3,
     memory_objects=100,

@@ -31,6 +31,8 @@ from ._measure import in_own_process
 from ._report import Row
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ._measure import Sizes
 
 __all__ = ("available", "run")
@@ -49,8 +51,8 @@ def available() -> bool:
     return shutil.which("valgrind") is not None
 
 
-async def _count(side: str, clicks: int, slots: asyncio.Semaphore) -> tuple[float, float]:
-    """Median (latency, full cost) instructions of ``clicks`` clicks on ``side``."""
+async def _count(sides: Sequence[str], clicks: int, slots: asyncio.Semaphore) -> list[tuple[float, float]]:
+    """Median (latency, full cost) instructions of ``clicks`` clicks on each of ``sides``, in turn."""
     with tempfile.TemporaryDirectory(prefix="nyx-callgrind-") as folder:
         callgrind = (
             "valgrind",
@@ -61,15 +63,22 @@ async def _count(side: str, clicks: int, slots: asyncio.Semaphore) -> tuple[floa
             f"--callgrind-out-file={folder}/click",
         )
         async with slots:
-            await in_own_process("benchmarks._callgrind_clicks", side, str(clicks), under=callgrind)
+            await in_own_process(
+                "benchmarks._callgrind_clicks", ",".join(sides), str(clicks), under=callgrind
+            )
         dumps = _read_dumps(Path(folder))
     handled = dumps[MARKS["handled"]]
     settled = dumps[MARKS["settled"]]
-    if len(handled) != clicks or len(settled) != clicks:
+    expected = clicks * len(sides)
+    if len(handled) != expected or len(settled) != expected:
         marks = f"{len(handled)} handled and {len(settled)} settled marks"
-        raise RuntimeError(f"callgrind run of {side!r}: {marks} for {clicks} clicks")
-    full = [latency + rest for latency, rest in zip(handled, settled, strict=True)]
-    return statistics.median(handled), statistics.median(full)
+        raise RuntimeError(f"callgrind run of {sides!r}: {marks} for {clicks} clicks each")
+    medians = []
+    for first in range(0, expected, clicks):
+        latency = handled[first : first + clicks]
+        full = [one + rest for one, rest in zip(latency, settled[first : first + clicks], strict=True)]
+        medians.append((statistics.median(latency), statistics.median(full)))
+    return medians
 
 
 def _read_dumps(folder: Path) -> dict[str, list[int]]:
@@ -88,7 +97,13 @@ async def run(sizes: Sizes) -> list[Row]:
     """Count the routing sides' instructions, a process per core at once; return the rows."""
     slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
     names = ("session", "view", "dynamic", "listener", "session-no-middleware", "least-router")
-    counted = await asyncio.gather(*(_count(name, sizes.instruction_clicks, slots) for name in names))
+    clicks = sizes.instruction_clicks
+    if sizes.instruction_processes:
+        counted = [
+            one for (one,) in await asyncio.gather(*(_count((name,), clicks, slots) for name in names))
+        ]
+    else:
+        counted = await _count(names, clicks, slots)
     counts = dict(zip(names, counted, strict=True))
     (session, session_full), (view, view_full) = counts["session"], counts["view"]
     dynamic, listener = counts["dynamic"][0], counts["listener"][0]
