@@ -56,8 +56,9 @@ class Clock(Protocol):
 class Alarm:
     """One timer on a clock for the earliest of many deadlines: arming it only ever moves it earlier.
 
-    What a component with many deadlines keeps (the deferral watch, the durable sweep): it arms the
-    alarm for each new deadline, and the alarm rings once, at the earliest.
+    What a component with many deadlines keeps (the session repository, the deferral watch, the
+    durable sweep): it arms the alarm for each new deadline, and the alarm rings once, at the
+    earliest.
 
     Parameters
     ----------

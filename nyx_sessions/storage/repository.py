@@ -10,10 +10,10 @@ import math
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from .clock import SystemClock
+from .clock import Alarm, SystemClock
 
 if TYPE_CHECKING:
-    from .clock import Clock, TimerHandleLike
+    from .clock import Clock
 
 __all__ = (
     "ExpirationCallback",
@@ -205,6 +205,7 @@ class MemorySessionRepository(Generic[SessionT]):
     """
 
     __slots__ = (
+        "_alarm",
         "_callback",
         "_clock",
         "_entries",
@@ -213,8 +214,6 @@ class MemorySessionRepository(Generic[SessionT]):
         "_running",
         "_scheduled",
         "_tasks",
-        "_timer",
-        "_timer_when",
     )
 
     def __init__(self, *, clock: Clock | None = None) -> None:
@@ -223,8 +222,7 @@ class MemorySessionRepository(Generic[SessionT]):
         self._heap: list[_HeapItem] = []
         self._scheduled = 0  # entries with a live heap item
         self._order = 0  # counts deadlines set, so equal deadlines expire in the order they were set
-        self._timer: TimerHandleLike | None = None
-        self._timer_when = math.inf
+        self._alarm = Alarm(self._clock, self._on_timer)
         self._running = True
         self._callback: ExpirationCallback[SessionT] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -306,7 +304,7 @@ class MemorySessionRepository(Generic[SessionT]):
         :meth:`start` resumes. A callback task that calls ``stop()`` itself is not waited for.
         """
         self._running = False
-        self._disarm()
+        self._alarm.cancel()
         current = asyncio.current_task()
         while waiting := self._tasks - {current}:
             await asyncio.wait(waiting)
@@ -366,7 +364,7 @@ class MemorySessionRepository(Generic[SessionT]):
         item = entry.item = (deadline, entry.order, entry.session.id)
         heapq.heappush(self._heap, item)
         self._drop_stale()
-        if deadline < self._timer_when:
+        if deadline < self._alarm.when:
             self._arm()
 
     def _unlink(self, entry: _Entry[SessionT]) -> None:
@@ -379,7 +377,7 @@ class MemorySessionRepository(Generic[SessionT]):
         heap = self._heap
         if self._scheduled == 0:
             heap.clear()
-            self._disarm()
+            self._alarm.cancel()
         elif len(heap) > _COMPACT_MIN and len(heap) > 2 * self._scheduled:
             self._heap = [item for item in heap if self._live_entry(item) is not None]
             heapq.heapify(self._heap)
@@ -395,25 +393,11 @@ class MemorySessionRepository(Generic[SessionT]):
         self._tidy_top(_POP_LIMIT)
         heap = self._heap
         if not heap:
-            self._disarm()
+            self._alarm.cancel()
             return
-        when = heap[0][0]
-        if self._timer is not None:
-            if self._timer_when <= when:
-                return
-            self._timer.cancel()
-        self._timer_when = when
-        self._timer = self._clock.call_at(when, self._on_timer)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._timer_when = math.inf
+        self._alarm.arm(heap[0][0])
 
     def _on_timer(self) -> None:
-        self._timer = None
-        self._timer_when = math.inf
         now = self._clock.time()
         heap = self._heap
         expired: list[SessionT] = []
