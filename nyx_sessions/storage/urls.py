@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode
 
 from nyx_sessions.errors import SessionStoreError
 
@@ -51,8 +51,9 @@ def store_from_url(url: str) -> SessionStore:
 
 def _redis_store(url: str) -> RedisSessionStore:
     """A Redis store from its URL, the ``namespace`` parameter taken out of what the client sees."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
+    # Split by hand: urlunsplit drops the empty authority of unix:///path on some Python versions.
+    base, _, raw_query = url.partition("?")
+    query = parse_qsl(raw_query, keep_blank_values=True)
     namespace = next((value for key, value in query if key == "namespace"), "nyx")
     rest = urlencode([(key, value) for key, value in query if key != "namespace"])
-    return RedisSessionStore.from_url(urlunsplit(parts._replace(query=rest)), namespace=namespace)
+    return RedisSessionStore.from_url(f"{base}?{rest}" if rest else base, namespace=namespace)
