@@ -14,12 +14,19 @@ Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also run
 A commit is fenced: it applies only while its lease is the session's (a process that stalled past
 its lease cannot overwrite the state another process wrote since). A request that reaches Redis
 after its caller gave up (``give_up_at``) does nothing, so no late lease blocks a session.
+
+Every time stored or compared in Redis (deadlines, end claims, give-up moments) is on the server's
+clock: hosts' clocks differ, and a process whose clock ran ahead would otherwise end other
+processes' sessions early, one running behind would see every click refused as late. Each process
+reads the server's ``TIME`` (at open and every minute) and translates at the store's edge, so the
+caller keeps working in its own clock.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import secrets
 import time
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -180,6 +187,12 @@ _SCRIPTS = {
     "reclaim": _RECLAIM,
 }
 
+_CLOCK_READ_EVERY = 60.0
+"""Seconds between two readings of the server's clock (clocks drift apart by milliseconds a day)."""
+
+_SKEW_WARNING = 1.0
+"""Seconds between this host's clock and the server's beyond which the store warns once."""
+
 _SAFE_SETTINGS = {"maxmemory-policy": "noeviction"}
 
 _CONNECTIONS = 64
@@ -217,7 +230,19 @@ class RedisSessionStore:
 
     shared: ClassVar[bool] = True
 
-    __slots__ = ("_client", "_keys", "_leases", "_owns_client", "_scripts", "end_claim", "lease", "namespace")
+    __slots__ = (
+        "_client",
+        "_clock_read_at",
+        "_keys",
+        "_leases",
+        "_offset",
+        "_owns_client",
+        "_scripts",
+        "_skew_warned",
+        "end_claim",
+        "lease",
+        "namespace",
+    )
 
     def __init__(
         self,
@@ -245,6 +270,10 @@ class RedisSessionStore:
         }
         # The leases this process holds, by session: their tokens and the versions they found.
         self._leases: dict[str, tuple[str, int]] = {}
+        # The server's clock minus this host's, in seconds, and when (monotonic) it was read.
+        self._offset = 0.0
+        self._clock_read_at = -math.inf
+        self._skew_warned = False
 
     @classmethod
     def from_url(cls, url: str, *, namespace: str, **options: Any) -> RedisSessionStore:
@@ -275,6 +304,7 @@ class RedisSessionStore:
                 error,
             )
             return
+        await self._read_clock()
         await self._warn_about_unsafe_settings()
 
     async def close(self) -> None:
@@ -287,6 +317,39 @@ class RedisSessionStore:
         self._leases.clear()
         if self._owns_client:
             await self._client.aclose()
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds the server's clock is ahead of this host's (negative: behind), as last read.
+
+        Deadlines are kept on the server's clock; the store translates them to this host's.
+        """
+        return self._offset
+
+    async def _read_clock(self) -> None:
+        """Read the server's clock; the midpoint of the round trip stands for the moment it answered.
+
+        A failed reading keeps the last offset and is tried again in a minute: the calls that need
+        the server fail on their own when it is down.
+        """
+        self._clock_read_at = time.monotonic()
+        asked = time.time()
+        try:
+            seconds, micros = await self._client.time()
+        except Exception as error:  # any client's error, as in open()
+            _log.warning("reading the Redis server's clock failed (%r); the last offset stays", error)
+            return
+        answered = time.time()
+        self._offset = seconds + micros / 1_000_000 - (asked + answered) / 2
+        skewed = abs(self._offset) > _SKEW_WARNING
+        if skewed and not self._skew_warned:
+            _log.warning(
+                "this host's clock is %.1f s %s the Redis server's: session deadlines follow the "
+                "server's clock, but check the host's time synchronisation (NTP)",
+                abs(self._offset),
+                "behind" if self._offset > 0 else "ahead of",
+            )
+        self._skew_warned = skewed
 
     async def _warn_about_unsafe_settings(self) -> None:
         try:
@@ -316,7 +379,9 @@ class RedisSessionStore:
     async def create(self, record: DurableRecord) -> bool:
         """Store a new session; ``False`` when its id is taken."""
         keys = [self._session(record.id), self._deadlines]
-        created = await self._run("create", keys, [_encode(record), _score(record), record.id, record.kind])
+        created = await self._run(
+            "create", keys, [self._encode(record), self._score(record), record.id, record.kind]
+        )
         return bool(created)
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -324,7 +389,7 @@ class RedisSessionStore:
         st, rec, ver = await self._call(self._client.hmget(self._session(session_id), ["st", "rec", "ver"]))
         if st is None or _text(st) != "run" or rec is None:
             return None
-        return _decode(rec, int(ver))
+        return self._decode(rec, int(ver))
 
     async def exists(self, session_id: str) -> bool:
         """Whether the id is stored (running or ending)."""
@@ -341,7 +406,7 @@ class RedisSessionStore:
         version = await self._run(
             "commit",
             [self._session(record.id), self._deadlines, self._lease(record.id)],
-            [_encode(record), _score(record), token, record.id, taken_at],
+            [self._encode(record), self._score(record), token, record.id, taken_at],
         )
         if version == -1:
             _log.warning(
@@ -353,18 +418,22 @@ class RedisSessionStore:
         return int(version) > 0
 
     async def next_deadline(self) -> float | None:
-        """The earliest deadline of a running session."""
+        """The earliest deadline of a running session (the sweep asks after each pass: the server's
+        clock is read again here once a minute)."""
+        if time.monotonic() - self._clock_read_at > _CLOCK_READ_EVERY:
+            await self._read_clock()
         earliest = await self._call(self._client.zrange(self._deadlines, 0, 0, withscores=True))
-        return float(earliest[0][1]) if earliest else None
+        return float(earliest[0][1]) - self._offset if earliest else None
 
     async def due(self, now: float, limit: int) -> list[str]:
         """Running sessions whose deadline has passed, earliest first; ends whose process died are
         finished first (without ``on_end``: it may have run)."""
-        dead = await self._run("reclaim", [self._ends], [_wall_ms() / 1000, self._keys, limit])
+        dead = await self._run("reclaim", [self._ends], [self._server_now(), self._keys, limit])
         for session_id in dead:
             _log.warning("session %s was left ending by a process that stopped; finished", _text(session_id))
+        until = now + self._offset
         found = await self._call(
-            self._client.zrange(self._deadlines, "-inf", now, byscore=True, offset=0, num=limit)
+            self._client.zrange(self._deadlines, "-inf", until, byscore=True, offset=0, num=limit)
         )
         return [_text(session_id) for session_id in found]
 
@@ -379,9 +448,17 @@ class RedisSessionStore:
         found = await self._run(
             "claim_due",
             [self._deadlines, self._ends],
-            [self._keys, now, limit, _wall_ms() / 1000 + self.end_claim, len(kinds), *kinds, *busy],
+            [
+                self._keys,
+                now + self._offset,
+                limit,
+                self._server_now() + self.end_claim,
+                len(kinds),
+                *kinds,
+                *busy,
+            ],
         )
-        return [_decode(found[index], int(found[index + 1])) for index in range(0, len(found), 2)]
+        return [self._decode(found[index], int(found[index + 1])) for index in range(0, len(found), 2)]
 
     async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
         """Mark a running session as ending and return its record; only one caller in all processes
@@ -392,16 +469,16 @@ class RedisSessionStore:
             [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
             [
                 session_id,
-                "" if due_by is None else due_by,
-                due_by if due_by is not None else 0,
-                _wall_ms() / 1000 + self.end_claim,
+                "" if due_by is None else due_by + self._offset,
+                0 if due_by is None else due_by + self._offset,
+                self._server_now() + self.end_claim,
                 token,
             ],
         )
         if not claimed:
             return None
         rec, ver = claimed
-        return _decode(rec, int(ver))
+        return self._decode(rec, int(ver))
 
     async def finish(self, session_id: str) -> None:
         """Forget the session."""
@@ -432,7 +509,7 @@ class RedisSessionStore:
         status, version, retry_ms = await self._run(
             "acquire",
             [self._session(session_id), self._lease(session_id), index],
-            [token, int(self.lease * 1000), int(give_up_at * 1000), _REPLAY_MS],
+            [token, int(self.lease * 1000), int((give_up_at + self._offset) * 1000), _REPLAY_MS],
         )
         outcome: Literal["ok", "missing", "ending", "busy", "replay", "late"] = _text(status)  # type: ignore[assignment]
         if outcome == "ok":
@@ -468,6 +545,26 @@ class RedisSessionStore:
     def _lease(self, session_id: str) -> str:
         return f"{self._keys}l:{session_id}"
 
+    def _server_now(self) -> float:
+        return time.time() + self._offset
+
+    def _encode(self, record: DurableRecord) -> bytes:
+        import msgspec
+
+        if record.deadline is not None:
+            record = dataclasses.replace(record, deadline=record.deadline + self._offset)
+        return msgspec.json.encode(record)
+
+    def _decode(self, raw: bytes | str, version: int) -> DurableRecord:
+        import msgspec
+
+        record = msgspec.json.decode(raw, type=DurableRecord)
+        deadline = None if record.deadline is None else record.deadline - self._offset
+        return dataclasses.replace(record, version=version, deadline=deadline)
+
+    def _score(self, record: DurableRecord) -> float | str:
+        return "" if record.deadline is None else record.deadline + self._offset
+
     async def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         return await self._call(self._scripts[script](keys=keys, args=args))
 
@@ -497,26 +594,5 @@ def _client_from_url(url: str) -> Redis:
     return Redis(connection_pool=pool)
 
 
-def _encode(record: DurableRecord) -> bytes:
-    import msgspec
-
-    return msgspec.json.encode(record)
-
-
-def _decode(raw: bytes | str, version: int) -> DurableRecord:
-    import msgspec
-
-    record = msgspec.json.decode(raw, type=DurableRecord)
-    return dataclasses.replace(record, version=version)
-
-
-def _score(record: DurableRecord) -> float | str:
-    return "" if record.deadline is None else record.deadline
-
-
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _wall_ms() -> float:
-    return time.time() * 1000

@@ -1,4 +1,7 @@
-"""One bot process for the multi-process tests: ``python redis_worker.py REDIS_URL NAMESPACE [LEASE]``.
+"""One bot process for the multi-process tests: ``python redis_worker.py URL NAMESPACE [LEASE [SKEW]]``.
+
+``SKEW`` runs the whole process on a clock that many seconds off the true time, as a host whose time
+is not synchronised.
 
 Each process is a whole bot (its own event loop, its own fake Discord from the testing kit) on one
 shared Redis store. The processes agree on one guild, channel and owner (fixed ids), so a message
@@ -110,6 +113,12 @@ class Worker:
         return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
 
+def skew_clock(seconds: float) -> None:
+    """Make :func:`time.time` of this process read ``seconds`` later than the true time (earlier if < 0)."""
+    true_time = time.time
+    time.time = lambda: true_time() + seconds
+
+
 async def main(url: str, namespace: str, lease: float) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     store = RedisSessionStore.from_url(url, namespace=namespace, lease=lease, end_claim=2.0)
@@ -137,4 +146,6 @@ async def main(url: str, namespace: str, lease: float) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 4:
+        skew_clock(float(sys.argv[4]))
     asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 2.0))

@@ -30,13 +30,14 @@ class Process:
         self.process = process
 
     @classmethod
-    async def spawn(cls, url: str, namespace: str, lease: float = 2.0) -> Process:
+    async def spawn(cls, url: str, namespace: str, lease: float = 2.0, skew: float = 0.0) -> Process:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(WORKER),
             url,
             namespace,
             str(lease),
+            str(skew),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
@@ -79,8 +80,8 @@ Spawn = Callable[..., Awaitable[Process]]
 async def spawn(redis_server: RedisServer, redis_namespace: str) -> AsyncIterator[Spawn]:
     processes: list[Process] = []
 
-    async def start(lease: float = 2.0) -> Process:
-        process = await Process.spawn(redis_server.url, redis_namespace, lease)
+    async def start(lease: float = 2.0, skew: float = 0.0) -> Process:
+        process = await Process.spawn(redis_server.url, redis_namespace, lease, skew)
         processes.append(process)
         return process
 
@@ -196,3 +197,32 @@ async def test_a_click_racing_the_deadline_in_two_processes_is_either_handled_or
         else:  # handled first: the end came after, and saw its change (never both)
             assert click["message"]["content"] == "count: 1"
             assert result == 1
+
+
+async def test_a_process_whose_clock_runs_ahead_ends_no_session_early(spawn: Spawn) -> None:
+    """Deadlines are kept on the server's clock, not on the hosts' (which differ)."""
+    honest, ahead = await asyncio.gather(spawn(), spawn(skew=30.0))
+    message = (await honest.request("start_many", count=1, ttl=10.0))["messages"][0]
+    await asyncio.sleep(2.5)  # two polls of the sweep in the process whose clock says 30 s later
+    assert (await ahead.request("ends"))["ends"] == [], "the session's 10 s are not over"
+    clicked = await ahead.request("click", message=message, label="+1", interaction_id=None)
+    assert clicked["ephemeral"] == [] and clicked["message"]["content"] == "count: 1"
+    assert (await ahead.request("ends"))["ends"] == []
+
+
+async def test_a_process_whose_clock_runs_behind_serves_clicks_and_ends_sessions_on_time(
+    spawn: Spawn,
+) -> None:
+    honest, behind = await asyncio.gather(spawn(), spawn(skew=-10.0))
+    message = (await honest.request("start_many", count=1, ttl=3.0))["messages"][0]
+    clicked = await behind.request("click", message=message, label="+1", interaction_id=None)
+    assert clicked["ephemeral"] == [], "a click is not taken for late because this host's clock is behind"
+    assert clicked["message"]["content"] == "count: 1"
+    await honest.quit()
+    clicked_at = time.monotonic()
+    ends: list[Any] = []
+    while not ends and time.monotonic() - clicked_at < 10:
+        await asyncio.sleep(0.25)
+        ends = (await behind.request("ends"))["ends"]
+    assert [code for _, code, _ in ends] == ["SessionEndCode.EXPIRED"]
+    assert time.monotonic() - clicked_at < 6, "ended about 3 s after the click, not 10 s later"

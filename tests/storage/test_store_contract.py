@@ -347,6 +347,35 @@ async def test_unsafe_server_settings_are_warned_about(
     assert "maxmemory-policy is 'allkeys-lru'" in caplog.text
 
 
+async def test_a_host_clock_off_the_servers_is_warned_about_and_deadlines_keep_the_servers(
+    redis_server: RedisServer,
+    redis_namespace: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    honest = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    await honest.open()
+    assert abs(honest.clock_offset) < 0.5
+    true_time = time.time
+    monkeypatch.setattr(time, "time", lambda: true_time() + 20.0)  # this host runs 20 s ahead
+    ahead = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    try:
+        await ahead.open()
+        assert "20.0 s ahead of the Redis server's" in caplog.text
+        assert -20.5 < ahead.clock_offset < -19.5
+        deadline = true_time() + 10.0
+        await honest.create(record(deadline=deadline))
+        stored = await ahead.load("s1")
+        assert stored is not None and stored.deadline is not None
+        assert abs(stored.deadline - (deadline + 20.0)) < 0.5, "seen on this host's clock"
+        assert await ahead.due(time.time(), 5) == [], "not due: 10 s are left on the server's clock"
+        assert await ahead.claim_due(time.time(), 5, kinds=["test.kind"]) == []
+        assert abs((await ahead.next_deadline() or 0) - (deadline + 20.0)) < 0.5
+    finally:
+        await ahead.close()
+        await honest.close()
+
+
 async def test_every_key_carries_the_namespace_hash_tag(
     redis_server: RedisServer, redis_namespace: str
 ) -> None:
