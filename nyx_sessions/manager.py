@@ -274,15 +274,14 @@ class SessionManager:
                 pass
         await self.end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
 
-    def _detach(self, session: AbstractSession[Any]) -> None:
+    def _detach(
+        self, session: AbstractSession[Any], reason: str = "the session went on in its store"
+    ) -> None:
         """Let a durable session go on in its store: no ``on_end``, no event; local waiters learn it left."""
         assert self._durable is not None
         self._sessions.pop(session.id, None)
         self._durable.detach(session.id)
-        self._settle(
-            session,
-            SessionEndData("the session went on in its store", SessionEndCode.DETACHED, session.result),
-        )
+        self._settle(session, SessionEndData(reason, SessionEndCode.DETACHED, session.result))
 
     def _is_stored(self, session: AbstractSession[Any]) -> bool:
         """Whether ``session`` lives in the store: a durable class, with a store configured."""

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
 import math
 import sqlite3
@@ -59,6 +61,11 @@ _BUSY_RETRY = 0.1
 
 _POLL = 1.0
 """With a shared store, the longest the sweep sleeps: other processes add deadlines it cannot see."""
+
+_LET_GO_AFTER = 2.0
+"""With a shared store, seconds past its deadline that this process keeps a copy no claim here took:
+by then another process ended it, or moved its deadline with a click there (the margin covers the
+processes' readings of the server's clock, milliseconds apart, and an end in progress)."""
 
 _BUSY_BACKOFF = (0.01, 0.02, 0.05, 0.1, 0.2)
 """Waits between tries for a session whose handler runs in another process (the last one repeats)."""
@@ -131,6 +138,8 @@ class DurableSessions:
         "_clock",
         "_held",
         "_manager",
+        "_order",
+        "_overdue",
         "_renewals",
         "_store",
         "_sweeping",
@@ -153,6 +162,11 @@ class DurableSessions:
         self._store = store
         self._clock: Clock = manager.clock
         self._held: dict[str, _Held] = {}
+        # Shared stores: (deadline, order, id, held) of held sessions, for letting go of those ended
+        # elsewhere. An item moves later only when it comes up (a click's refresh pushes nothing);
+        # one whose entry was replaced since (the session restored afresh) is dropped then.
+        self._overdue: list[tuple[float, int, str, _Held]] = []
+        self._order = itertools.count()
         self._claimed: set[str] = set()  # ends this process claimed, until finished
         self._renewals: dict[str, asyncio.TimerHandle] = {}  # leases of running handlers, kept alive
         self._alarm = Alarm(self._clock, self._on_alarm)
@@ -182,6 +196,7 @@ class DurableSessions:
             sweeping.cancel()
             await asyncio.wait((sweeping,))
         self._held.clear()
+        self._overdue.clear()
         await self._store.close()
 
     # -- writing ---------------------------------------------------------------------------------------
@@ -206,7 +221,7 @@ class DurableSessions:
         held = _Held(self._deadline(session.ttl, now), now, 1)
         if not await self._call(self._store.create(session._to_record(held.deadline, now))):
             raise DuplicateSessionError(session.id)
-        self._held[session.id] = held
+        self._hold(session.id, held)
         self._arm(held.deadline)
 
     async def commit(self, session: AbstractSession[Any], *, refresh: bool) -> None:
@@ -255,7 +270,7 @@ class DurableSessions:
         if session is None:
             return UNRESTORABLE
         session._state = SessionState.RUNNING
-        self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
+        self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
         return session
 
     async def enter(
@@ -302,7 +317,7 @@ class DurableSessions:
         if acquired.status == "late":
             raise StoreUnavailableError(f"the store answered for session {session_id} too late")
         if acquired.status != "ok":  # ended, or ending, in another process
-            self._forget(session_id)
+            self._let_go(session_id, "ended in another process")
             return None
         self._renew_later(store, session_id)
         known = self._held.get(session_id)
@@ -344,10 +359,47 @@ class DurableSessions:
 
         self._manager._spawn(renew(), f"nyx-sessions:renew:{session_id}")
 
+    def _hold(self, session_id: str, held: _Held) -> None:
+        self._held[session_id] = held
+        if held.deadline is not None and self._store.shared:
+            self._watch(held.deadline, session_id, held)
+
+    def _watch(self, deadline: float, session_id: str, held: _Held) -> None:
+        heapq.heappush(self._overdue, (deadline, next(self._order), session_id, held))
+
     def _forget(self, session_id: str) -> None:
-        """Drop this process's copy of a session another process changed or ended."""
+        """Drop this process's stale copy of a session another process changed: a fresh one replaces
+        it (local waiters stay, for the session goes on)."""
         self._held.pop(session_id, None)
         self._manager._sessions.pop(session_id, None)
+
+    def _let_go(self, session_id: str, reason: str) -> None:
+        """Drop this process's copy of a session that goes on, or ended, elsewhere; local waiters
+        learn :attr:`~SessionEndCode.DETACHED`."""
+        session = self._manager._sessions.get(session_id)
+        if session is not None and session.kind is not None:
+            self._manager._detach(session, reason)
+        else:
+            self._held.pop(session_id, None)
+
+    def _let_go_of_overdue(self, now: float) -> None:
+        """Let go of held copies whose deadline passed a while ago with no claim here.
+
+        The claims of this sweep took every due session this process may end; one it holds but did
+        not claim, and that no handler here runs, was ended by another process or moved on there.
+        Without this, a process would keep such copies (and their waiters) until it stops.
+        """
+        overdue, busy = self._overdue, self._manager._serial.held
+        while overdue and overdue[0][0] + _LET_GO_AFTER <= now:
+            deadline, _, session_id, held = heapq.heappop(overdue)
+            if self._held.get(session_id) is not held or held.deadline is None:
+                continue  # let go of, or replaced by a fresh copy, since
+            if held.deadline > deadline:  # refreshed by a click here since it was pushed
+                self._watch(held.deadline, session_id, held)
+            elif session_id in busy or session_id in self._claimed:
+                self._watch(now, session_id, held)  # its handler or its end decides
+            else:
+                self._let_go(session_id, "went on in another process, or ended there")
 
     async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | None:
         cls: Any = find_kind(record.kind)
@@ -405,7 +457,7 @@ class DurableSessions:
             )
 
     def detach(self, session_id: str) -> None:
-        """Let go of a session at shutdown; its record stays for the next process."""
+        """Let go of a session (at shutdown, or one ended elsewhere); a record stays for the next process."""
         self._held.pop(session_id, None)
 
     # -- expiry ----------------------------------------------------------------------------------------
@@ -450,6 +502,8 @@ class DurableSessions:
                 for record in claimed:
                     await self._expire(record, now)
                 await asyncio.sleep(0)  # clicks are answered between batches
+            if self._store.shared:
+                self._let_go_of_overdue(now)
             retry = await self._sweep_unknown(now)
             deadline = await self._call(self._store.next_deadline())
         except StoreUnavailableError as error:
@@ -501,7 +555,8 @@ class DurableSessions:
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
                 return
-            self._held.setdefault(session_id, _Held(record.deadline, record.created_at, record.version))
+            if session_id not in self._held:
+                self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
             await manager._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
         if session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
             await session._disable_components()

@@ -16,6 +16,8 @@ on stdin and reads one JSON line back:
   message after the click and what this process answered;
 - ``{"op": "ends"}``: the ends this process ran, as ``[id, code, result]``, and the ids whose
   ``on_end`` ran here;
+- ``{"op": "waits"}``: for each session ``start_many`` started here, the code its ``wait()`` resolved
+  with (``None`` while pending), and the ids of the sessions this process holds;
 - ``{"op": "freeze", "where": "handler" | "on_end"}``: the next counter handler (or ``on_end``) stops
   the whole process, as a process about to be killed;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
@@ -55,6 +57,7 @@ class Worker:
         self.sessions = sys.modules["durable_sessions"]
         self.owner = backend.make_member(backend.make_user("owner", "0001", id_num=OWNER_ID), guild)
         self.ended: list[list[Any]] = []
+        self.waiting: dict[str, asyncio.Task[Any]] = {}
         get_session_manager(bot).bus.subscribe(SessionEvent.END, self._on_end)
 
     def _on_end(self, session: Any, data: Any, meta: Any) -> None:
@@ -72,6 +75,7 @@ class Worker:
                 self.bot, self.channel, owner=self.owner, ttl=ttl, data=self.sessions.CounterData()
             )
             await counter.start()
+            self.waiting[counter.id] = asyncio.create_task(counter.wait())
             messages.append(self.harness.fake.message(counter.message.id))
         return {"messages": messages}
 
@@ -112,6 +116,14 @@ class Worker:
     def ends(self) -> dict[str, Any]:
         return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
+    def waits(self) -> dict[str, Any]:
+        return {
+            "waits": {
+                key: str(task.result().code) if task.done() else None for key, task in self.waiting.items()
+            },
+            "held": list(get_session_manager(self.bot).sessions),
+        }
+
 
 def skew_clock(seconds: float) -> None:
     """Make :func:`time.time` of this process read ``seconds`` later than the true time (earlier if < 0)."""
@@ -135,7 +147,7 @@ async def main(url: str, namespace: str, lease: float) -> None:
             op = command.pop("op")
             if op == "quit":
                 break
-            if op in {"ends", "freeze"}:
+            if op in {"ends", "freeze", "waits"}:
                 answer = getattr(worker, op)(**command)
             else:
                 answer = await getattr(worker, op)(**command)

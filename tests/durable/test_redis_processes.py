@@ -226,3 +226,62 @@ async def test_a_process_whose_clock_runs_behind_serves_clicks_and_ends_sessions
         ends = (await behind.request("ends"))["ends"]
     assert [code for _, code, _ in ends] == ["SessionEndCode.EXPIRED"]
     assert time.monotonic() - clicked_at < 6, "ended about 3 s after the click, not 10 s later"
+
+
+async def _waits_settled(process: Process, within: float) -> dict[str, Any]:
+    """Poll ``waits`` until no ``wait()`` of the process is pending, for at most ``within`` seconds."""
+    until = time.monotonic() + within
+    while True:
+        answer: dict[str, Any] = await process.request("waits")
+        if None not in answer["waits"].values() or time.monotonic() > until:
+            return answer
+        await asyncio.sleep(0.25)
+
+
+async def test_a_session_ended_in_another_process_is_let_go_of_here_and_its_wait_learns_it(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start_many", count=1, ttl=2.0))["messages"][0]
+    ended = await two.request("click", message=message, label="End", interaction_id=None)
+    assert ended["message"]["content"] == "done"
+    settled = await _waits_settled(one, within=10)
+    assert list(settled["waits"].values()) == ["SessionEndCode.DETACHED"], "the wait() here resolved"
+    assert settled["held"] == [], "no copy of the ended session stays in the process that started it"
+    assert (await one.request("ends"))["ends"] == [], "ended once, in the process that ended it"
+    assert len((await two.request("ends"))["ends"]) == 1
+
+
+async def test_a_session_that_went_on_elsewhere_is_let_go_of_here_and_served_afresh_on_a_click(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start_many", count=1, ttl=2.0))["messages"][0]
+    clicks = 0
+    waits: dict[str, Any] = {}
+    until = time.monotonic() + 10
+    while None not in waits.values() and time.monotonic() < until:
+        # Clicks in process two keep the session alive past the deadline process one knows of.
+        message = (await two.request("click", message=message, label="+1", interaction_id=None))["message"]
+        clicks += 1
+        assert message["content"] == f"count: {clicks}"
+        waits = await one.request("waits")
+        await asyncio.sleep(0.5)
+    assert list(waits["waits"].values()) == ["SessionEndCode.DETACHED"], "the wait() here learnt it left"
+    assert waits["held"] == []
+    clicked = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert clicked["ephemeral"] == []
+    assert clicked["message"]["content"] == f"count: {clicks + 1}", (
+        "restored from the store with two's change"
+    )
+    assert (await one.request("ends"))["ends"] == [] and (await two.request("ends"))["ends"] == []
+
+
+async def test_a_click_here_on_a_session_ended_elsewhere_settles_its_wait_here(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start_many", count=1, ttl=600.0))["messages"][0]
+    await two.request("click", message=message, label="End", interaction_id=None)
+    clicked = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert clicked["answered"] and clicked["ephemeral"], "answered as an ended session"
+    waits = await one.request("waits")
+    assert list(waits["waits"].values()) == ["SessionEndCode.DETACHED"] and waits["held"] == []
