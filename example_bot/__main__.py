@@ -36,6 +36,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"the SQLite database file, created on first run (env NYX_EXAMPLE_DB; default {DEFAULT_DB})",
     )
     parser.add_argument(
+        "--sessions",
+        metavar="URL",
+        default=os.environ.get("NYX_EXAMPLE_SESSIONS") or None,
+        help="where durable sessions are stored: a store URL such as "
+        "redis://localhost:6379/0?namespace=example, so that several copies of the bot share them "
+        "(env NYX_EXAMPLE_SESSIONS; default a SQLite file beside the database)",
+    )
+    parser.add_argument(
         "--offline", action="store_true", help="run the playground even with DISCORD_TOKEN set"
     )
     parser.add_argument(
@@ -57,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     script = TOUR if args.tour else args.script
     if script is not None or args.offline or not token:
-        return run_playground(args.db, Console(highlight=False), script=script)
+        return run_playground(args.db, Console(highlight=False), script=script, sessions=args.sessions)
     # Ctrl-C: discord.py's run() closes the bot, which ends every session and closes the database.
-    ExampleBot(args.db, sync_commands=args.sync).run(token, log_level=logging.INFO, root_logger=True)
+    bot = ExampleBot(args.db, sessions=args.sessions, sync_commands=args.sync)
+    bot.run(token, log_level=logging.INFO, root_logger=True)
     return 0
 
 

@@ -12,7 +12,6 @@ from discord.ext import commands
 import nyx_sessions
 from example_bot.db import Database
 from nyx_sessions import SessionCog
-from nyx_sessions.storage import SQLiteSessionStore
 
 if TYPE_CHECKING:
     from nyx_sessions.storage import Clock
@@ -36,8 +35,11 @@ class ExampleBot(commands.Bot):
     Parameters
     ----------
     db_path: Union[:class:`str`, :class:`pathlib.Path`]
-        The SQLite file (created on first run). Sessions are stored beside it, in
-        ``<name>.sessions.sqlite3``, so they survive restarts.
+        The SQLite file (created on first run).
+    sessions: Optional[:class:`str`]
+        Where durable sessions are stored, as a store URL: ``redis://host:6379/0?namespace=example``
+        lets several copies of the bot serve the same sessions. ``None`` stores them beside the
+        database, in ``<name>.sessions.sqlite3``. Either way they survive restarts.
     clock: Optional[:class:`nyx_sessions.storage.Clock`]
         The clock sessions expire by. ``None`` (a real bot) is the system clock; the offline
         playground passes a clock it moves by hand.
@@ -50,14 +52,15 @@ class ExampleBot(commands.Bot):
     ----------
     db: :class:`Database`
         The bot's data.
-    sessions_path: :class:`pathlib.Path`
-        Where its durable sessions are stored.
+    sessions: :class:`str`
+        The URL of the store its durable sessions are in.
     """
 
     def __init__(
         self,
         db_path: str | Path,
         *,
+        sessions: str | None = None,
         clock: Clock | None = None,
         sync_commands: bool = False,
         intents: discord.Intents | None = None,
@@ -68,14 +71,14 @@ class ExampleBot(commands.Bot):
         super().__init__(command_prefix="!", intents=intents, description="The nyx_sessions example bot")
         self.db = Database(db_path)
         path = Path(db_path)
-        self.sessions_path = path.with_name(f"{path.stem}.sessions.sqlite3")
+        self.sessions = sessions or f"sqlite:///{path.with_name(f'{path.stem}.sessions.sqlite3')}"
         self._clock = clock
         self._sync_commands = sync_commands
 
     async def setup_hook(self) -> None:
         await self.db.connect()
         # Two lines make sessions durable: a store, then the extension as usual.
-        nyx_sessions.configure(self, store=SQLiteSessionStore(self.sessions_path), clock=self._clock)
+        nyx_sessions.configure(self, store=self.sessions, clock=self._clock)
         await self.load_extension("nyx_sessions")
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -30,8 +30,12 @@ The nyx_sessions example bot, offline: a fake server "Nyx Playground" with #gene
 """
 
 
-def run_playground(db_path: str | Path, console: Console, *, script: Path | None = None) -> int:
+def run_playground(
+    db_path: str | Path, console: Console, *, script: Path | None = None, sessions: str | None = None
+) -> int:
     """Run the playground: replay ``script`` when given, else read steps from the terminal.
+
+    ``sessions`` is the store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
 
     Ctrl-C or Ctrl-D (or ``quit``) stops it cleanly: the bot's sessions end and the database is
     closed.
@@ -44,7 +48,7 @@ def run_playground(db_path: str | Path, console: Console, *, script: Path | None
     # A loop of our own, run one step at a time: the terminal is read while nothing else runs, so
     # Ctrl-C at the prompt is a plain KeyboardInterrupt.
     loop = asyncio.new_event_loop()
-    playground = Playground(db_path, console)
+    playground = Playground(db_path, console, sessions=sessions)
     try:
         loop.run_until_complete(playground.start())
         if script is not None:

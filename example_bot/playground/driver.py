@@ -102,10 +102,13 @@ class Playground:
         The example bot's database.
     console: :class:`rich.console.Console`
         Where the transcript goes.
+    sessions: Optional[:class:`str`]
+        The store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
     """
 
-    def __init__(self, db_path: str | Path, console: Console) -> None:
+    def __init__(self, db_path: str | Path, console: Console, *, sessions: str | None = None) -> None:
         self.db_path = db_path
+        self.sessions = sessions
         self.console = console
         self.clock = ManualClock()
         self._bot: ExampleBot | None = None
@@ -149,7 +152,7 @@ class Playground:
             logging.getLogger(name).setLevel(level)
 
     async def _boot(self) -> None:
-        bot = await create_offline_bot(self.db_path, clock=self.clock)
+        bot = await create_offline_bot(self.db_path, clock=self.clock, sessions=self.sessions)
         self._bot, self._harness = bot, InteractionHarness(bot, clock=self.clock).install()
 
     async def _shut_down(self) -> None:

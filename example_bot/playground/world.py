@@ -46,7 +46,9 @@ def _fixed_snowflakes() -> Iterator[None]:
         factories.make_id = make_id
 
 
-async def create_offline_bot(db_path: str | Path, *, clock: Clock | None = None) -> ExampleBot:
+async def create_offline_bot(
+    db_path: str | Path, *, clock: Clock | None = None, sessions: str | None = None
+) -> ExampleBot:
     """Create the example bot on a fake guild (#general, #support, #mod-log; alice, bob, carol).
 
     Like :func:`nyx_sessions.testing.create_test_bot`, with the example's own bot class and fixed
@@ -59,11 +61,13 @@ async def create_offline_bot(db_path: str | Path, *, clock: Clock | None = None)
         The bot's database.
     clock: Optional[:class:`nyx_sessions.storage.Clock`]
         What sessions expire by; ``None`` wires nyx_sessions as on Discord (real time).
+    sessions: Optional[:class:`str`]
+        The store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
     """
     apply()
     intents = discord.Intents.default()
     intents.message_content = intents.members = True  # the fake guild's members must be cached
-    bot = ExampleBot(db_path, clock=clock, intents=intents)
+    bot = ExampleBot(db_path, sessions=sessions, clock=clock, intents=intents)
     await bot._async_setup_hook()  # gives the bot its loop; a dpytest bot never logs in
     with _fixed_snowflakes():
         dpytest.configure(

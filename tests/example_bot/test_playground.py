@@ -8,6 +8,8 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import pytest
+import redis
 from rich.console import Console
 
 from example_bot.playground import TOUR, Playground, run_playground
@@ -16,7 +18,7 @@ from example_bot.playground.render import FormField, discord_text, form_fields
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
+    from nyx_sessions.testing import RedisServer
 
 
 def transcript_console() -> Console:
@@ -36,10 +38,21 @@ def section(transcript: str, start: str, end: str | None = None) -> str:
     return transcript[begin : transcript.index(f"› {end}\n", begin) if end else None]
 
 
-def test_the_tour_visits_every_feature(tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pytest.FixtureRequest) -> None:
+    """The whole tour, with durable sessions in SQLite (the default) and in Redis (``--sessions``)."""
+    sessions = None
+    if store == "redis":
+        server: RedisServer = request.getfixturevalue("redis_server")
+        namespace = request.getfixturevalue("redis_namespace")
+        sessions = f"{server.url}?namespace={namespace}"
     console = transcript_console()
 
-    assert run_playground(tmp_path / "tour.sqlite3", console, script=TOUR) == 0
+    assert run_playground(tmp_path / "tour.sqlite3", console, script=TOUR, sessions=sessions) == 0
+    if store == "redis":
+        with redis.Redis.from_url(server.url) as client:
+            kept = client.keys(f"{{nyx:{namespace}}}:s:*")
+        assert kept, "the sessions open at the end of the tour were kept in Redis"
 
     transcript = text_of(console)
     assert "✗" not in transcript

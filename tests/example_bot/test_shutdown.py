@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,6 @@ from example_bot.playground import TOUR
 from example_bot.playground.world import create_offline_bot
 from nyx_sessions import SessionEndCode, get_session_manager
 from nyx_sessions.testing import InteractionHarness, close_test_bot
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 async def test_the_bot_wired_as_on_discord_keeps_durable_sessions_and_ends_the_others_when_it_stops(
@@ -43,7 +41,8 @@ async def test_the_bot_wired_as_on_discord_keeps_durable_sessions_and_ends_the_o
     assert not any("SettingsSession of alice ended" in message for message in caplog.messages)
     with pytest.raises(RuntimeError, match="not open"):
         _ = bot.db.connection
-    assert bot.sessions_path.exists()
+    stored = Path(bot.sessions.removeprefix("sqlite:///"))
+    assert await asyncio.to_thread(stored.exists), "the SQLite store beside the database"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is how a terminal sends Ctrl-C on POSIX")
