@@ -21,7 +21,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict nyx_sessions
+	$(BIN)/mypy --strict nyx_sessions example_bot
 
 run: $(STAMP)
 	$(BIN)/python -m example_bot $(ARGS)

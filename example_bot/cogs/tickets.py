@@ -70,7 +70,9 @@ class NameStage(SessionStartStage[tuple[str, str]]):
 
     async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
         values = modal_values(interaction)
-        self.result = (values["name"].strip(), values["description"].strip())
+        name, description = values["name"], values["description"]
+        assert isinstance(name, str) and isinstance(description, str)  # text inputs: one string each
+        self.result = (name.strip(), description.strip())
         await self.session.switch_to(self.index + 1, interaction, meta)
 
 
@@ -80,7 +82,7 @@ class ChannelStage(SessionStage[int]):
     def build_message(self) -> dict[str, Any]:
         embed = _step(self, "channel", "Where should tickets of this category open?")
         embed.add_field(name="Channel", value=f"<#{self.result}>" if self.result else "not set")
-        picker = self.select(
+        picker: discord.ui.ChannelSelect[Any] = self.select(
             "channel",
             cls=discord.ui.ChannelSelect,
             channel_types=[discord.ChannelType.text],
@@ -156,7 +158,12 @@ class ConfirmStage(SessionStage[None]):
         await self.wizard.end("the category was created")
 
 
-class TicketWizard(StagePaginationSession[TicketCategory], kind="example.ticket-setup", data=int):
+class TicketWizard(
+    StagePaginationSession[TicketCategory],
+    kind="example.ticket-setup",
+    data=int,
+    stages=(NameStage, ChannelStage, PriorityStage, ConfirmStage),
+):
     """Four steps: name (typed into a modal), channel, priority, confirm.
 
     Each step keeps its answer in its ``result``; the confirm step reads them all and saves the
@@ -174,7 +181,6 @@ class TicketWizard(StagePaginationSession[TicketCategory], kind="example.ticket-
     """
 
     ttl = 600  # seconds without a click before the wizard expires: typing takes time
-    stages = (NameStage, ChannelStage, PriorityStage, ConfirmStage)
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
         assert start.guild is not None  # the command is guild_only

@@ -201,7 +201,10 @@ class StagePaginationSession(PaginationSession[ResultT]):
     A subclass may declare its stage factories on the class, ``stages = (AskName, AskColour,
     Confirm)``, used when the constructor gets none. A durable stage session (one with a ``kind``)
     must: a restore rebuilds the stages from them, at the stage it was on, with every stage's
-    ``result`` (decoded to the stage class's ``result_type`` when it declares one).
+    ``result`` (decoded to the stage class's ``result_type`` when it declares one). The class
+    keyword form, ``class Setup(StagePaginationSession[None], kind="setup", stages=(AskName,
+    Confirm))``, does the same and type-checks (a type checker reads ``stages = (...)`` as an
+    override of the :attr:`stages` property, whose type is the stages themselves).
 
     Parameters
     ----------
@@ -224,17 +227,27 @@ class StagePaginationSession(PaginationSession[ResultT]):
     default_navigation: ClassVar[PageNavigation] = PageNavigation(jump=False, first_last="never")
     _stage_factories: ClassVar[tuple[StageFactory, ...]] = ()
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        # Any, not this class: a stage class's __init__ names the session subclass it belongs to.
+        stages: Iterable[Callable[[Any], SessionStage[Any]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         declared = cls.__dict__.get("stages")
         if declared is not None and not isinstance(declared, property):
+            if stages is not None:
+                raise TypeError(f"{cls.__qualname__} declares its stages twice: keep the stages= keyword")
             # A class-level list of factories; the instance property stays the way to read them.
-            cls._stage_factories = tuple(declared)
+            stages = declared
             delattr(cls, "stages")
+        if stages is not None:
+            cls._stage_factories = tuple(stages)
         super().__init_subclass__(**kwargs)
         if cls.kind is not None and not cls._stage_factories:
             raise TypeError(
                 f"{cls.__qualname__} is durable: declare its stages on the class "
-                "(stages = (FirstStage, SecondStage, ...)) so a restore can rebuild them"
+                "(stages=(FirstStage, SecondStage, ...) as a class keyword) so a restore can rebuild them"
             )
 
     def __init__(

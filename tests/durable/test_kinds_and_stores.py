@@ -17,7 +17,9 @@ from nyx_sessions import (
     IllegalSessionStateError,
     SessionDataError,
     SessionExecutionMeta,
+    SessionStartStage,
     SessionStoreError,
+    StagePaginationSession,
     get_session_manager,
     on_button,
 )
@@ -89,6 +91,16 @@ def test_durable_keywords_are_checked_when_the_class_is_made() -> None:
     with pytest.raises(TypeError, match="aliases must be a tuple"):
 
         class BadAliases(AbstractSession[None], kind="test.bad", aliases="old"):  # type: ignore[arg-type]
+            pass
+
+    with pytest.raises(TypeError, match="declares its stages twice"):
+
+        class Twice(StagePaginationSession[None], stages=(SessionStartStage,)):
+            stages = (SessionStartStage,)  # type: ignore[assignment]
+
+    with pytest.raises(TypeError, match="declare its stages on the class"):
+
+        class NoStages(StagePaginationSession[None], kind="test.no-stages"):
             pass
 
 
