@@ -69,10 +69,8 @@ class NameStage(SessionStartStage[tuple[str, str]]):
         await interaction.response.send_modal(form)
 
     async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        values = modal_values(interaction)
-        name, description = values["name"], values["description"]
-        assert isinstance(name, str) and isinstance(description, str)  # text inputs: one string each
-        self.result = (name.strip(), description.strip())
+        values = modal_values(interaction)  # text inputs: one string each (selects give lists)
+        self.result = (str(values["name"]).strip(), str(values["description"]).strip())
         await self.session.switch_to(self.index + 1, interaction, meta)
 
 
