@@ -144,6 +144,7 @@ class DurableSessions:
         "_store",
         "_sweeping",
         "_unknown_kinds",
+        "_watching",
         "stale_after",
         "timeout",
         "unknown_grace",
@@ -171,6 +172,7 @@ class DurableSessions:
         self._renewals: dict[str, asyncio.TimerHandle] = {}  # leases of running handlers, kept alive
         self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
+        self._watching: asyncio.Task[None] | None = None  # notices of ends in other processes
         self._unknown_kinds: set[str] = set()
         self.stale_after = stale_after
         self.unknown_grace = unknown_grace
@@ -184,17 +186,26 @@ class DurableSessions:
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Open the store and arm expiry; sessions that expired while no process ran end now."""
+        """Open the store and arm expiry; sessions that expired while no process ran end now.
+
+        With a shared store, notices of sessions other processes end are listened to from now on.
+        """
         await self._store.open()
+        if self._store.shared:
+            store: SharedSessionStore = self._store  # type: ignore[assignment]
+            # Not one of the manager's tasks, which shutdown waits for: this one never ends by itself.
+            self._watching = asyncio.get_running_loop().create_task(
+                store.watch_ends(self._ended_elsewhere), name="nyx-sessions:background:ends"
+            )
         await self._schedule()
 
     async def close(self) -> None:
         """Stop expiry and close the store (records stay)."""
         self._alarm.cancel()
-        sweeping = self._sweeping
-        if sweeping is not None and not sweeping.done():
-            sweeping.cancel()
-            await asyncio.wait((sweeping,))
+        for task in (self._sweeping, self._watching):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.wait((task,))
         self._held.clear()
         self._overdue.clear()
         await self._store.close()
@@ -381,6 +392,15 @@ class DurableSessions:
             self._manager._detach(session, reason)
         else:
             self._held.pop(session_id, None)
+
+    def _ended_elsewhere(self, session_id: str) -> None:
+        """A process finished ``session_id``: let go of this process's copy, unless this process is
+        the one that ends it, or a click here is on it (the store tells that click)."""
+        manager = self._manager
+        if session_id in self._claimed or session_id in manager._ending or session_id in manager._serial.held:
+            return
+        if session_id in self._held or session_id in manager._sessions:
+            self._let_go(session_id, "ended in another process")
 
     def _let_go_of_overdue(self, now: float) -> None:
         """Let go of held copies whose deadline passed a while ago with no claim here.

@@ -9,7 +9,9 @@ Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also run
 - ``{nyx:ns}:dl``: running sessions by deadline (a sorted set every process polls);
 - ``{nyx:ns}:end``: ends in progress by the time their claim runs out (a process that died in
   ``on_end`` is finished by another, without a second ``on_end``);
-- ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life).
+- ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life);
+- the channel ``{nyx:ns}:ended``: the id of each session a process finished, for the processes that
+  hold a copy of it (pub/sub, best effort).
 
 A commit is fenced: it applies only while its lease is the session's (a process that stalled past
 its lease cannot overwrite the state another process wrote since). A request that reaches Redis
@@ -24,6 +26,8 @@ caller keeps working in its own clock.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import logging
 import math
@@ -36,7 +40,7 @@ from nyx_sessions.errors import SessionStoreError
 from .store import Acquired, DurableRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable, Collection
 
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
@@ -162,6 +166,8 @@ _FINISH = """
 redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+-- pcall: a user without the channel in its ACL still finishes; only the notice is lost
+redis.pcall('PUBLISH', ARGV[2], ARGV[1])
 return 1
 """
 
@@ -192,6 +198,13 @@ _CLOCK_READ_EVERY = 60.0
 
 _SKEW_WARNING = 1.0
 """Seconds between this host's clock and the server's beyond which the store warns once."""
+
+_NOTICE_WAIT = 15.0
+"""Seconds the watch of ended sessions listens before it pings: a connection silent for two of these
+is taken for dead and made again."""
+
+_RESUBSCRIBE = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+"""Waits between tries to listen again after the connection failed (the last one repeats)."""
 
 _SAFE_SETTINGS = {"maxmemory-policy": "noeviction"}
 
@@ -486,7 +499,7 @@ class RedisSessionStore:
         await self._run(
             "finish",
             [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
-            [session_id],
+            [session_id, self._ended_channel],
         )
 
     # -- across processes ------------------------------------------------------------------------------
@@ -529,7 +542,56 @@ class RedisSessionStore:
         if held is not None:
             await self._run("release", [self._lease(session_id)], [held[0]])
 
+    async def watch_ends(self, ended: Callable[[str], None]) -> None:
+        """Call ``ended(session_id)`` for each session any process finishes, until cancelled.
+
+        Listens on the namespace's channel (Redis pub/sub: a notice sent while this process is cut
+        off is lost). A connection that fails, or stays silent past a ping, is made again.
+        """
+        waits = iter(_RESUBSCRIBE)
+        failing = False
+        while True:
+            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self._ended_channel)
+                if failing:
+                    _log.info("notices of sessions ended in other processes are received again")
+                waits, failing = iter(_RESUBSCRIBE), False
+                await self._listen(pubsub, ended)
+            except Exception as error:  # any client's error: listen again after a pause
+                if not failing:
+                    refused = "NoPermission" in type(error).__name__ or "NOPERM" in str(error)
+                    _log.warning(
+                        "notices of sessions ended in other processes are not received (%r); trying again%s",
+                        error,
+                        f" (the ACL user needs the channel: &{self._ended_channel})" if refused else "",
+                    )
+                failing = True
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(next(waits, _RESUBSCRIBE[-1]))
+
+    async def _listen(self, pubsub: Any, ended: Callable[[str], None]) -> None:
+        """Hand each notice to ``ended``; return when the connection went silent past a ping."""
+        pinged = False
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=_NOTICE_WAIT)
+            if message is None:
+                if pinged:
+                    return  # not even the pong came back
+                await pubsub.ping()
+                pinged = True
+                continue
+            pinged = False
+            if message["type"] == "message":
+                ended(_text(message["data"]))
+
     # -- helpers ---------------------------------------------------------------------------------------
+
+    @property
+    def _ended_channel(self) -> str:
+        return self._keys + "ended"
 
     @property
     def _deadlines(self) -> str:

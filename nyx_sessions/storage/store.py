@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable, Collection
 
 __all__ = ("Acquired", "DurableRecord", "SessionStore", "SharedSessionStore")
 
@@ -208,4 +208,12 @@ class SharedSessionStore(SessionStore, Protocol):
 
     async def release(self, session_id: str) -> None:
         """Give back a lease that no commit gave back (the handler did not run)."""
+        ...
+
+    async def watch_ends(self, ended: Callable[[str], None]) -> None:
+        """Call ``ended(session_id)`` for each session any process finishes, until cancelled.
+
+        Best effort: a notice sent while this process is cut off from the store is lost (a process
+        lets go of such sessions later by itself). Never returns; connection failures are retried.
+        """
         ...

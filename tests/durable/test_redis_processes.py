@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from nyx_sessions.storage import RedisSessionStore
 from nyx_sessions.testing import RedisServer
 
 WORKER = Path(__file__).with_name("redis_worker.py")
@@ -80,8 +81,8 @@ Spawn = Callable[..., Awaitable[Process]]
 async def spawn(redis_server: RedisServer, redis_namespace: str) -> AsyncIterator[Spawn]:
     processes: list[Process] = []
 
-    async def start(lease: float = 2.0, skew: float = 0.0) -> Process:
-        process = await Process.spawn(redis_server.url, redis_namespace, lease, skew)
+    async def start(lease: float = 2.0, skew: float = 0.0, url: str | None = None) -> Process:
+        process = await Process.spawn(url or redis_server.url, redis_namespace, lease, skew)
         processes.append(process)
         return process
 
@@ -238,10 +239,34 @@ async def _waits_settled(process: Process, within: float) -> dict[str, Any]:
         await asyncio.sleep(0.25)
 
 
-async def test_a_session_ended_in_another_process_is_let_go_of_here_and_its_wait_learns_it(
-    spawn: Spawn,
-) -> None:
+async def test_a_process_hears_at_once_of_a_session_another_process_ended(spawn: Spawn) -> None:
     one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start_many", count=1, ttl=600.0))["messages"][0]
+    ended = await two.request("click", message=message, label="End", interaction_id=None)
+    assert ended["message"]["content"] == "done"
+    settled = await _waits_settled(one, within=3)
+    assert list(settled["waits"].values()) == ["SessionEndCode.DETACHED"], "told by the notice of the end"
+    assert settled["held"] == []
+    assert (await one.request("ends"))["ends"] == []
+
+
+@pytest.fixture
+async def deaf_url(redis_server: RedisServer, redis_namespace: str) -> AsyncIterator[str]:
+    """A URL for a process whose ACL user may not listen to notices of ends (it loses them all)."""
+    admin = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace).client
+    user = f"deaf-{redis_namespace}"
+    await admin.execute_command(
+        "ACL", "SETUSER", user, "on", ">secret", "allkeys", "resetchannels", "+@all"
+    )  # fmt: skip
+    yield f"unix://{user}:secret@{redis_server.socket}"
+    await admin.execute_command("ACL", "DELUSER", user)
+    await admin.aclose()
+
+
+async def test_a_session_ended_in_another_process_is_let_go_of_here_without_its_notice(
+    spawn: Spawn, deaf_url: str
+) -> None:
+    one, two = await asyncio.gather(spawn(url=deaf_url), spawn())
     message = (await one.request("start_many", count=1, ttl=2.0))["messages"][0]
     ended = await two.request("click", message=message, label="End", interaction_id=None)
     assert ended["message"]["content"] == "done"

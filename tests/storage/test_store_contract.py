@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -376,6 +377,58 @@ async def test_a_host_clock_off_the_servers_is_warned_about_and_deadlines_keep_t
         await honest.close()
 
 
+async def _notices(store: RedisSessionStore) -> tuple[asyncio.Queue[str], asyncio.Task[None]]:
+    """Watch ``store``'s ends into a queue, once the watch listens."""
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    watch = asyncio.create_task(store.watch_ends(heard.put_nowait))
+    for _ in range(100):  # the subscription is in place once the server counts it
+        await asyncio.sleep(0.01)
+        if (await store.client.pubsub_numsub(store._ended_channel))[0][1]:
+            break
+    return heard, watch
+
+
+async def test_every_process_hears_of_each_session_another_one_finishes(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    heard, watch = await _notices(one)
+    try:
+        await two.create(record("s1"))
+        await two.create(record("s2"))
+        assert await two.claim_end("s1") is not None
+        await two.finish("s1")
+        assert await asyncio.wait_for(heard.get(), 5) == "s1"
+        assert heard.empty(), "a claim alone tells nobody; only the finish does"
+    finally:
+        watch.cancel()
+
+
+async def test_the_watch_of_ends_listens_again_after_redis_restarts(
+    redis_server: RedisServer, redis_namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="nyx_sessions")
+    one = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    two = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+    heard, watch = await _notices(one)
+    try:
+        redis_server.kill()
+        await asyncio.sleep(0.2)
+        redis_server.start()
+        assert "are not received" in caplog.text, "the lost connection was warned about"
+        await two.create(record("s1"))
+        until = time.monotonic() + 10
+        while not (await one.client.pubsub_numsub(one._ended_channel))[0][1] and time.monotonic() < until:
+            await asyncio.sleep(0.05)
+        await two.finish("s1")
+        assert await asyncio.wait_for(heard.get(), 5) == "s1"
+        assert "received again" in caplog.text
+    finally:
+        watch.cancel()
+        await one.close()
+        await two.close()
+
+
 async def test_every_key_carries_the_namespace_hash_tag(
     redis_server: RedisServer, redis_namespace: str
 ) -> None:
@@ -392,18 +445,24 @@ async def test_every_key_carries_the_namespace_hash_tag(
 
 
 async def test_an_acl_user_limited_to_the_namespace_runs_the_store(
-    redis_server: RedisServer, redis_namespace: str
+    redis_server: RedisServer, redis_namespace: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The ACL the durable guide gives: this namespace's keys, no dangerous commands."""
+    """The ACL the durable guide gives: this namespace's keys and channel, no dangerous commands.
+
+    A user without the channel still runs the store; only the notices of ends are lost.
+    """
     admin = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace).client
-    user = f"bot-{redis_namespace}"
-    await admin.execute_command(
-        "ACL", "SETUSER", user, "on", ">secret", "resetkeys", f"~{{nyx:{redis_namespace}}}:*",
-        "resetchannels", "-@all", "+@connection", "+@read", "+@write", "+@scripting", "+time", "-@dangerous",
-    )  # fmt: skip
+    user, blind = f"bot-{redis_namespace}", f"blind-{redis_namespace}"
+    for name, channels in ((user, [f"&{{nyx:{redis_namespace}}}:ended"]), (blind, [])):
+        await admin.execute_command(
+            "ACL", "SETUSER", name, "on", ">secret", "resetkeys", f"~{{nyx:{redis_namespace}}}:*",
+            "resetchannels", *channels,
+            "-@all", "+@connection", "+@read", "+@write", "+@scripting", "+@pubsub", "+time", "-@dangerous",
+        )  # fmt: skip
     store = RedisSessionStore.from_url(
         f"unix://{user}:secret@{redis_server.socket}", namespace=redis_namespace
     )
+    heard, watch = await _notices(store)
     try:
         await store.open()
         assert await store.create(record(deadline=10.0))
@@ -412,11 +471,25 @@ async def test_an_acl_user_limited_to_the_namespace_runs_the_store(
         assert await store.due(20.0, 5) == ["s1"]
         assert await store.claim_end("s1", due_by=20.0) is not None
         await store.finish("s1")
+        assert await asyncio.wait_for(heard.get(), 5) == "s1"
+        without_channel = RedisSessionStore.from_url(
+            f"unix://{blind}:secret@{redis_server.socket}", namespace=redis_namespace
+        )
+        assert await without_channel.create(record("s2"))
+        await without_channel.finish("s2")
+        assert not await without_channel.exists("s2"), "finished, though its notice could not go out"
+        refused = asyncio.create_task(without_channel.watch_ends(heard.put_nowait))
+        await asyncio.sleep(0.3)
+        refused.cancel()
+        assert f"the ACL user needs the channel: &{{nyx:{redis_namespace}}}:ended" in caplog.text
+        await without_channel.close()
         other = RedisSessionStore.from_url(f"unix://{user}:secret@{redis_server.socket}", namespace="other")
         with pytest.raises(SessionStoreError, match="permission"):
             await other.create(record())
         await other.close()
     finally:
+        watch.cancel()
         await store.close()
-        await admin.execute_command("ACL", "DELUSER", user)
+        for name in (user, blind):
+            await admin.execute_command("ACL", "DELUSER", name)
         await admin.aclose()
