@@ -52,17 +52,34 @@ def record(
     )
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
-    """Makes store objects on one storage: a new object is a new bot (or, for Redis, process)."""
+@pytest.fixture(params=["memory", "sqlite", "redis", "redis, valkey client"])
+async def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
+    """Makes store objects on one storage: a new object is a new bot (or, for Redis, process).
+
+    The last runs the Redis store on a client of Valkey's fork of redis-py, given by the caller.
+    """
     if request.param == "memory":
         memory = MemorySessionStore()
-        return lambda: memory
+        yield lambda: memory
+        return
     if request.param == "sqlite":
-        return lambda: SQLiteSessionStore(tmp_path / "sessions.db")
+        yield lambda: SQLiteSessionStore(tmp_path / "sessions.db")
+        return
     server: RedisServer = request.getfixturevalue("redis_server")
     namespace: str = request.getfixturevalue("redis_namespace")
-    return lambda: RedisSessionStore.from_url(server.url, namespace=namespace)
+    if request.param == "redis":
+        yield lambda: RedisSessionStore.from_url(server.url, namespace=namespace)
+        return
+    valkey = pytest.importorskip("valkey.asyncio")
+    clients: list[Any] = []
+
+    def on_valkey() -> RedisSessionStore:
+        clients.append(valkey.Valkey(unix_socket_path=str(server.socket)))
+        return RedisSessionStore(clients[-1], namespace=namespace)
+
+    yield on_valkey
+    for client in clients:  # a client given to the store is the caller's to close
+        await client.aclose()
 
 
 @pytest.fixture
