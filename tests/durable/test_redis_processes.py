@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from nyx_sessions.storage import RedisSessionStore
 from nyx_sessions.testing import RedisServer
@@ -310,3 +311,44 @@ async def test_a_click_here_on_a_session_ended_elsewhere_settles_its_wait_here(s
     assert clicked["answered"] and clicked["ephemeral"], "answered as an ended session"
     waits = await one.request("waits")
     assert list(waits["waits"].values()) == ["SessionEndCode.DETACHED"] and waits["held"] == []
+
+
+TRY_AGAIN = "This can't be reached right now. Please try again in a moment."
+
+
+async def test_redis_killed_and_restarted_mid_session_loses_nothing_and_every_process_resumes(
+    spawn: Spawn, redis_server: RedisServer
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    message = (await two.request("click", message=message, label="+1", interaction_id=None))["message"]
+    redis_server.kill()  # kill -9; it comes back from its append-only file, fsynced on every write
+    try:
+        down = await one.request("click", message=message, label="+1", interaction_id=None)
+        assert down["answered"] and down["ephemeral"] == [TRY_AGAIN]
+    finally:
+        redis_server.start()
+    for process, expected in ((one, 2), (two, 3), (one, 4)):
+        clicked = await process.request("click", message=message, label="+1", interaction_id=None)
+        assert clicked["ephemeral"] == [], "service resumed by itself"
+        message = clicked["message"]
+        assert message["content"] == f"count: {expected}", "nothing committed before the crash was lost"
+
+
+async def test_a_latency_spike_in_redis_during_a_click_is_answered_within_three_seconds(
+    spawn: Spawn, redis_server: RedisServer
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    admin = Redis.from_url(redis_server.url)  # no socket timeout: it waits the stall out
+    spike = asyncio.ensure_future(admin.execute_command("DEBUG", "SLEEP", "2.5"))  # the server stalls
+    await asyncio.sleep(0.1)
+    stalled = await two.request("click", message=message, label="+1", interaction_id=None)
+    await spike
+    await admin.aclose()
+    # The fake Discord refuses a first answer later than 3 s after the click: answered means in time.
+    assert stalled["answered"], "deferred or told to try again before Discord's deadline"
+    served = 0 if stalled["ephemeral"] == [TRY_AGAIN] else 1
+    assert stalled["ephemeral"] in ([], [TRY_AGAIN])
+    clicked = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert clicked["ephemeral"] == [] and clicked["message"]["content"] == f"count: {served + 1}"
