@@ -224,7 +224,8 @@ class RedisSessionStore:
     client_or_url: Union[:class:`redis.asyncio.Redis`, :class:`str`]
         A ``redis.asyncio`` client (any compatible one, such as Valkey's fork), or a URL
         (``redis://``, ``rediss://``, ``unix://``) to make one from. A client given is the caller's:
-        :meth:`close` leaves it open.
+        :meth:`close` leaves it open. While the bot runs, the store keeps one connection of the
+        client's pool listening for notices of ended sessions, so give a bounded pool room for it.
     namespace: :class:`str`
         Separates this bot's sessions from anything else in the database; every process of one
         bot uses the same.
