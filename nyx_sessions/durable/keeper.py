@@ -183,6 +183,11 @@ class DurableSessions:
         """The store."""
         return self._store
 
+    @property
+    def _shared(self) -> SharedSessionStore | None:
+        """The store, when several processes share it (leases, notices of ends); else ``None``."""
+        return self._store if self._store.shared else None  # type: ignore[return-value]
+
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def open(self) -> None:
@@ -191,8 +196,8 @@ class DurableSessions:
         With a shared store, notices of sessions other processes end are listened to from now on.
         """
         await self._store.open()
-        if self._store.shared:
-            store: SharedSessionStore = self._store  # type: ignore[assignment]
+        store = self._shared
+        if store is not None:
             # Not one of the manager's tasks, which shutdown waits for: this one never ends by itself.
             self._watching = asyncio.get_running_loop().create_task(
                 store.watch_ends(self._ended_elsewhere), name="nyx-sessions:background:ends"
@@ -304,9 +309,9 @@ class DurableSessions:
         StoreUnavailableError
             The store did not answer, or another process held the session past its lease.
         """
-        if not self._store.shared:
+        store = self._shared
+        if store is None:
             return held if held is not None else await self.restore(session_id)
-        store: SharedSessionStore = self._store  # type: ignore[assignment]
         # Another process's handler is waited for as long as its lease can last, and a second more
         # (the deferral watch has answered the click by then).
         wait_until = time.time() + store.lease + 1.0
@@ -346,11 +351,11 @@ class DurableSessions:
 
     async def leave(self, session_id: str) -> None:
         """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""
-        if self._store.shared:
+        store = self._shared
+        if store is not None:
             renewal = self._renewals.pop(session_id, None)
             if renewal is not None:
                 renewal.cancel()
-            store: SharedSessionStore = self._store  # type: ignore[assignment]
             with contextlib.suppress(StoreUnavailableError):  # the lease runs out by itself
                 await self._call(store.release(session_id))
 
@@ -399,8 +404,7 @@ class DurableSessions:
         manager = self._manager
         if session_id in self._claimed or session_id in manager._ending or session_id in manager._serial.held:
             return
-        if session_id in self._held or session_id in manager._sessions:
-            self._let_go(session_id, "ended in another process")
+        self._let_go(session_id, "ended in another process")
 
     def _let_go_of_overdue(self, now: float) -> None:
         """Let go of held copies whose deadline passed a while ago with no claim here.
