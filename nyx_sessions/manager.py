@@ -13,7 +13,13 @@ import discord
 from nyx_sessions._keyed_lock import KeyedLock
 from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.codec import SessionCustomIdCodec
-from nyx_sessions.durable.keeper import DurableSessions, Replayed, StoreUnavailableError, Unrestorable
+from nyx_sessions.durable.keeper import (
+    DurableSessions,
+    Elsewhere,
+    Replayed,
+    StoreUnavailableError,
+    Unrestorable,
+)
 from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError, SessionDataError
 from nyx_sessions.events import EventBus, SessionEvent
 from nyx_sessions.execution import (
@@ -334,17 +340,25 @@ class SessionManager:
                 "its update filter OwnerOnly would refuse every click: pass owner=, or set update_filter "
                 "to AllowAll() (anyone) or a filter of your own"
             )
-        if self._is_stored(session):
-            assert self._durable is not None
-            await self._durable.check_new(session)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
-        self._sessions[session.id] = session
         interaction = session.start_interaction
         watched = None
         if interaction is not None:
+            # Armed before the store is asked anything: a slow store still lets the start be answered.
             watched = self._deferrals.watch_start(
                 interaction, session.auto_defer, self._clock.time(), ephemeral=session._start_ephemeral
             )
+        if self._durable is not None and self._is_stored(session):
+            try:
+                await self._durable.check_new(session)
+            except StoreUnavailableError as error:
+                await self._fail_start(session, error)
+                self._deferrals.release(watched)
+                return False
+            except BaseException:  # refused before it began: a taken id, data that cannot be stored
+                self._deferrals.release(watched)
+                raise
+        self._sessions[session.id] = session
         try:
             async with self._serial(session.id):
                 return await self._run_start(session, meta)
@@ -370,9 +384,13 @@ class SessionManager:
             return False
         session._state = SessionState.RUNNING
         await self._record_start_message(session)
-        if self._is_stored(session):
-            assert self._durable is not None
-            await self._durable.create(session)
+        if self._durable is not None and self._is_stored(session):
+            try:
+                await self._durable.create(session)
+            except StoreUnavailableError as error:
+                del self._sessions[session.id]
+                await self._fail_start(session, error)
+                return False
         else:
             await self._repository.save(session)
         self._emit(SessionEvent.START, session, meta)
@@ -423,6 +441,9 @@ class SessionManager:
                     _log.debug("interaction %s was taken by another process", interaction.id)
                     return True
                 entered = True
+                if isinstance(found, Elsewhere):  # another version of the bot may serve it: left alone
+                    await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+                    return True
                 session = self._adopt(session_id, found)
             if session is None or session._state is not SessionState.RUNNING:
                 await self._answer_missing(session_id, interaction)
@@ -434,7 +455,10 @@ class SessionManager:
             if self._sessions.get(session_id) is session and outcome.ran:
                 session._track_interaction(interaction)
                 if self._is_stored(session):
-                    await self._commit(session, interaction, meta, outcome.refresh)
+                    if outcome.status is ExecutionOutcome.FAILED:
+                        await self._revert(session)  # a handler that raised commits nothing
+                    else:
+                        await self._commit(session, interaction, meta, outcome.refresh)
                 elif outcome.refresh:
                     await self._refresh(session)
                 self._emit(SessionEvent.UPDATE, session, interaction, meta)
@@ -505,39 +529,56 @@ class SessionManager:
         *,
         expired: bool = False,
     ) -> SessionEndData[Any]:
-        """The one end sequence, for ends, expiries and shutdown alike."""
+        """The one end sequence, for ends, expiries and shutdown alike.
+
+        A durable session's end is first claimed in its store: ``on_end`` runs on the copy the claim
+        gives (the latest stored state), not at all when another process ends it, and the end does
+        not happen when no claim could be recorded (the error goes to the caller; the session goes
+        on).
+        """
         session_id = session._id
         self._ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
-        data: SessionEndData[Any] | None = None
-        ended_elsewhere = False
-        inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
         stored = self._durable if self._is_stored(session) else None
+        ending: AbstractSession[Any] | None = session
+        if stored is not None:
+            try:
+                ending = await stored.begin_end(session, reason, code)
+            except BaseException as error:
+                waiter = self._ending.pop(session_id)
+                if waiter is not None and isinstance(error, Exception):
+                    waiter.set_exception(error)  # a concurrent end() is told the same
+                elif waiter is not None:
+                    waiter.cancel()
+                raise
+        data: SessionEndData[Any] | None = None
+        inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
         try:
             self._sessions.pop(session_id, None)  # a session restored only to expire was never held
             if stored is None:
                 await self._repository.delete(session_id)
-            elif not await stored.begin_end(session_id):
-                ended_elsewhere = True  # a shared store: that process runs on_end and fires the events
+            if ending is None:  # a shared store: that process runs on_end and fires the events
                 data = SessionEndData("ended in another process", SessionEndCode.DETACHED, session.result)
-            if data is None:
-                data = await self._executor.end(session, reason, code, meta)
-            if stored is not None and not ended_elsewhere:
-                await stored.finish(session_id)
+            else:
+                data = await self._executor.end(ending, reason, code, meta)
+                if stored is not None:
+                    await stored.finish(session_id)
         finally:
             _ENDING.reset(inside)
             # Even a cancelled end settles and is announced: waiters may not hang, the session may
             # not linger, and session_end fires for every end.
             if data is None:
-                data = SessionEndData(reason, code, session.result)
+                data = SessionEndData(reason, code, (ending or session).result)
+            if ending is not None and ending is not session:
+                self._settle(ending, data)
             self._settle(session, data)
             waiter = self._ending.pop(session_id)
             if waiter is not None:
                 waiter.set_result(data)
-            if not ended_elsewhere:
-                self._emit(SessionEvent.END, session, data, meta)
+            if ending is not None:
+                self._emit(SessionEvent.END, ending, data, meta)
                 if expired:
-                    self._emit(SessionEvent.EXPIRE, session, data)
+                    self._emit(SessionEvent.EXPIRE, ending, data)
         return data
 
     def _settle(self, session: AbstractSession[Any], data: SessionEndData[Any]) -> None:
@@ -556,6 +597,14 @@ class SessionManager:
         interaction = session.start_interaction
         if interaction is not None and unanswered(interaction):
             await send_notice(interaction, _START_NOTICES[outcome])
+
+    async def _fail_start(self, session: AbstractSession[Any], error: StoreUnavailableError) -> None:
+        """A durable start whose store did not answer: a failed start, and the user may try again."""
+        _log.warning("session %s could not start: %s", session.id, error)
+        self._settle(session, SessionEndData("the session store did not answer", SessionEndCode.START_FAILED))
+        interaction = session.start_interaction
+        if interaction is not None and unanswered(interaction):
+            await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
 
     def _abandon_start(self, session: AbstractSession[Any]) -> None:
         """Fail a start that was cut off (cancelled, broken, or given up at shutdown); nothing of it stays."""
@@ -604,6 +653,16 @@ class SessionManager:
         read = self._codec.deserialize_to_object_id
         return any(read(custom_id) in sessions for custom_id in component_custom_ids(message))
 
+    async def _revert(self, session: AbstractSession[Any]) -> None:
+        """Bring back a durable session's stored state after a handler that raised or a write that
+        failed: the copy held here must not differ from what the store keeps."""
+        assert self._durable is not None
+        restored = await self._durable.revert(session)
+        if restored is not None:
+            self._sessions[session.id] = restored
+        elif self._sessions.get(session.id) is session:
+            del self._sessions[session.id]  # the next click restores it
+
     def _adopt(
         self, session_id: str, found: AbstractSession[Any] | Unrestorable | None
     ) -> AbstractSession[Any] | None:
@@ -620,13 +679,15 @@ class SessionManager:
         meta: SessionExecutionMeta,
         refresh: bool,
     ) -> None:
-        """Write a durable session after its handler; data that cannot be stored keeps the last state."""
+        """Write a durable session after its handler; a write that fails (data that cannot be stored,
+        a store that does not answer) keeps the last stored state, here too."""
         assert self._durable is not None
         try:
             await self._durable.commit(session, refresh=refresh)
         except (SessionDataError, StoreUnavailableError) as error:
             await self._executor.update_error_handler.handle(error, session, interaction, meta)
             await send_notice(interaction, ERROR_NOTICE)
+            await self._revert(session)
 
     async def _refresh(self, session: AbstractSession[Any]) -> None:
         if not await self._repository.set_ttl(session.id, session.ttl):

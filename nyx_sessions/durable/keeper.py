@@ -27,10 +27,10 @@ import sqlite3
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from nyx_sessions.durable.data import decode_data
-from nyx_sessions.durable.kinds import find_kind, known_kinds
+from nyx_sessions.durable.data import DataVersionError, decode_data
+from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionStoreError
-from nyx_sessions.sessions.state import SessionEndCode, SessionState
+from nyx_sessions.sessions.state import EndCode, SessionEndCode, SessionState
 from nyx_sessions.storage.clock import Alarm
 
 if TYPE_CHECKING:
@@ -41,7 +41,16 @@ if TYPE_CHECKING:
     from nyx_sessions.storage import Clock
     from nyx_sessions.storage.store import DurableRecord, SessionStore, SharedSessionStore
 
-__all__ = ("REPLAYED", "UNRESTORABLE", "DurableSessions", "Replayed", "StoreUnavailableError", "Unrestorable")
+__all__ = (
+    "ELSEWHERE",
+    "REPLAYED",
+    "UNRESTORABLE",
+    "DurableSessions",
+    "Elsewhere",
+    "Replayed",
+    "StoreUnavailableError",
+    "Unrestorable",
+)
 
 _log = logging.getLogger("nyx_sessions")
 
@@ -69,6 +78,16 @@ processes' readings of the server's clock, milliseconds apart, and an end in pro
 
 _BUSY_BACKOFF = (0.01, 0.02, 0.05, 0.1, 0.2)
 """Waits between tries for a session whose handler runs in another process (the last one repeats)."""
+
+_RENEW_RETRY = 0.25
+"""Seconds before a lease renewal the store did not answer is tried again (the handler still runs)."""
+
+_FORGET_RETRY = 1.0
+"""Seconds before the sweep comes back for work a failing store left undone (records to delete,
+claims whose answer was lost)."""
+
+_CLOSE_WAIT = 1.0
+"""Seconds :meth:`DurableSessions.close` waits for its background work to stop once cancelled."""
 
 
 class StoreUnavailableError(SessionStoreError):
@@ -99,6 +118,23 @@ class Replayed:
 
 REPLAYED = Replayed()
 """The one :class:`Replayed`."""
+
+
+class Elsewhere:
+    """What :meth:`DurableSessions.restore` returns for a record another version of the bot may
+    serve: a kind no loaded class declares, or a ``data_version`` newer than the class's."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ELSEWHERE"
+
+
+ELSEWHERE = Elsewhere()
+"""The one :class:`Elsewhere`."""
+
+# Not AbstractSession: a class defined before reload_extension("nyx_sessions") subclasses the old one.
+_NOT_RESTORED = (Unrestorable, Elsewhere)
 
 
 class _Held:
@@ -134,9 +170,12 @@ class DurableSessions:
 
     __slots__ = (
         "_alarm",
+        "_asked",
         "_claimed",
         "_clock",
+        "_finished",
         "_held",
+        "_lost_claims",
         "_manager",
         "_order",
         "_overdue",
@@ -144,6 +183,7 @@ class DurableSessions:
         "_store",
         "_sweeping",
         "_unknown_kinds",
+        "_unwanted",
         "_watching",
         "stale_after",
         "timeout",
@@ -168,7 +208,19 @@ class DurableSessions:
         # one whose entry was replaced since (the session restored afresh) is dropped then.
         self._overdue: list[tuple[float, int, str, _Held]] = []
         self._order = itertools.count()
-        self._claimed: set[str] = set()  # ends this process claimed, until finished
+        # Ends this process claims (from the moment it asks) or claimed, until finished.
+        self._claimed: set[str] = set()
+        # Records to delete without on_end: ended here but not yet forgotten by the store, or
+        # written by a start reported failed (the write may have landed before its answer was lost).
+        self._unwanted: set[str] = set()
+        # Ends asked for while the store did not answer: a claim made just before the answer was
+        # lost is taken up by the sweep with the reason and code it was asked for.
+        self._asked: dict[str, tuple[str, EndCode]] = {}
+        # Whether a claim may have been made without its answer reaching this process (a claim
+        # call failed); the next sweep then asks the store for them.
+        self._lost_claims = False
+        # While the sweep takes lost claims up: the sessions that finished meanwhile.
+        self._finished: set[str] | None = None
         self._renewals: dict[str, asyncio.TimerHandle] = {}  # leases of running handlers, kept alive
         self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
@@ -210,7 +262,9 @@ class DurableSessions:
         for task in (self._sweeping, self._watching):
             if task is not None and not task.done():
                 task.cancel()
-                await asyncio.wait((task,))
+                # Bounded: redis-py may swallow the cancellation of a subscribe in flight; the store's
+                # close() then stops that watch on its next turn.
+                await asyncio.wait((task,), timeout=_CLOSE_WAIT)
         self._held.clear()
         self._overdue.clear()
         await self._store.close()
@@ -235,7 +289,14 @@ class DurableSessions:
         """Store a session that just started."""
         now = self._clock.time()
         held = _Held(self._deadline(session.ttl, now), now, 1)
-        if not await self._call(self._store.create(session._to_record(held.deadline, now))):
+        record = session._to_record(held.deadline, now)
+        try:
+            created = await self._call(self._store.create(record, give_up_at=self._give_up_at()))
+        except StoreUnavailableError:
+            # Reported as a failed start: a write that landed before its answer was lost goes too.
+            self._forget_later(session.id)
+            raise
+        if not created:
             raise DuplicateSessionError(session.id)
         self._hold(session.id, held)
         self._arm(held.deadline)
@@ -253,7 +314,7 @@ class DurableSessions:
             return
         deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
         record = session._to_record(deadline, held.created_at)
-        if await self._call(self._store.commit(record)):
+        if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
             held.deadline = deadline
             held.version += 1
             self._arm(deadline)
@@ -265,14 +326,15 @@ class DurableSessions:
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    async def restore(self, session_id: str) -> AbstractSession[Any] | Unrestorable | None:
+    async def restore(self, session_id: str) -> AbstractSession[Any] | Unrestorable | Elsewhere | None:
         """Bring back a stored session this process does not hold, running, ready for a click.
 
         Returns
         -------
-        The session; :data:`UNRESTORABLE` for a record that cannot come back (an unknown kind, a
-        newer ``data_version``, data that does not decode, ``on_restore`` raising), which is logged
-        and answered like an expired session; ``None`` when no such session is stored.
+        The session; :data:`ELSEWHERE` for a record another version of the bot may serve (an
+        unknown kind, a newer ``data_version``), left as it is; :data:`UNRESTORABLE` for one that
+        cannot come back (data that does not decode, ``on_restore`` raising), which is logged and
+        answered like an expired session; ``None`` when no such session is stored.
 
         Raises
         ------
@@ -283,15 +345,15 @@ class DurableSessions:
         if record is None:
             return None
         session = await self._rebuild(record)
-        if session is None:
-            return UNRESTORABLE
+        if isinstance(session, _NOT_RESTORED):
+            return session
         session._state = SessionState.RUNNING
         self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
         return session
 
     async def enter(
         self, session_id: str, held: AbstractSession[Any] | None, interaction_id: int
-    ) -> AbstractSession[Any] | Unrestorable | Replayed | None:
+    ) -> AbstractSession[Any] | Unrestorable | Elsewhere | Replayed | None:
         """Make a durable session ready for a click: the one held here, or restored from the store.
 
         With a shared store, the session is first taken for this process (a lease: its handlers
@@ -345,9 +407,23 @@ class DurableSessions:
         except BaseException:
             await self.leave(session_id)  # no handler will run: the lease goes back now
             raise
-        if restored is None or isinstance(restored, Unrestorable):
+        if restored is None or isinstance(restored, _NOT_RESTORED):
             await self.leave(session_id)
         return restored
+
+    async def revert(self, session: AbstractSession[Any]) -> AbstractSession[Any] | None:
+        """Undo what a failed handler changed: the held copy is dropped and the stored state restored.
+
+        A handler that raised commits nothing, so "try again" starts from the state before the
+        click. Returns the restored copy, or ``None`` when it cannot come back now (the next click
+        restores it).
+        """
+        self._forget(session.id)
+        try:
+            restored = await self.restore(session.id)
+        except StoreUnavailableError:
+            return None
+        return None if isinstance(restored, _NOT_RESTORED) else restored
 
     async def leave(self, session_id: str) -> None:
         """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""
@@ -369,9 +445,21 @@ class DurableSessions:
 
     def _renew(self, store: SharedSessionStore, session_id: str) -> None:
         async def renew() -> None:
-            with contextlib.suppress(StoreUnavailableError):
-                if session_id in self._renewals and await self._call(store.renew(session_id)):
-                    self._renew_later(store, session_id)
+            if session_id not in self._renewals:
+                return  # the handler ended meanwhile
+            try:
+                kept = await self._call(store.renew(session_id))
+            except StoreUnavailableError:
+                # A stalled store: keep trying for as long as the handler runs, or its lease lapses
+                # and another process's click runs inside this handler.
+                if session_id in self._renewals:
+                    loop = asyncio.get_running_loop()
+                    self._renewals[session_id] = loop.call_later(_RENEW_RETRY, self._renew, store, session_id)
+                return
+            if kept and session_id in self._renewals:
+                self._renew_later(store, session_id)
+            elif not kept:
+                _log.warning("session %s: its handler's lease was lost to another process", session_id)
 
         self._manager._spawn(renew(), f"nyx-sessions:renew:{session_id}")
 
@@ -425,64 +513,113 @@ class DurableSessions:
             else:
                 self._let_go(session_id, "went on in another process, or ended there")
 
-    async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | None:
+    async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | Unrestorable | Elsewhere:
         cls: Any = find_kind(record.kind)
         if cls is None:
             if record.kind not in self._unknown_kinds:
                 self._unknown_kinds.add(record.kind)
                 _log.warning(
                     "session %s has kind %r, which no loaded class declares (renamed without aliases=, "
-                    "or from another version of the bot): answered as expired, record kept",
+                    "or from another version of the bot): its clicks are told to try again, record kept",
                     record.id,
                     record.kind,
                 )
-            return None
+            return ELSEWHERE
         try:
             data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, record.id)
             session: AbstractSession[Any] = cls._from_record(self._manager, record, data)
             await session._reload()
             await session.on_restore()
+        except DataVersionError as error:
+            _log.warning("session %s: %s; its clicks are told to try again, record kept", record.id, error)
+            return ELSEWHERE
         except Exception:
             _log.exception(
                 "session %s of kind %r could not be restored; answered as expired", record.id, record.kind
             )
-            return None
+            return UNRESTORABLE
         return session
 
     # -- ending ----------------------------------------------------------------------------------------
 
-    async def begin_end(self, session_id: str) -> bool:
-        """Mark a session as ending before its ``on_end`` runs: a crash then never runs it twice.
+    async def begin_end(
+        self, session: AbstractSession[Any], reason: str, code: EndCode
+    ) -> AbstractSession[Any] | None:
+        """Claim a session's end in the store before its ``on_end`` runs: a crash never runs it twice.
 
         Returns
         -------
-        :class:`bool`
-            Whether this process ends it: ``False`` only when a shared store says another process
-            did (or does).
+        The copy whose ``on_end`` runs: ``session``, or the stored state afresh when another process
+        changed it since this copy was taken; ``None`` when another process ends it.
+
+        Raises
+        ------
+        StoreUnavailableError
+            No end could be recorded: nothing ends, the session goes on (with no recorded claim
+            there is no ``on_end``). A claim the store made just before its answer was lost is taken
+            up by the next sweep, with ``reason`` and ``code``.
         """
+        session_id = session.id
         if session_id in self._claimed:
-            return True
+            return session  # claimed here already (an expiry, or a claim taken up again)
+        known = self._held.get(session_id)
+        if known is None:
+            return session  # never written (its on_start ended it): there is nothing to claim
+        self._claimed.add(session_id)  # from the moment it is asked: the sweep leaves it alone
         try:
-            claimed = await self._call(self._store.claim_end(session_id))
+            record = await self._claim(self._store.claim_end(session_id, give_up_at=self._give_up_at()))
         except StoreUnavailableError:
-            _log.warning("session %s ends while its store does not answer", session_id)
-            return True
-        return claimed is not None or not self._store.shared
+            self._claimed.discard(session_id)
+            self._asked[session_id] = (reason, code)
+            raise
+        if record is None:
+            self._claimed.discard(session_id)
+            return None if self._store.shared else session
+        if record.version == known.version:
+            return session
+        latest = await self._rebuild(record)  # ended with the state the other process left
+        if isinstance(latest, _NOT_RESTORED):
+            return session
+        latest._state = SessionState.RUNNING
+        self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
+        return latest
 
     async def finish(self, session_id: str) -> None:
-        """Forget an ended session, in the store and here."""
+        """Forget an ended session, in the store and here; a store that does not answer forgets it
+        later (the sweep tries again, without ``on_end``)."""
         self._held.pop(session_id, None)
-        self._claimed.discard(session_id)
+        self._asked.pop(session_id, None)
+        if self._finished is not None:
+            self._finished.add(session_id)
         try:
-            await self._call(self._store.finish(session_id))
+            await self._call(self._store.finish(session_id, give_up_at=self._give_up_at()))
         except StoreUnavailableError:
+            self._forget_later(session_id)
             _log.warning(
-                "the record of ended session %s could not be deleted: its store does not answer", session_id
+                "the record of ended session %s could not be deleted yet: its store does not answer",
+                session_id,
             )
+        finally:
+            self._claimed.discard(session_id)
 
     def detach(self, session_id: str) -> None:
         """Let go of a session (at shutdown, or one ended elsewhere); a record stays for the next process."""
         self._held.pop(session_id, None)
+        self._asked.pop(session_id, None)
+
+    def _forget_later(self, session_id: str) -> None:
+        """Have the sweep delete a record, without ``on_end``, as soon as the store answers."""
+        self._unwanted.add(session_id)
+        self._alarm.arm(self._clock.time() + _FORGET_RETRY)
+
+    async def _claim(self, work: Awaitable[T]) -> T:
+        """A store call that claims ends: when it fails, the store may still have made the claim."""
+        try:
+            return await self._call(work)
+        except StoreUnavailableError:
+            self._lost_claims = True
+            self._alarm.arm(self._clock.time() + _FORGET_RETRY)
+            raise
 
     # -- expiry ----------------------------------------------------------------------------------------
 
@@ -506,19 +643,26 @@ class DurableSessions:
     async def sweep(self) -> None:
         """End every durable session whose deadline has passed, then arm the timer for the next.
 
-        Due sessions are claimed a batch at a time (with a shared store, each by one process of
-        all) and ended, the event loop getting a turn between batches. Sessions of kinds no class
-        here declares are left to :meth:`_sweep_unknown`; sessions whose handler runs are left to
-        that handler, which refreshes them or not, and looked at again shortly.
+        First what earlier calls left undone: records of ended sessions the store did not forget,
+        and claims this process made whose answer was lost (ended now, with ``on_end``). Then due
+        sessions are claimed a batch at a time (with a shared store, each by one process of all) and
+        ended, the event loop getting a turn between batches. Sessions no class here can restore are
+        left to :meth:`_sweep_unknown`; sessions whose handler runs are left to that handler, which
+        refreshes them or not, and looked at again shortly.
         """
         failed = False
         retry: float | None = None
         try:
+            await self._take_up_claims()
             while True:
                 now = self._clock.time()
-                claimed = await self._call(
+                claimed = await self._claim(
                     self._store.claim_due(
-                        now, _SWEEP_LIMIT, kinds=known_kinds(), busy=self._manager._serial.held
+                        now,
+                        _SWEEP_LIMIT,
+                        kinds=readable_kinds(),
+                        busy=self._manager._serial.held,
+                        give_up_at=self._give_up_at(),
                     )
                 )
                 if not claimed:
@@ -540,52 +684,90 @@ class DurableSessions:
             deadline = now + _RETRY
         elif retry is not None and (deadline is None or deadline <= now):
             deadline = retry  # only sessions that cannot end yet are due
+        if (self._unwanted or self._lost_claims) and (deadline is None or deadline > now + _FORGET_RETRY):
+            deadline = now + _FORGET_RETRY  # work left undone: soon, not at the next deadline
         self._arm(deadline)
+
+    async def _take_up_claims(self) -> None:
+        """Forget the records of ended sessions the store kept, and end the sessions this process
+        claimed without hearing back (the store made the claim, then its answer was lost)."""
+        for session_id in list(self._unwanted):
+            await self._call(self._store.finish(session_id, give_up_at=self._give_up_at()))
+            self._unwanted.discard(session_id)
+        if not self._lost_claims:
+            return
+        self._lost_claims = False
+        # Ends finished here from the moment the store is asked: an end() that ran meanwhile took
+        # its own claim up already, and must not be ended twice.
+        self._finished = set()
+        try:
+            ignore = self._claimed | self._unwanted
+            try:
+                lost = await self._call(self._store.claimed(ignore=ignore, give_up_at=self._give_up_at()))
+            except StoreUnavailableError:
+                self._lost_claims = True
+                raise
+            for record in lost:
+                await self._expire(record, self._clock.time(), taken_up=True)
+        finally:
+            self._finished = None
 
     async def _sweep_unknown(self, now: float) -> float | None:
         """Deal with due sessions no claim took; when to look again, or ``None``.
 
-        Their kind is unknown here (kept for ``unknown_grace``, since another version of the bot
-        may know it, then dropped without ``on_end``), or a handler of theirs runs (looked at again
-        in a moment).
+        No class here reads them (an unknown kind, or a newer ``data_version``): kept for
+        ``unknown_grace``, since another version of the bot may serve them, then dropped without
+        ``on_end``. Or a handler of theirs runs: looked at again in a moment.
         """
         retry: float | None = None
         for session_id in await self._call(self._store.due(now, _SWEEP_LIMIT)):
             record = await self._call(self._store.load(session_id))
             if record is None or record.deadline is None or record.deadline > now:
                 continue
-            if find_kind(record.kind) is not None:  # a handler runs: it refreshes the session or not
-                retry = min(retry or math.inf, now + _BUSY_RETRY)
+            if record.data_version <= readable_kinds().get(record.kind, 0):
+                retry = min(retry or math.inf, now + _BUSY_RETRY)  # a handler refreshes it or not
             elif now < record.deadline + self.unknown_grace:
                 retry = min(retry or math.inf, now + _RETRY)
             else:
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
-                if await self._call(self._store.claim_end(session_id, due_by=now)) is not None:
+                claim = self._store.claim_end(session_id, due_by=now, give_up_at=self._give_up_at())
+                if await self._claim(claim) is not None:
                     await self.finish(session_id)
         return retry
 
-    async def _expire(self, record: DurableRecord, now: float) -> None:
-        """End a due session this process claimed."""
+    async def _expire(self, record: DurableRecord, now: float, *, taken_up: bool = False) -> None:
+        """End a due session this process claimed; ``taken_up``: a claim whose answer was lost."""
         manager = self._manager
         session_id = record.id
+        reason: str = "the session expired"
+        code: EndCode = SessionEndCode.EXPIRED
         async with manager._serial(session_id):  # a click that came meanwhile waits for the end
+            if taken_up:
+                if session_id in self._claimed or (self._finished and session_id in self._finished):
+                    return  # an end here took it up meanwhile
+                reason, code = self._asked.pop(session_id, (reason, code))
             self._claimed.add(session_id)
             known = self._held.get(session_id)
-            session = manager.get(session_id)
+            session: AbstractSession[Any] | Unrestorable | Elsewhere | None = manager.get(session_id)
             if session is None or known is None or known.version != record.version:
                 self._forget(session_id)  # changed by another process since: end its latest state
                 session = await self._rebuild(record)
-            if session is None:
+            if session is None or isinstance(session, _NOT_RESTORED):
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
                 return
             if session_id not in self._held:
                 self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
-            await manager._finish(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
-        if session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
+            expired = code is SessionEndCode.EXPIRED
+            await manager._finish(session, reason, code, None, expired=expired)
+        if expired and session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
             await session._disable_components()
 
     # -- helpers ---------------------------------------------------------------------------------------
+
+    def _give_up_at(self) -> float:
+        """When a store call made now is given up (wall clock): the store refuses to act later."""
+        return time.time() + self.timeout
 
     @staticmethod
     def _deadline(ttl: float | None, now: float) -> float | None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from _nyx_sessions_identity import SESSION_KINDS
 from nyx_sessions.errors import DuplicateSessionKindError
 
-if TYPE_CHECKING:
-    from collections.abc import KeysView
-
-__all__ = ("SessionKind", "declare_kind", "find_kind", "known_kinds")
+__all__ = ("SessionKind", "declare_kind", "find_kind", "readable_kinds")
 
 _log = logging.getLogger("nyx_sessions")
 
@@ -70,9 +67,10 @@ def declare_kind(cls: type, kind: str, data: Any, data_version: int, aliases: tu
     return SessionKind(kind, data, data_version, tuple(aliases))
 
 
-def known_kinds() -> KeysView[str]:
-    """Every kind (and alias) a loaded class declares: what this process can restore and end."""
-    return SESSION_KINDS.keys()
+def readable_kinds() -> dict[str, int]:
+    """Every kind (and alias) a loaded class declares, with the newest ``data_version`` it reads:
+    the records this process can restore and end."""
+    return {name: cls._kind.data_version for name, cls in SESSION_KINDS.items()}  # type: ignore[attr-defined]
 
 
 def find_kind(kind: str) -> type | None:

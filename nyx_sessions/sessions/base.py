@@ -420,9 +420,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         Raises
         ------
         SessionDataError
-            :attr:`data` (or the class's own state) cannot be encoded as JSON.
+            :attr:`data`, :attr:`result` (or the class's own state) cannot be encoded as JSON.
         """
         from nyx_sessions.durable.data import encode_data, encode_json
+        from nyx_sessions.errors import SessionDataError
         from nyx_sessions.storage.store import DurableRecord
 
         kind = type(self)._kind
@@ -436,6 +437,16 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         elif self._stored_message is not None and self._stored_token() is not None:
             token, token_expires_at = self._stored_message.token, self._stored_message.token_expires_at
         state = self._durable_state()
+        result: bytes | None = None
+        if self.result is not None:
+            # Stored with the data (on_end after a restart sees it), by the same rules; the error
+            # names the field under "result" so it is not taken for one of data.
+            try:
+                result = encode_data(self.result, self._id)
+            except SessionDataError as error:
+                detail = str(error.__cause__ or error)
+                field = "result" if error.field is None else f"result.{error.field}"
+                raise SessionDataError(self._id, detail, field) from error
         return DurableRecord(
             id=self._id,
             kind=kind.name,
@@ -453,6 +464,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             ttl=self.ttl,
             deadline=deadline,
             created_at=created_at,
+            result=result,
         )
 
     @classmethod
@@ -484,7 +496,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._message = None
         session._edit_interaction = None
         session._edits_original = record.token_edits_original
-        session.result = None
+        session.result = None if record.result is None else decode_json(record.result)
         session._custom_id = session._create_custom_id(manager.codec)
         session._restore_state(record.page, None if record.state is None else decode_json(record.state))
         return session

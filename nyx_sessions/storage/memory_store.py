@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
     from .store import DurableRecord
 
@@ -20,7 +20,8 @@ class MemorySessionStore:
 
     Records are copied in and out, as a real store would serialize them, so a session restored from
     it shares nothing with the object that wrote it. Keep one instance and give it to the next bot of
-    the same process (a test restarting its bot) to see sessions come back.
+    the same process (a test restarting its bot) to see sessions come back. Every call runs at
+    once, so no request outlives its caller: ``give_up_at`` is accepted and has nothing to fence.
     """
 
     shared: ClassVar[bool] = False
@@ -51,7 +52,7 @@ class MemorySessionStore:
     async def close(self) -> None:
         """Nothing to release: the records stay for the next bot."""
 
-    async def create(self, record: DurableRecord) -> bool:
+    async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Store a new session; ``False`` when its id is taken."""
         if record.id in self._records:
             return False
@@ -69,7 +70,7 @@ class MemorySessionStore:
         """Whether the id is stored."""
         return session_id in self._records
 
-    async def commit(self, record: DurableRecord) -> bool:
+    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Replace a running session's record."""
         stored = self._records.get(record.id)
         if stored is None or record.id in self._ending:
@@ -115,20 +116,30 @@ class MemorySessionStore:
         return found
 
     async def claim_due(
-        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+        self,
+        now: float,
+        limit: int,
+        *,
+        kinds: Mapping[str, int],
+        busy: Collection[str] = (),
+        give_up_at: float | None = None,
     ) -> list[DurableRecord]:
-        """Mark due sessions of ``kinds`` (none in ``busy``) as ending; copies of their records."""
+        """Mark due sessions of ``kinds`` (no newer ``data_version``, none in ``busy``) as ending;
+        copies of their records."""
         claimed: list[DurableRecord] = []
         for session_id in await self.due(now, len(self._due) + len(self._deadlines)):
             record = self._records[session_id]
-            if record.kind in kinds and session_id not in busy:
+            readable = kinds.get(record.kind)
+            if readable is not None and record.data_version <= readable and session_id not in busy:
                 self._ending.add(session_id)
                 claimed.append(dataclasses.replace(record))
                 if len(claimed) == limit:
                     break
         return claimed
 
-    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+    async def claim_end(
+        self, session_id: str, *, due_by: float | None = None, give_up_at: float | None = None
+    ) -> DurableRecord | None:
         """Mark a running session as ending and return a copy of its record."""
         record = self._records.get(session_id)
         if record is None or session_id in self._ending:
@@ -138,7 +149,17 @@ class MemorySessionStore:
         self._ending.add(session_id)
         return dataclasses.replace(record)
 
-    async def finish(self, session_id: str) -> None:
+    async def claimed(
+        self, *, ignore: Collection[str] = (), give_up_at: float | None = None
+    ) -> list[DurableRecord]:
+        """Copies of the records of sessions marked as ending, except ``ignore`` (one process uses a
+        memory store: every claim is its own)."""
+        records = self._records
+        return [
+            dataclasses.replace(records[key]) for key in self._ending if key not in ignore and key in records
+        ]
+
+    async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
         """Forget the session."""
         self._records.pop(session_id, None)
         self._ending.discard(session_id)

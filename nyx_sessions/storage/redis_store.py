@@ -9,13 +9,17 @@ Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also run
 - ``{nyx:ns}:dl``: running sessions by deadline (a sorted set every process polls);
 - ``{nyx:ns}:end``: ends in progress by the time their claim runs out (a process that died in
   ``on_end`` is finished by another, without a second ``on_end``);
+- ``{nyx:ns}:c:<claimer>``: the ends one store object (one process) claimed and has not finished, so
+  it finds a claim whose answer it never got (the record's ``by`` names the claimer);
 - ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life);
 - the channel ``{nyx:ns}:ended``: the id of each session a process finished, for the processes that
   hold a copy of it (pub/sub, best effort).
 
 A commit is fenced: it applies only while its lease is the session's (a process that stalled past
-its lease cannot overwrite the state another process wrote since). A request that reaches Redis
-after its caller gave up (``give_up_at``) does nothing, so no late lease blocks a session.
+its lease cannot overwrite the state another process wrote since). Every script that writes is
+fenced by its caller's give-up moment (``give_up_at``): Redis runs the scripts queued during a stall
+when it resumes, and one that runs after its caller gave up changes nothing, so no late lease
+blocks a session, no start reported failed comes back, and no end is claimed that nobody runs.
 
 Every time stored or compared in Redis (deadlines, end claims, give-up moments) is on the server's
 clock: hosts' clocks differ, and a process whose clock ran ahead would otherwise end other
@@ -29,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import logging
 import math
 import secrets
@@ -40,7 +45,7 @@ from nyx_sessions.errors import SessionStoreError
 from .store import Acquired, DurableRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Mapping
 
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
@@ -52,30 +57,40 @@ _log = logging.getLogger("nyx_sessions")
 _REPLAY_MS = 15 * 60 * 1000
 """How long an interaction id is remembered: its token's life, after which Discord refuses it anyway."""
 
+_LATE = """
+-- Every script that writes first refuses to act past its caller's give-up moment (ms on this
+-- server's clock, 0: none): a stalled server runs queued scripts when it resumes, long after the
+-- client gave up, and a start reported failed or a claim nobody waits for must not happen then.
+local function too_late(give_up_ms)
+    if give_up_ms <= 0 then return false end
+    local t = redis.call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > give_up_ms
+end
+local function refuse() return redis.error_reply('NYXLATE reached Redis after its caller gave up') end
+"""
+
 _ACQUIRE = """
 local s, l, ix = KEYS[1], KEYS[2], KEYS[3]
 local token, lease_ms, give_up_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local t = redis.call('TIME')
-if give_up_ms > 0 and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > give_up_ms then
-    return {'late', 0, 0}
-end
+if too_late(give_up_ms) then return {'late', 0, 0} end
+-- The interaction first: of the processes it reached, only the first answers it, whatever it finds
+-- (a session another process just ended included).
+if ix ~= '' and not redis.call('SET', ix, '1', 'NX', 'PX', ARGV[4]) then return {'replay', 0, 0} end
 local found = redis.call('HMGET', s, 'st', 'ver')
 if not found[1] then return {'missing', 0, 0} end
 if found[1] ~= 'run' then return {'ending', 0, 0} end
 if not redis.call('SET', l, token, 'NX', 'PX', lease_ms) then
+    if ix ~= '' then redis.call('DEL', ix) end  -- the caller tries again with the same interaction
     return {'busy', 0, redis.call('PTTL', l)}
-end
-if ix ~= '' and not redis.call('SET', ix, '1', 'NX', 'PX', ARGV[4]) then
-    redis.call('DEL', l)
-    return {'replay', 0, 0}
 end
 return {'ok', tonumber(found[2]), 0}
 """
 
 _CREATE = """
 local s, dl = KEYS[1], KEYS[2]
+if too_late(tonumber(ARGV[5])) then return refuse() end
 if redis.call('EXISTS', s) == 1 then return 0 end
-redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4])
+redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4], 'dv', ARGV[6])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
 return 1
 """
@@ -83,6 +98,7 @@ return 1
 _COMMIT = """
 local s, dl, l = KEYS[1], KEYS[2], KEYS[3]
 local token, id, taken_at = ARGV[3], ARGV[4], ARGV[5]
+if too_late(tonumber(ARGV[6])) then return refuse() end
 if redis.call('HGET', s, 'st') ~= 'run' then return 0 end
 local holder = redis.call('GET', l)
 if token == '' then
@@ -93,7 +109,7 @@ elseif holder ~= token then
     if holder or redis.call('HGET', s, 'ver') ~= taken_at then return -1 end
 end
 local ver = redis.call('HINCRBY', s, 'ver', 1)
-redis.call('HSET', s, 'rec', ARGV[1])
+redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
 if token ~= '' then redis.call('DEL', l) end
 return ver
@@ -105,13 +121,17 @@ return 0
 """
 
 _RENEW = """
+-- Never fenced by time, never taking a lapsed lease again: a renewal that runs late (after the
+-- handler's release) finds no lease of its own and does nothing.
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 """
 
 _CLAIM_END = """
-local s, dl, ends, l = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local s, dl, ends, l, mine = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, due_by, now, claim_until, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local claimer = ARGV[7]
+if too_late(tonumber(ARGV[6])) then return refuse() end
 if redis.call('HGET', s, 'st') ~= 'run' then return false end
 if due_by ~= '' then
     local deadline = redis.call('ZSCORE', dl, id)
@@ -123,37 +143,42 @@ if due_by ~= '' then
         return false
     end
 end
-redis.call('HSET', s, 'st', 'end')
+redis.call('HSET', s, 'st', 'end', 'by', claimer)
 redis.call('ZREM', dl, id)
 redis.call('ZADD', ends, claim_until, id)
-local ver = redis.call('HGET', s, 'ver')
-return {redis.call('HGET', s, 'rec'), ver}
+redis.call('SADD', mine, id)
+return {redis.call('HGET', s, 'rec'), redis.call('HGET', s, 'ver')}
 """
 
 _CLAIM_DUE = """
-local dl, ends, prefix = KEYS[1], KEYS[2], ARGV[1]
-local now, limit, claim_until, kind_count = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local dl, ends, mine = KEYS[1], KEYS[2], KEYS[3]
+local prefix, now, limit, claim_until = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local give_up_ms, claimer, kind_count = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+if too_late(give_up_ms) then return refuse() end
+-- kinds[kind] is the newest data_version the caller reads: a newer version's sessions are its own
 local kinds, busy = {}, {}
-for i = 6, 5 + kind_count do kinds[ARGV[i]] = true end
-for i = 6 + kind_count, #ARGV do busy[ARGV[i]] = true end
--- Due sessions of kinds this process does not know stay in front; look past them, a bounded way.
+for i = 8, 7 + kind_count * 2, 2 do kinds[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for i = 8 + kind_count * 2, #ARGV do busy[ARGV[i]] = true end
+-- Due sessions this process cannot end stay in front; look past them, a bounded way.
 local due = redis.call('ZRANGE', dl, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit * 4)
 local claimed = {}
 for _, id in ipairs(due) do
     if #claimed >= limit * 2 then break end
     local s = prefix .. 's:' .. id
-    local found = redis.call('HMGET', s, 'st', 'kind', 'rec', 'ver')
+    local found = redis.call('HMGET', s, 'st', 'kind', 'rec', 'ver', 'dv')
+    local readable = kinds[found[2]]
     if found[1] ~= 'run' then
         redis.call('ZREM', dl, id)
-    elseif kinds[found[2]] and not busy[id] then
+    elseif readable and (tonumber(found[5]) or 0) <= readable and not busy[id] then
         local left = redis.call('PTTL', prefix .. 'l:' .. id)
         if left > 0 then
             -- a handler runs and may refresh the deadline: look again once its lease is over
             redis.call('ZADD', dl, now + left / 1000, id)
         else
-            redis.call('HSET', s, 'st', 'end')
+            redis.call('HSET', s, 'st', 'end', 'by', claimer)
             redis.call('ZREM', dl, id)
             redis.call('ZADD', ends, claim_until, id)
+            redis.call('SADD', mine, id)
             table.insert(claimed, found[3])
             table.insert(claimed, found[4])
         end
@@ -162,10 +187,33 @@ end
 return claimed
 """
 
+_CLAIMED = """
+local mine, ends = KEYS[1], KEYS[2]
+local prefix, claim_until, claimer = ARGV[1], ARGV[2], ARGV[4]
+if too_late(tonumber(ARGV[3])) then return refuse() end
+local ignore = {}
+for i = 5, #ARGV do ignore[ARGV[i]] = true end
+local found = {}
+for _, id in ipairs(redis.call('SMEMBERS', mine)) do
+    local s = prefix .. 's:' .. id
+    local held = redis.call('HMGET', s, 'st', 'by', 'rec', 'ver')
+    if held[1] ~= 'end' or held[2] ~= claimer then
+        redis.call('SREM', mine, id)  -- finished, or finished for a claimer that ran out
+    elseif not ignore[id] then
+        redis.call('ZADD', ends, claim_until, id)
+        table.insert(found, held[3])
+        table.insert(found, held[4])
+    end
+end
+return found
+"""
+
 _FINISH = """
+if too_late(tonumber(ARGV[3])) then return refuse() end
 redis.call('DEL', KEYS[1], KEYS[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
 -- pcall: a user without the channel in its ACL still finishes; only the notice is lost
 redis.pcall('PUBLISH', ARGV[2], ARGV[1])
 return 1
@@ -175,6 +223,8 @@ _RECLAIM = """
 local ends, prefix, limit = KEYS[1], ARGV[2], tonumber(ARGV[3])
 local dead = redis.call('ZRANGE', ends, '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, limit)
 for _, id in ipairs(dead) do
+    local by = redis.call('HGET', prefix .. 's:' .. id, 'by')
+    if by then redis.call('SREM', prefix .. 'c:' .. by, id) end
     redis.call('DEL', prefix .. 's:' .. id, prefix .. 'l:' .. id)
     redis.call('ZREM', ends, id)
 end
@@ -189,6 +239,7 @@ _SCRIPTS = {
     "renew": _RENEW,
     "claim_end": _CLAIM_END,
     "claim_due": _CLAIM_DUE,
+    "claimed": _CLAIMED,
     "finish": _FINISH,
     "reclaim": _RECLAIM,
 }
@@ -245,8 +296,10 @@ class RedisSessionStore:
     shared: ClassVar[bool] = True
 
     __slots__ = (
+        "_claimer",
         "_client",
         "_clock_read_at",
+        "_closed",
         "_keys",
         "_leases",
         "_offset",
@@ -280,10 +333,13 @@ class RedisSessionStore:
         self.end_claim = end_claim
         self._keys = f"{{nyx:{namespace}}}:"
         self._scripts: dict[str, AsyncScript] = {
-            name: client.register_script(source) for name, source in _SCRIPTS.items()
+            name: client.register_script(_LATE + source) for name, source in _SCRIPTS.items()
         }
         # The leases this process holds, by session: their tokens and the versions they found.
         self._leases: dict[str, tuple[str, int]] = {}
+        # Names this store's end claims, so it finds again a claim whose answer it never got.
+        self._claimer = secrets.token_hex(8)
+        self._closed = False
         # The server's clock minus this host's, in seconds, and when (monotonic) it was read.
         self._offset = 0.0
         self._clock_read_at = -math.inf
@@ -309,6 +365,7 @@ class RedisSessionStore:
 
     async def open(self) -> None:
         """Check the server; an unreachable one is only warned about (it is tried again per call)."""
+        self._closed = False
         try:
             await self._client.ping()
         except Exception as error:  # any client's connection error: the bot starts anyway
@@ -323,6 +380,7 @@ class RedisSessionStore:
 
     async def close(self) -> None:
         """Give back the leases this process holds; close the client if the store made it."""
+        self._closed = True  # the watch of ended sessions stops, even if redis-py ate its cancellation
         for session_id in list(self._leases):
             try:
                 await self.release(session_id)
@@ -368,7 +426,7 @@ class RedisSessionStore:
     async def _warn_about_unsafe_settings(self) -> None:
         try:
             settings: dict[Any, Any] = {}
-            for name in ("maxmemory-policy", "appendonly", "save"):
+            for name in ("maxmemory-policy", "appendonly", "appendfsync", "save"):
                 settings.update(await self._client.config_get(name))
             settings = {_text(key): value for key, value in settings.items()}
         except Exception:  # CONFIG is often refused to a restricted ACL user: nothing to read
@@ -382,20 +440,31 @@ class RedisSessionStore:
                     value,
                     safe,
                 )
-        if _text(settings.get("appendonly", "no")) != "yes" and not _text(settings.get("save", "")):
+        if _text(settings.get("appendonly", "no")) != "yes":
+            if _text(settings.get("save", "")):
+                _log.warning(
+                    "Redis keeps sessions in snapshots only (appendonly no): a crash of Redis loses "
+                    "the clicks since the last snapshot and brings back sessions that ended since, "
+                    "which end again (on_end twice); turn on appendonly yes"
+                )
+            else:
+                _log.warning(
+                    "Redis persists nothing (appendonly no, no save points): a restart of Redis "
+                    "loses every session; turn on appendonly yes"
+                )
+        elif _text(settings.get("appendfsync", "everysec")) == "no":
             _log.warning(
-                "Redis persists nothing (appendonly no, no save points): a restart of Redis loses "
-                "every session; turn on appendonly yes"
+                "Redis appendfsync is no: a crash of the host loses the last seconds of clicks and "
+                "ends (the system flushes when it likes); set appendfsync everysec (or always)"
             )
 
     # -- the store protocol ----------------------------------------------------------------------------
 
-    async def create(self, record: DurableRecord) -> bool:
+    async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Store a new session; ``False`` when its id is taken."""
         keys = [self._session(record.id), self._deadlines]
-        created = await self._run(
-            "create", keys, [self._encode(record), self._score(record), record.id, record.kind]
-        )
+        arguments = [self._encode(record), self._score(record), record.id, record.kind]
+        created = await self._run("create", keys, [*arguments, self._ms(give_up_at), record.data_version])
         return bool(created)
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -409,7 +478,7 @@ class RedisSessionStore:
         """Whether the id is stored (running or ending)."""
         return bool(await self._call(self._client.exists(self._session(session_id))))
 
-    async def commit(self, record: DurableRecord) -> bool:
+    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Replace a running session's record, fenced by this process's lease; releases the lease.
 
         A lease that ran out during a long handler still lets the write through when no process
@@ -420,7 +489,15 @@ class RedisSessionStore:
         version = await self._run(
             "commit",
             [self._session(record.id), self._deadlines, self._lease(record.id)],
-            [self._encode(record), self._score(record), token, record.id, taken_at],
+            [
+                self._encode(record),
+                self._score(record),
+                token,
+                record.id,
+                taken_at,
+                self._ms(give_up_at),
+                record.data_version,
+            ],
         )
         if version == -1:
             _log.warning(
@@ -452,41 +529,66 @@ class RedisSessionStore:
         return [_text(session_id) for session_id in found]
 
     async def claim_due(
-        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+        self,
+        now: float,
+        limit: int,
+        *,
+        kinds: Mapping[str, int],
+        busy: Collection[str] = (),
+        give_up_at: float | None = None,
     ) -> list[DurableRecord]:
-        """Mark due sessions of ``kinds`` (none in ``busy``) as ending, in one atomic script: each is
-        claimed by one process of all. Sessions whose handler runs in any process (a lease is held)
-        are left too, and looked at again when the lease is over."""
+        """Mark due sessions this process can end (of ``kinds``, no newer ``data_version``, none in
+        ``busy``) as ending, in one atomic script: each is claimed by one process of all. Sessions
+        whose handler runs in any process (a lease is held) are left too, and looked at again when
+        the lease is over."""
         if not kinds:
             return []
         found = await self._run(
             "claim_due",
-            [self._deadlines, self._ends],
+            [self._deadlines, self._ends, self._mine],
             [
                 self._keys,
                 now + self._offset,
                 limit,
                 self._server_now() + self.end_claim,
+                self._ms(give_up_at),
+                self._claimer,
                 len(kinds),
-                *kinds,
+                *itertools.chain.from_iterable(kinds.items()),
                 *busy,
             ],
         )
-        return [self._decode(found[index], int(found[index + 1])) for index in range(0, len(found), 2)]
+        return self._decode_pairs(found)
 
-    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+    async def claimed(
+        self, *, ignore: Collection[str] = (), give_up_at: float | None = None
+    ) -> list[DurableRecord]:
+        """The ends this store claimed and has not finished, except ``ignore``; each claim is
+        extended by :attr:`end_claim` (its claimer is alive and takes it up)."""
+        found = await self._run(
+            "claimed",
+            [self._mine, self._ends],
+            [self._keys, self._server_now() + self.end_claim, self._ms(give_up_at), self._claimer, *ignore],
+        )
+        return self._decode_pairs(found)
+
+    async def claim_end(
+        self, session_id: str, *, due_by: float | None = None, give_up_at: float | None = None
+    ) -> DurableRecord | None:
         """Mark a running session as ending and return its record; only one caller in all processes
         gets it. With ``due_by``, a session whose handler runs in another process is not claimed."""
         token = self._leases.get(session_id, ("", 0))[0]
         claimed = await self._run(
             "claim_end",
-            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
+            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id), self._mine],
             [
                 session_id,
                 "" if due_by is None else due_by + self._offset,
                 0 if due_by is None else due_by + self._offset,
                 self._server_now() + self.end_claim,
                 token,
+                self._ms(give_up_at),
+                self._claimer,
             ],
         )
         if not claimed:
@@ -494,13 +596,13 @@ class RedisSessionStore:
         rec, ver = claimed
         return self._decode(rec, int(ver))
 
-    async def finish(self, session_id: str) -> None:
+    async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
         """Forget the session."""
         self._leases.pop(session_id, None)
         await self._run(
             "finish",
-            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id)],
-            [session_id, self._ended_channel],
+            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id), self._mine],
+            [session_id, self._ended_channel, self._ms(give_up_at)],
         )
 
     # -- across processes ------------------------------------------------------------------------------
@@ -523,7 +625,7 @@ class RedisSessionStore:
         status, version, retry_ms = await self._run(
             "acquire",
             [self._session(session_id), self._lease(session_id), index],
-            [token, int(self.lease * 1000), int((give_up_at + self._offset) * 1000), _REPLAY_MS],
+            [token, int(self.lease * 1000), self._ms(give_up_at), _REPLAY_MS],
         )
         outcome: Literal["ok", "missing", "ending", "busy", "replay", "late"] = _text(status)  # type: ignore[assignment]
         if outcome == "ok":
@@ -551,7 +653,7 @@ class RedisSessionStore:
         """
         waits = iter(_RESUBSCRIBE)
         failing = False
-        while True:
+        while not self._closed:
             pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self._ended_channel)
@@ -576,7 +678,7 @@ class RedisSessionStore:
     async def _listen(self, pubsub: Any, ended: Callable[[str], None]) -> None:
         """Hand each notice to ``ended``; return when the connection went silent past a ping."""
         pinged = False
-        while True:
+        while not self._closed:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=_NOTICE_WAIT)
             if message is None:
                 if pinged:
@@ -595,6 +697,10 @@ class RedisSessionStore:
         return self._keys + "ended"
 
     @property
+    def _mine(self) -> str:
+        return f"{self._keys}c:{self._claimer}"
+
+    @property
     def _deadlines(self) -> str:
         return self._keys + "dl"
 
@@ -610,6 +716,13 @@ class RedisSessionStore:
 
     def _server_now(self) -> float:
         return time.time() + self._offset
+
+    def _ms(self, moment: float | None) -> int:
+        """A moment of this host's as whole milliseconds on the server's clock; ``0`` for none."""
+        return 0 if moment is None else int((moment + self._offset) * 1000)
+
+    def _decode_pairs(self, found: list[Any]) -> list[DurableRecord]:
+        return [self._decode(found[index], int(found[index + 1])) for index in range(0, len(found), 2)]
 
     def _encode(self, record: DurableRecord) -> bytes:
         import msgspec

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,7 +15,7 @@ from nyx_sessions.errors import SessionStoreError
 from .store import DurableRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
     import aiosqlite
 
@@ -22,7 +23,8 @@ __all__ = ("SQLiteSessionStore",)
 
 _log = logging.getLogger("nyx_sessions")
 
-_SCHEMA_VERSION = 1
+# 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
+_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nyx_sessions (
@@ -43,14 +45,16 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
     deadline REAL,
     created_at REAL NOT NULL,
     version INTEGER NOT NULL,
-    ending INTEGER NOT NULL DEFAULT 0
+    ending INTEGER NOT NULL DEFAULT 0,
+    result BLOB
 );
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
     WHERE ending = 0 AND deadline IS NOT NULL;
 CREATE TABLE IF NOT EXISTS nyx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_COLUMNS = (
+# What a write sets from the record, in :func:`_values` order; ``version`` is the store's own.
+_FIELDS = (
     "id",
     "kind",
     "data_version",
@@ -67,14 +71,26 @@ _COLUMNS = (
     "ttl",
     "deadline",
     "created_at",
-    "version",
+    "result",
 )
+_COLUMNS = (*_FIELDS, "version")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM nyx_sessions"
-_INSERT = f"INSERT INTO nyx_sessions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_RETURNING = f"RETURNING {', '.join(_COLUMNS)}"
+_INSERT_COLUMNS = f"INSERT INTO nyx_sessions ({', '.join(_COLUMNS)})"
+_MARKS = ", ".join("?" * len(_FIELDS))
+_INSERT = f"{_INSERT_COLUMNS} VALUES ({_MARKS}, 1)"
+# INSERT ... SELECT so that the give-up fence (see _FENCE) can refuse the row: then nothing is inserted.
+_INSERT_FENCED = f"{_INSERT_COLUMNS} SELECT {_MARKS}, 1 WHERE "
 _UPDATE = (
-    f"UPDATE nyx_sessions SET {', '.join(f'{name} = ?' for name in _COLUMNS[1:-1])}, version = version + 1 "
+    f"UPDATE nyx_sessions SET {', '.join(f'{name} = ?' for name in _FIELDS[1:])}, version = version + 1 "
     "WHERE id = ? AND ending = 0"
 )
+# True while SQLite's wall clock (epoch seconds, the same clock as time.time()) has not passed the
+# bound give_up_at. aiosqlite runs statements on its own thread, so a statement whose caller timed out
+# still runs later; evaluated when the statement actually runs, this makes such a late write a no-op.
+_FENCE = "(julianday('now') - 2440587.5) * 86400.0 <= ?"
+# RETURNING arrived in SQLite 3.35.0: every claim is one UPDATE ... RETURNING.
+_MIN_SQLITE = (3, 35, 0)
 
 
 class SQLiteSessionStore:
@@ -85,11 +101,14 @@ class SQLiteSessionStore:
     ``synchronous="FULL"`` to keep them). The file is created readable by its owner only, as records
     carry interaction tokens for up to 15 minutes.
 
-    One process only: the store takes a lock on the file (a ``<file>.lock`` beside it) when it
-    opens, and a second process, or a second store in this process, gets a clear
+    One process only: the store takes a lock on the file when it opens (a ``<file>.lock`` beside the
+    file the path resolves to, so two paths through symlinks to one file share one lock), and a
+    second process, or a second store in this process, gets a clear
     :class:`~nyx_sessions.SessionStoreError`. Several processes share sessions through a Redis store.
+    Each claim of an end is still one atomic statement, so that two processes that reach one file
+    anyway (a lock the platform does not enforce) never both end a session.
 
-    Requires ``pip install "nyx-sessions[sqlite]"`` (aiosqlite).
+    Requires ``pip install "nyx-sessions[sqlite]"`` (aiosqlite) and SQLite 3.35 or newer.
 
     Parameters
     ----------
@@ -113,7 +132,7 @@ class SQLiteSessionStore:
 
     @property
     def path(self) -> Path:
-        """:class:`pathlib.Path`: The database file."""
+        """:class:`pathlib.Path`: The database file, as given."""
         return self._path
 
     def __repr__(self) -> str:
@@ -123,12 +142,13 @@ class SQLiteSessionStore:
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def open(self) -> None:
-        """Lock the file for this process, create the schema, and finish sessions left ending.
+        """Lock the file for this process, create or upgrade the schema, and finish sessions left ending.
 
         Raises
         ------
         SessionStoreError
-            aiosqlite is not installed, or another process (or store) holds the file.
+            aiosqlite is not installed, SQLite is older than 3.35, or another process (or store)
+            holds the file.
         """
         if self._db is not None:
             return
@@ -138,22 +158,23 @@ class SQLiteSessionStore:
             raise SessionStoreError(
                 'SQLiteSessionStore needs aiosqlite: pip install "nyx-sessions[sqlite]"'
             ) from error
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = _lock_file(self._path)
+        if sqlite3.sqlite_version_info < _MIN_SQLITE:
+            raise SessionStoreError(
+                f"SQLiteSessionStore needs SQLite 3.35 or newer (UPDATE ... RETURNING); this Python "
+                f"has SQLite {sqlite3.sqlite_version}"
+            )
+        real, self._lock = _lock_file(self._path)
         try:
             # Created owner-only before SQLite opens it: the records hold interaction tokens.
-            os.close(os.open(self._path, os.O_CREAT | os.O_RDWR, 0o600))
+            os.close(os.open(real, os.O_CREAT | os.O_RDWR, 0o600))
             # Autocommit: each write is its own transaction, one trip to aiosqlite's thread instead of two.
-            db = await aiosqlite.connect(self._path, isolation_level=None)
+            db = await aiosqlite.connect(real, isolation_level=None)
             try:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute(f"PRAGMA synchronous={self._synchronous}")
                 await db.execute("PRAGMA busy_timeout=5000")
                 await db.executescript(_SCHEMA)
-                await db.execute(
-                    "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)",
-                    (str(_SCHEMA_VERSION),),
-                )
+                await _migrate(db)
                 # Ends cut off by a crash: their on_end ran at most once already; never again.
                 await db.execute("DELETE FROM nyx_sessions WHERE ending = 1")
             except BaseException:
@@ -178,13 +199,24 @@ class SQLiteSessionStore:
 
     # -- records ---------------------------------------------------------------------------------------
 
-    async def create(self, record: DurableRecord) -> bool:
-        """Store a new session; ``False`` when its id is taken."""
+    async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
+        """Store a new session; ``False`` when its id is taken.
+
+        Raises
+        ------
+        SessionStoreError
+            The insert ran after ``give_up_at``: nothing was stored.
+        """
         db = self._open_db()
         try:
-            await db.execute(_INSERT, (*_values(record)[:-1], 1))
+            if give_up_at is None:
+                await db.execute(_INSERT, _values(record))
+                return True
+            cursor = await db.execute(_INSERT_FENCED + _FENCE, (*_values(record), give_up_at))
         except sqlite3.IntegrityError:
             return False
+        if cursor.rowcount != 1:  # the fence kept the row out (a taken id raises above instead)
+            raise _late("create", record.id)
         return True
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -198,12 +230,22 @@ class SQLiteSessionStore:
         async with self._open_db().execute("SELECT 1 FROM nyx_sessions WHERE id = ?", (session_id,)) as rows:
             return await rows.fetchone() is not None
 
-    async def commit(self, record: DurableRecord) -> bool:
-        """Replace a running session's record."""
+    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
+        """Replace a running session's record.
+
+        Raises
+        ------
+        SessionStoreError
+            The update found nothing to change after ``give_up_at`` (it may have run too late).
+        """
         db = self._open_db()
-        values = _values(record)
-        cursor = await db.execute(_UPDATE, (*values[1:-1], record.id))
-        return cursor.rowcount == 1
+        query, parameters = _fenced(_UPDATE, (*_values(record)[1:], record.id), give_up_at)
+        cursor = await db.execute(query, parameters)
+        if cursor.rowcount == 1:
+            return True
+        if _past(give_up_at):
+            raise _late("commit", record.id)
+        return False
 
     async def next_deadline(self) -> float | None:
         """The earliest deadline of a running session."""
@@ -222,42 +264,95 @@ class SQLiteSessionStore:
             return [str(row[0]) for row in await rows.fetchall()]
 
     async def claim_due(
-        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+        self,
+        now: float,
+        limit: int,
+        *,
+        kinds: Mapping[str, int],
+        busy: Collection[str] = (),
+        give_up_at: float | None = None,
     ) -> list[DurableRecord]:
-        """Mark due sessions of ``kinds`` (none in ``busy``) as ending; their records."""
-        names = tuple(kinds)
-        if not names:
+        """Mark up to ``limit`` due sessions the caller can end as ending, earliest first; their records.
+
+        A session is claimed when its kind is in ``kinds`` with a ``data_version`` no newer than the
+        one ``kinds`` maps it to, and it is not in ``busy``. Selection and marking are one statement,
+        so that no other connection claims a session between the two.
+
+        Raises
+        ------
+        SessionStoreError
+            Nothing was claimed and ``give_up_at`` has passed (the claim may have run too late).
+        """
+        if not kinds or limit <= 0:  # a negative LIMIT is no limit in SQLite
             return []
+        db = self._open_db()
+        readable = " OR ".join("(kind = ? AND data_version <= ?)" for _ in kinds)
+        skipped = tuple(busy)
+        not_busy = f" AND id NOT IN ({', '.join('?' * len(skipped))})" if skipped else ""
         query = (
-            f"{_SELECT} WHERE ending = 0 AND deadline IS NOT NULL AND deadline <= ? "
-            f"AND kind IN ({', '.join('?' * len(names))}) ORDER BY deadline LIMIT ?"
+            "UPDATE nyx_sessions SET ending = 1 WHERE ending = 0 AND id IN ("
+            "SELECT id FROM nyx_sessions WHERE ending = 0 AND deadline IS NOT NULL AND deadline <= ? "
+            f"AND ({readable}){not_busy} ORDER BY deadline LIMIT ?)"
         )
+        parameters = (now, *(item for pair in kinds.items() for item in pair), *skipped, limit)
+        query, parameters = _fenced(query, parameters, give_up_at)
+        rows = list(await db.execute_fetchall(f"{query} {_RETURNING}", parameters))
+        if not rows and _past(give_up_at):
+            raise _late("claim_due", None)
+        # RETURNING gives the rows in no promised order.
+        return sorted((_record(row) for row in rows), key=lambda record: (record.deadline or 0.0, record.id))
+
+    async def claim_end(
+        self, session_id: str, *, due_by: float | None = None, give_up_at: float | None = None
+    ) -> DurableRecord | None:
+        """Mark a running session as ending and return its record, as it was when claimed.
+
+        Raises
+        ------
+        SessionStoreError
+            Nothing was claimed and ``give_up_at`` has passed (the claim may have run too late).
+        """
         db = self._open_db()
-        async with db.execute(query, (now, *names, limit + len(busy))) as rows:
+        query = "UPDATE nyx_sessions SET ending = 1 WHERE id = ? AND ending = 0"
+        parameters: tuple[Any, ...] = (session_id,)
+        if due_by is not None:
+            query += " AND deadline IS NOT NULL AND deadline <= ?"
+            parameters += (due_by,)
+        query, parameters = _fenced(query, parameters, give_up_at)
+        rows = list(await db.execute_fetchall(f"{query} {_RETURNING}", parameters))
+        if rows:
+            return _record(rows[0])
+        if _past(give_up_at):
+            raise _late("claim_end", session_id)
+        return None
+
+    async def claimed(
+        self, *, ignore: Collection[str] = (), give_up_at: float | None = None
+    ) -> list[DurableRecord]:
+        """The sessions marked ending and not yet finished, except ``ignore``.
+
+        One process holds the file, so every such session is this process's claim. Reads only:
+        ``give_up_at`` fences nothing here.
+        """
+        async with self._open_db().execute(f"{_SELECT} WHERE ending = 1 ORDER BY deadline") as rows:
             found = [_record(row) for row in await rows.fetchall()]
-        claimed = [record for record in found if record.id not in busy][:limit]
-        if claimed:  # one process holds the file: nothing claims between the read and this write
-            marks = ", ".join("?" * len(claimed))
-            await db.execute(
-                f"UPDATE nyx_sessions SET ending = 1 WHERE id IN ({marks})", [record.id for record in claimed]
-            )
-        return claimed
+        # Filtered here rather than in SQL: no bound on how many ids ``ignore`` holds.
+        return [record for record in found if record.id not in ignore]
 
-    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
-        """Mark a running session as ending and return its record."""
-        db = self._open_db()
-        condition = "" if due_by is None else " AND deadline IS NOT NULL AND deadline <= ?"
-        parameters: tuple[Any, ...] = (session_id,) if due_by is None else (session_id, due_by)
-        record = await self.load(session_id)
-        cursor = await db.execute(
-            f"UPDATE nyx_sessions SET ending = 1 WHERE id = ? AND ending = 0{condition}", parameters
-        )
-        return record if cursor.rowcount == 1 else None
+    async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
+        """Forget the session.
 
-    async def finish(self, session_id: str) -> None:
-        """Forget the session."""
+        Raises
+        ------
+        SessionStoreError
+            Nothing was deleted and ``give_up_at`` has passed (the delete may have run too late, and
+            the session then stays claimed).
+        """
         db = self._open_db()
-        await db.execute("DELETE FROM nyx_sessions WHERE id = ?", (session_id,))
+        query, parameters = _fenced("DELETE FROM nyx_sessions WHERE id = ?", (session_id,), give_up_at)
+        cursor = await db.execute(query, parameters)
+        if cursor.rowcount == 0 and _past(give_up_at):
+            raise _late("finish", session_id)
 
     def _open_db(self) -> aiosqlite.Connection:
         if self._db is None:
@@ -265,8 +360,46 @@ class SQLiteSessionStore:
         return self._db
 
 
+async def _migrate(db: aiosqlite.Connection) -> None:
+    """Bring a file of an older schema to :data:`_SCHEMA_VERSION` (a new file already is).
+
+    Each step checks what the file has rather than trusting the recorded version, so a step cut off
+    by a crash is simply done again at the next open.
+    """
+    columns = {str(row[1]) for row in await db.execute_fetchall("PRAGMA table_info(nyx_sessions)")}
+    if "result" not in columns:  # version 1 stored no result
+        await db.execute("ALTER TABLE nyx_sessions ADD COLUMN result BLOB")
+    await db.execute(
+        "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
+    )
+    # Never lowered: a file a newer release upgraded keeps its number (its extra columns have defaults).
+    await db.execute(
+        "UPDATE nyx_meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+        (str(_SCHEMA_VERSION), _SCHEMA_VERSION),
+    )
+
+
+def _fenced(query: str, parameters: tuple[Any, ...], give_up_at: float | None) -> tuple[str, tuple[Any, ...]]:
+    """``query`` (whose WHERE clause comes last) made a no-op once SQLite's clock passes ``give_up_at``."""
+    if give_up_at is None:
+        return query, parameters
+    return f"{query} AND {_FENCE}", (*parameters, give_up_at)
+
+
+def _past(give_up_at: float | None) -> bool:
+    """Whether the caller has given up by now (a write that changed nothing may have been fenced)."""
+    return give_up_at is not None and time.time() > give_up_at
+
+
+def _late(call: str, session_id: str | None) -> SessionStoreError:
+    which = "" if session_id is None else f" of session {session_id!r}"
+    return SessionStoreError(
+        f"the SQLite store's {call}{which} ran after its caller gave up; it changed nothing"
+    )
+
+
 def _values(record: DurableRecord) -> tuple[Any, ...]:
-    """The record's fields in :data:`_COLUMNS` order (spelled out: this runs on every click)."""
+    """The record's fields in :data:`_FIELDS` order (spelled out: this runs on every click)."""
     r = record
     return (
         r.id,
@@ -285,7 +418,7 @@ def _values(record: DurableRecord) -> tuple[Any, ...]:
         r.ttl,
         r.deadline,
         r.created_at,
-        r.version,
+        r.result,
     )
 
 
@@ -294,29 +427,40 @@ def _record(row: Any) -> DurableRecord:
     fields["ephemeral"] = bool(fields["ephemeral"])
     fields["token_edits_original"] = bool(fields["token_edits_original"])
     fields["data"] = bytes(fields["data"])
-    if fields["state"] is not None:
-        fields["state"] = bytes(fields["state"])
+    for name in ("state", "result"):
+        if fields[name] is not None:
+            fields[name] = bytes(fields[name])
     return DurableRecord(**fields)
 
 
-def _lock_file(path: Path) -> int:
-    """Take the process lock beside ``path``; a second holder gets a clear error."""
-    lock_path = path.with_name(path.name + ".lock")
+def _lock_file(path: Path) -> tuple[Path, int]:
+    """Take the process lock of the database file ``path`` resolves to; that file and the lock.
+
+    The lock is ``<resolved file>.lock``: two paths that reach one file through symlinks (each
+    release's linked file, or a linked folder) take one lock. SQLite's -wal and -shm files go beside
+    the resolved file too. Never a lock on the database file itself: closing any other descriptor of
+    a file SQLite has open in this process drops SQLite's own (POSIX) locks on it. A second holder
+    gets a clear error. The folder is created when missing.
+    """
+    real = Path(os.path.realpath(path))
+    real.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = real.with_name(real.name + ".lock")
     descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         import fcntl
     except ImportError:  # no fcntl (Windows): one process is the caller's promise
-        return descriptor
+        return real, descriptor
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
         os.close(descriptor)
+        where = repr(str(path)) if real == path else f"{str(path)!r} (the file {str(real)!r})"
         raise SessionStoreError(
-            f"the session store {str(path)!r} is in use by another process (or another store in this "
+            f"the session store {where} is in use by another process (or another store in this "
             "one): an SQLite store serves one bot process. Stop the other process, give each its own "
             "file, or share sessions between processes with RedisSessionStore"
         ) from error
-    return descriptor
+    return real, descriptor
 
 
 def _unlock_file(descriptor: int) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Mapping
 
 __all__ = ("Acquired", "DurableRecord", "SessionStore", "SharedSessionStore")
 
@@ -57,6 +57,8 @@ class DurableRecord:
         When the session started.
     version: :class:`int`
         Bumped by the store on every write.
+    result: Optional[:class:`bytes`]
+        The session's ``result`` as JSON; ``None`` when it has none.
     """
 
     id: str
@@ -76,6 +78,7 @@ class DurableRecord:
     deadline: float | None
     created_at: float
     version: int = field(default=0)
+    result: bytes | None = None
 
 
 class SessionStore(Protocol):
@@ -84,6 +87,12 @@ class SessionStore(Protocol):
     The manager opens the store when the cog loads and closes it on :meth:`SessionManager.close`,
     so a new bot in the same process can open the same file again. Every call is bounded in time:
     a store that cannot answer raises :class:`~nyx_sessions.SessionStoreError` rather than hang.
+
+    Every call that writes takes ``give_up_at``: when its caller stops waiting for the answer
+    (epoch seconds, this host's wall clock; ``None``: never). A store that may run a request after
+    its caller gave up (a stalled Redis runs queued scripts when it resumes) must then change
+    nothing, so a start the caller reported failed never comes back and a claim nobody knows of
+    is never made.
 
     Attributes
     ----------
@@ -107,7 +116,7 @@ class SessionStore(Protocol):
         """Release the store's resources; it may be opened again."""
         ...
 
-    async def create(self, record: DurableRecord) -> bool:
+    async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Store a new session; ``False`` (and nothing stored) when its id is taken."""
         ...
 
@@ -119,7 +128,7 @@ class SessionStore(Protocol):
         """Whether a session with this id is stored (running or ending)."""
         ...
 
-    async def commit(self, record: DurableRecord) -> bool:
+    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Replace a running session's record; ``False`` when it is no longer running."""
         ...
 
@@ -132,18 +141,28 @@ class SessionStore(Protocol):
         ...
 
     async def claim_due(
-        self, now: float, limit: int, *, kinds: Collection[str], busy: Collection[str] = ()
+        self,
+        now: float,
+        limit: int,
+        *,
+        kinds: Mapping[str, int],
+        busy: Collection[str] = (),
+        give_up_at: float | None = None,
     ) -> list[DurableRecord]:
         """Mark up to ``limit`` due sessions as ending, earliest first, and return their records.
 
-        Only sessions of ``kinds`` (those the caller can end) are claimed, and none in ``busy`` (a
-        handler of theirs runs in this process and may refresh them); a shared store also leaves
-        those whose handler runs in another process. Each due session is claimed by one caller of
-        all processes: only it runs ``on_end``.
+        Only sessions the caller can end are claimed: of a kind in ``kinds``, written by a
+        ``data_version`` no newer than the one ``kinds`` maps it to (a newer version of the bot may
+        be running and must end its own), and none in ``busy`` (a handler of theirs runs in this
+        process and may refresh them); a shared store also leaves those whose handler runs in
+        another process. Each due session is claimed by one caller of all processes: only it runs
+        ``on_end``.
         """
         ...
 
-    async def claim_end(self, session_id: str, *, due_by: float | None = None) -> DurableRecord | None:
+    async def claim_end(
+        self, session_id: str, *, due_by: float | None = None, give_up_at: float | None = None
+    ) -> DurableRecord | None:
         """Mark a running session as ending and return its record; ``None`` if it is not running.
 
         With ``due_by``, only a session whose deadline is at or before it is claimed (an expiry that
@@ -151,7 +170,18 @@ class SessionStore(Protocol):
         """
         ...
 
-    async def finish(self, session_id: str) -> None:
+    async def claimed(
+        self, *, ignore: Collection[str] = (), give_up_at: float | None = None
+    ) -> list[DurableRecord]:
+        """The sessions this store (this process) claimed and has not finished, except ``ignore``.
+
+        A claim whose answer never reached its caller (the connection failed just after the store
+        made it) is found here, so its claimer still ends it, with ``on_end``, instead of the claim
+        running out unseen. A shared store extends each such claim by a whole claim.
+        """
+        ...
+
+    async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
         """Forget an ended (or ending) session."""
         ...
 

@@ -8,6 +8,7 @@ with the test run. The program comes from the system (Debian: ``apt install redi
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -119,6 +120,17 @@ class RedisServer:
             self._process.wait(10)
             self._process = None
         self.socket.unlink(missing_ok=True)
+
+    def pause(self) -> None:
+        """Freeze the process (``SIGSTOP``): it answers nothing, and runs what was sent meanwhile
+        once :meth:`resume` thaws it, as a server stalled by the host or a long fork would."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Thaw a process :meth:`pause` froze (``SIGCONT``)."""
+        if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         """Stop the process (``SIGTERM``) and wait for it."""

@@ -1,7 +1,8 @@
 """One bot process for the multi-process tests: ``python redis_worker.py URL NAMESPACE [LEASE [SKEW]]``.
 
 ``SKEW`` runs the whole process on a clock that many seconds off the true time, as a host whose time
-is not synchronised.
+is not synchronised. The environment variable ``NYX_TEST_DATA_VERSION`` makes the counter class
+declare that ``data_version``, as a newer release of the bot would.
 
 Each process is a whole bot (its own event loop, its own fake Discord from the testing kit) on one
 shared Redis store. The processes agree on one guild, channel and owner (fixed ids), so a message
@@ -20,14 +21,19 @@ on stdin and reads one JSON line back:
   with (``None`` while pending), and the ids of the sessions this process holds;
 - ``{"op": "freeze", "where": "handler" | "on_end"}``: the next counter handler (or ``on_end``) stops
   the whole process, as a process about to be killed;
+- ``{"op": "slow", "seconds": s}``: from now on the counter's ``+1`` handler takes ``s`` seconds;
+- ``{"op": "end"}``: code here calls ``end()`` on the session this process holds (its own copy);
+  answers the result its ``on_end`` saw;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -113,6 +119,22 @@ class Worker:
             counter.on_end = lambda *args: time.sleep(600)
         return {"frozen": where}
 
+    def slow(self, seconds: float) -> dict[str, Any]:
+        counter = self.sessions.Counter
+        increment = counter.inc
+
+        async def slow_increment(session: Any, interaction: Any, meta: Any) -> None:
+            await asyncio.sleep(seconds)
+            await increment(session, interaction, meta)
+
+        counter.inc = slow_increment  # the route names the method: it keeps pointing here
+        return {"slow": seconds}
+
+    async def end(self) -> dict[str, Any]:
+        (session,) = get_session_manager(self.bot).sessions.values()
+        ended = await session.end("ended by code in this process")
+        return {"code": str(ended.code), "result": ended.result}
+
     def ends(self) -> dict[str, Any]:
         return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
@@ -135,6 +157,10 @@ async def main(url: str, namespace: str, lease: float) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     store = RedisSessionStore.from_url(url, namespace=namespace, lease=lease, end_claim=2.0)
     bot = await create_test_bot(extensions=("nyx_sessions", "durable_sessions"), store=store)
+    newer = os.environ.get("NYX_TEST_DATA_VERSION")
+    if newer is not None:
+        counter = sys.modules["durable_sessions"].Counter
+        counter._kind = dataclasses.replace(counter._kind, data_version=int(newer))
     worker = Worker(bot, InteractionHarness(bot).install())
     reader = asyncio.StreamReader()
     await asyncio.get_running_loop().connect_read_pipe(
@@ -147,7 +173,7 @@ async def main(url: str, namespace: str, lease: float) -> None:
             op = command.pop("op")
             if op == "quit":
                 break
-            if op in {"ends", "freeze", "waits"}:
+            if op in {"ends", "freeze", "slow", "waits"}:
                 answer = getattr(worker, op)(**command)
             else:
                 answer = await getattr(worker, op)(**command)

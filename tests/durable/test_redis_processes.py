@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -32,7 +33,12 @@ class Process:
         self.process = process
 
     @classmethod
-    async def spawn(cls, url: str, namespace: str, lease: float = 2.0, skew: float = 0.0) -> Process:
+    async def spawn(
+        cls, url: str, namespace: str, lease: float = 2.0, skew: float = 0.0, data_version: int | None = None
+    ) -> Process:
+        env = dict(os.environ)
+        if data_version is not None:
+            env["NYX_TEST_DATA_VERSION"] = str(data_version)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(WORKER),
@@ -43,6 +49,7 @@ class Process:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
+            env=env,
         )
         started = cls(process)
         assert await started._read() == {"ready": True}
@@ -68,6 +75,10 @@ class Process:
                 await self.request("quit")
         await asyncio.wait_for(self.process.wait(), 30)
 
+    async def answer(self) -> Any:
+        """The answer to a command sent with :meth:`send`."""
+        return await self._read()
+
     async def _read(self) -> Any:
         assert self.process.stdout is not None
         line = await asyncio.wait_for(self.process.stdout.readline(), 60)
@@ -82,8 +93,10 @@ Spawn = Callable[..., Awaitable[Process]]
 async def spawn(redis_server: RedisServer, redis_namespace: str) -> AsyncIterator[Spawn]:
     processes: list[Process] = []
 
-    async def start(lease: float = 2.0, skew: float = 0.0, url: str | None = None) -> Process:
-        process = await Process.spawn(url or redis_server.url, redis_namespace, lease, skew)
+    async def start(
+        lease: float = 2.0, skew: float = 0.0, url: str | None = None, data_version: int | None = None
+    ) -> Process:
+        process = await Process.spawn(url or redis_server.url, redis_namespace, lease, skew, data_version)
         processes.append(process)
         return process
 
@@ -352,3 +365,76 @@ async def test_a_latency_spike_in_redis_during_a_click_is_answered_within_three_
     assert stalled["ephemeral"] in ([], [TRY_AGAIN])
     clicked = await one.request("click", message=message, label="+1", interaction_id=None)
     assert clicked["ephemeral"] == [] and clicked["message"]["content"] == f"count: {served + 1}"
+
+
+# -- stalls, rolling deploys and stale copies (the outside review's findings) ----------------------
+
+
+async def test_a_stall_over_a_lease_renewal_never_lets_another_click_run_inside_the_handler(
+    spawn: Spawn, redis_server: RedisServer
+) -> None:
+    """Renewal keeps trying while the handler runs: one renewal lost to a frozen Redis is not the last."""
+    one, two = await asyncio.gather(spawn(lease=4.0), spawn(lease=4.0))
+    message = (await one.request("start"))["message"]
+    await one.request("slow", seconds=9.0)
+    began = time.monotonic()
+    await one.send("click", message=message, label="+1", interaction_id=None)
+    await asyncio.sleep(1.2)
+    redis_server.pause()  # the first renewal (a third of the lease in) meets a frozen server
+    try:
+        await asyncio.sleep(2.4)  # longer than a store call may take: that renewal fails
+    finally:
+        redis_server.resume()
+    # Past the lease the renewal queued in the stall gave (it ran when Redis thawed, at 3.6 s).
+    await asyncio.sleep(max(0.0, 8.0 - (time.monotonic() - began)))
+    second = await two.request("click", message=message, label="+1", interaction_id=None)
+    first = await one.answer()
+    assert first["answered"] and second["answered"] and second["ephemeral"] == []
+    assert second["message"]["content"] == "count: 2", "it waited for the first handler: both changes landed"
+
+
+async def test_the_process_that_lost_an_interaction_never_answers_it_when_the_winner_ended_the_session(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    for attempt in range(3):
+        message = (await one.request("start"))["message"]
+        interaction_id = 991_000_000_000_000_000 + attempt
+        won = await one.request("click", message=message, label="End", interaction_id=interaction_id)
+        lost = await two.request("click", message=message, label="End", interaction_id=interaction_id)
+        assert won["answered"] and won["message"]["content"] == "done"
+        assert not lost["answered"], "no second initial response to one interaction"
+
+
+async def test_end_from_code_on_an_out_of_date_copy_ends_the_latest_state(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start_many", count=1, ttl=600.0))["messages"][0]
+    for _ in range(3):  # served by process two: process one's copy is three versions behind
+        message = (await two.request("click", message=message, label="+1", interaction_id=None))["message"]
+    assert message["content"] == "count: 3"
+    ended = await one.request("end")
+    assert ended == {"code": "SessionEndCode.SELF_ENDED", "result": 3}, "on_end saw the three clicks"
+    assert (await two.request("ends"))["ends"] == []
+
+
+async def test_an_old_release_leaves_the_sessions_of_a_newer_one_for_it_to_end(spawn: Spawn) -> None:
+    """A rolling deploy: the old release cannot read the new data, so it neither ends nor breaks it."""
+    newer = await spawn(data_version=3)
+    older = await spawn()
+    messages = (await newer.request("start_many", count=3, ttl=1.0))["messages"]
+    await newer.quit()  # its sessions detach: their records stay
+    clicked = await older.request("click", message=messages[0], label="+1", interaction_id=None)
+    assert clicked["ephemeral"] == [TRY_AGAIN], "told to try again in a moment"
+    buttons = [child for row in clicked["message"]["components"] for child in row["components"]]
+    assert not any(button.get("disabled") for button in buttons), "the message is left alone"
+    await asyncio.sleep(3.0)  # their deadline passes; the old release sweeps every second
+    assert (await older.request("ends"))["ends"] == [], "the old release ended none of them"
+    back = await spawn(data_version=3)
+    ended: list[Any] = []
+    until = time.monotonic() + 10
+    while len(ended) < 3 and time.monotonic() < until:
+        await asyncio.sleep(0.25)
+        ended = (await back.request("ends"))["ends"]
+    assert sorted(code for _, code, _ in ended) == ["SessionEndCode.EXPIRED"] * 3, (
+        "each ended once, with on_end"
+    )

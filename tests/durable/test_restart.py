@@ -31,7 +31,7 @@ from nyx_sessions import (
     get_session_manager,
     on_button,
 )
-from nyx_sessions.execution import ERROR_NOTICE, EXPIRED_NOTICE
+from nyx_sessions.execution import ERROR_NOTICE, EXPIRED_NOTICE, STORE_UNAVAILABLE_NOTICE
 from nyx_sessions.storage import (
     DurableRecord,
     ManualClock,
@@ -58,13 +58,6 @@ def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> SessionStor
 @pytest.fixture
 def bot_extensions() -> list[str]:
     return ["nyx_sessions", "durable_sessions"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_records() -> None:
-    ext.LOADS.clear()
-    ext.ENDS.clear()
-    ext.RESTORES.clear()
 
 
 def text(harness: InteractionHarness, message: Any) -> str:
@@ -202,9 +195,11 @@ async def test_data_that_cannot_be_stored_keeps_the_last_stored_state(harness: I
     await harness.click(started, label="+1")
     bad = await harness.click(started, label="Bad")
     assert bad.ephemeral_texts == [ERROR_NOTICE]
+    await harness.click(started, label="+1")
+    assert text(harness, started) == "count: 2", "the copy held here is the last one stored too"
     await harness.restart()
     await harness.click(started, label="+1")
-    assert text(harness, started) == "count: 2", "the restored state is the last one stored"
+    assert text(harness, started) == "count: 3", "the restored state is the last one stored"
 
 
 async def _store_record(store: SessionStore, **fields: Any) -> None:
@@ -230,28 +225,37 @@ async def _store_record(store: SessionStore, **fields: Any) -> None:
     assert await store.create(record)
 
 
+async def test_corrupt_data_is_answered_as_expired_and_the_record_kept(
+    harness: InteractionHarness, session_store: SessionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _store_record(session_store, data=b"{not json")
+    panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
+    clicked = await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")
+    assert clicked.ephemeral_texts == [EXPIRED_NOTICE]
+    assert disabled(harness, panel) == [True]
+    assert await session_store.exists("abcdefghijkl"), "the record is kept"
+    assert "abcdefghijkl" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("record", "why"),
-    [
-        ({"kind": "gone.kind"}, "unknown kind"),
-        ({"data": b"{not json"}, "corrupt data"),
-        ({"data_version": 9}, "data from a newer version"),
-    ],
+    [({"kind": "gone.kind"}, "unknown kind"), ({"data_version": 9}, "data from a newer version")],
 )
-async def test_a_record_that_cannot_come_back_is_answered_as_expired(
+async def test_a_record_another_version_may_serve_is_told_to_try_again_and_left_alone(
     harness: InteractionHarness,
-    bot: commands.Bot,
     session_store: SessionStore,
     record: dict[str, Any],
     why: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """During a rolling deploy the other version serves it: no expiry notice, no disabled buttons."""
     await _store_record(session_store, **record)
     panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
     clicked = await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc")
-    assert clicked.ephemeral_texts == [EXPIRED_NOTICE], why
-    assert disabled(harness, panel) == [True]
-    assert await session_store.exists("abcdefghijkl"), "the record is kept"
+    assert clicked.ephemeral_texts == [STORE_UNAVAILABLE_NOTICE], why
+    assert disabled(harness, panel) == [False], "the message is left alone"
+    stored = await session_store.load("abcdefghijkl")
+    assert stored is not None and stored.version == 1, "the record is kept as it was"
     assert "abcdefghijkl" in caplog.text
 
 
@@ -441,3 +445,37 @@ async def test_a_handler_longer_than_its_lease_keeps_the_session_from_other_proc
         await other.close()
         await close_test_bot(bot)
         harness.uninstall()
+
+
+SCORES: list[Any] = []
+
+
+class Scored(AbstractSession[int], kind="test.scored"):
+    """Keeps a score in ``result`` (not in ``data``), as a game or a poll would."""
+
+    ttl = 600
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond(content="play", view=self.view(self.button("score", label="Score")))
+
+    @on_button("score")
+    async def score(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.result = (self.result or 0) + 7
+        await interaction.response.defer()
+
+    async def on_end(self, reason: str, code: Any, meta: SessionExecutionMeta) -> None:
+        SCORES.append(self.result)
+
+
+async def test_a_result_set_before_a_restart_is_seen_by_on_end_after_it(
+    harness: InteractionHarness, bot: commands.Bot, session_clock: ManualClock
+) -> None:
+    SCORES.clear()
+    scored = Scored(bot, harness.channel, owner=harness.members[0], data={})
+    await scored.start()
+    await harness.click(scored.message, label="Score")
+    await harness.restart()
+    await harness.click(scored.message, label="Score")
+    session_clock.advance(601)
+    await harness.settle()
+    assert SCORES == [14], "the result came back with the record, and the click after added to it"

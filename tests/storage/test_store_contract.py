@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_records import record
 
 from nyx_sessions import SessionStoreError
 from nyx_sessions.storage import (
@@ -27,29 +28,6 @@ from nyx_sessions.storage import (
 from nyx_sessions.testing import RedisServer
 
 StoreFactory = Callable[[], SessionStore]
-
-
-def record(
-    session_id: str = "s1", *, deadline: float | None = 100.0, data: bytes = b'{"n":1}'
-) -> DurableRecord:
-    return DurableRecord(
-        id=session_id,
-        kind="test.kind",
-        data_version=1,
-        data=data,
-        owner_id=7,
-        channel_id=8,
-        message_id=9,
-        ephemeral=False,
-        token="tok",
-        token_expires_at=1_000.0,
-        token_edits_original=True,
-        page=2,
-        state=b'{"size":5}',
-        ttl=60.0,
-        deadline=deadline,
-        created_at=40.0,
-    )
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis", "redis, valkey client"])
@@ -150,13 +128,13 @@ async def test_due_sessions_are_claimed_by_kind_and_never_while_their_handler_ru
         (("test.kind", 10.0), ("other.kind", 5.0), ("test.kind", 20.0), ("test.kind", 90.0))
     ):
         await store.create(dataclasses.replace(record(f"s{index}", deadline=deadline), kind=kind))
-    busy = await store.claim_due(50.0, 10, kinds={"test.kind"}, busy={"s0"})
+    busy = await store.claim_due(50.0, 10, kinds={"test.kind": 1}, busy={"s0"})
     assert [claimed.id for claimed in busy] == ["s2"], "not the unknown kind, not the busy one, not s3"
-    assert [claimed.id for claimed in await store.claim_due(50.0, 10, kinds={"test.kind"})] == ["s0"]
-    assert await store.claim_due(50.0, 10, kinds={"test.kind"}) == [], "each claimed once"
+    assert [claimed.id for claimed in await store.claim_due(50.0, 10, kinds={"test.kind": 1})] == ["s0"]
+    assert await store.claim_due(50.0, 10, kinds={"test.kind": 1}) == [], "each claimed once"
     assert await store.load("s0") is None and await store.claim_end("s0") is None, "ending"
     assert await store.due(50.0, 10) == ["s1"], "the unknown kind stays due, for its own process"
-    claimed = await store.claim_due(100.0, 1, kinds={"test.kind", "other.kind"})
+    claimed = await store.claim_due(100.0, 1, kinds={"test.kind": 1, "other.kind": 1})
     assert [(one.id, one.version, one.data) for one in claimed] == [("s1", 1, b'{"n":1}')], "earliest first"
 
 
@@ -306,7 +284,7 @@ async def test_expiry_waits_for_a_handler_running_in_another_process(
     one, two = two_processes
     await one.create(record(deadline=10.0))
     assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
-    assert await two.claim_due(20.0, 10, kinds={"test.kind"}) == [], "a handler may still refresh it"
+    assert await two.claim_due(20.0, 10, kinds={"test.kind": 1}) == [], "a handler may still refresh it"
     assert await two.claim_end("s1", due_by=20.0) is None
     assert await two.due(20.0, 10) == [], "and the sweep looks again once the lease is over"
     assert await one.commit(record(deadline=500.0))
@@ -325,7 +303,7 @@ async def test_many_sweepers_claim_each_due_session_once(
 
         async def sweep(store: RedisSessionStore) -> list[str]:
             mine: list[str] = []
-            while claimed := await store.claim_due(100.0, 16, kinds={"test.kind"}):
+            while claimed := await store.claim_due(100.0, 16, kinds={"test.kind": 1}):
                 mine += [one.id for one in claimed]
                 for one in claimed:
                     await store.finish(one.id)
@@ -387,7 +365,7 @@ async def test_a_host_clock_off_the_servers_is_warned_about_and_deadlines_keep_t
         assert stored is not None and stored.deadline is not None
         assert abs(stored.deadline - (deadline + 20.0)) < 0.5, "seen on this host's clock"
         assert await ahead.due(time.time(), 5) == [], "not due: 10 s are left on the server's clock"
-        assert await ahead.claim_due(time.time(), 5, kinds=["test.kind"]) == []
+        assert await ahead.claim_due(time.time(), 5, kinds={"test.kind": 1}) == []
         assert abs((await ahead.next_deadline() or 0) - (deadline + 20.0)) < 0.5
     finally:
         await ahead.close()
