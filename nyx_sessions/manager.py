@@ -657,11 +657,7 @@ class SessionManager:
         """Bring back a durable session's stored state after a handler that raised or a write that
         failed: the copy held here must not differ from what the store keeps."""
         assert self._durable is not None
-        restored = await self._durable.revert(session)
-        if restored is not None:
-            self._sessions[session.id] = restored
-        elif self._sessions.get(session.id) is session:
-            del self._sessions[session.id]  # the next click restores it
+        await self._durable.revert(session)
 
     def _adopt(
         self, session_id: str, found: AbstractSession[Any] | Unrestorable | None

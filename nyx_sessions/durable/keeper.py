@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from nyx_sessions.durable.data import DataVersionError, decode_data
 from nyx_sessions.durable.kinds import find_kind, readable_kinds
-from nyx_sessions.errors import DuplicateSessionError, SessionStoreError
+from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
 from nyx_sessions.sessions.state import EndCode, SessionEndCode, SessionState
 from nyx_sessions.storage.clock import Alarm
 
@@ -85,6 +85,9 @@ _RENEW_RETRY = 0.25
 _FORGET_RETRY = 1.0
 """Seconds before the sweep comes back for work a failing store left undone (records to delete,
 claims whose answer was lost)."""
+
+_STALE = -1
+"""The version of a held copy whose stored state could not be put back after a failed handler."""
 
 _CLOSE_WAIT = 1.0
 """Seconds :meth:`DurableSessions.close` waits for its background work to stop once cancelled."""
@@ -373,7 +376,14 @@ class DurableSessions:
         """
         store = self._shared
         if store is None:
-            return held if held is not None else await self.restore(session_id)
+            if held is None:
+                return await self.restore(session_id)
+            known = self._held.get(session_id)
+            if known is not None and known.version == _STALE and not await self.revert(held):
+                raise StoreUnavailableError(
+                    f"session {session_id} could not be brought back to its stored state"
+                )
+            return held
         # Another process's handler is waited for as long as its lease can last, and a second more
         # (the deferral watch has answered the click by then).
         wait_until = time.time() + store.lease + 1.0
@@ -411,19 +421,29 @@ class DurableSessions:
             await self.leave(session_id)
         return restored
 
-    async def revert(self, session: AbstractSession[Any]) -> AbstractSession[Any] | None:
-        """Undo what a failed handler changed: the held copy is dropped and the stored state restored.
+    async def revert(self, session: AbstractSession[Any]) -> bool:
+        """Undo what a failed handler changed: the stored state is put back into the held copy.
 
-        A handler that raised commits nothing, so "try again" starts from the state before the
-        click. Returns the restored copy, or ``None`` when it cannot come back now (the next click
-        restores it).
+        A handler that raised (or whose write failed) commits nothing, so "try again" starts from
+        the state before the click, on the same object the caller holds. Returns ``False`` when
+        the store could not give it back now: the copy is marked stale, and the next click tries
+        again before its handler runs (a shared store restores it afresh then).
         """
-        self._forget(session.id)
+        session_id = session.id
         try:
-            restored = await self.restore(session.id)
-        except StoreUnavailableError:
-            return None
-        return None if isinstance(restored, _NOT_RESTORED) else restored
+            record = await self._call(self._store.load(session_id))
+            if record is None:
+                raise LookupError(session_id)  # ended meanwhile (another process): nothing to revert to
+            cls: Any = type(session)
+            data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, session_id)
+        except (StoreUnavailableError, SessionDataError, LookupError):
+            known = self._held.get(session_id)
+            if known is not None:
+                known.version = _STALE
+            return False
+        session._take_stored_state(record, data)
+        self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
+        return True
 
     async def leave(self, session_id: str) -> None:
         """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""

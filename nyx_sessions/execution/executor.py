@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import discord
 
 from nyx_sessions._utils import is_being_cancelled, maybe_await
+from nyx_sessions.errors import SessionStoreError
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.execution.error_handler import ErrorHandler
 from nyx_sessions.execution.middleware import StartMiddlewareList, UpdateMiddlewareList
@@ -19,6 +20,7 @@ from nyx_sessions.execution.notices import (
     DENIED_NOTICE,
     ERROR_NOTICE,
     EXPIRED_NOTICE,
+    STORE_UNAVAILABLE_NOTICE,
     default_denied_handler,
     default_missing_handler,
     send_notice,
@@ -314,7 +316,11 @@ class SessionExecutor:
             _reraise_own_cancellation(error)
             if not await _session_handles(session, error, interaction):
                 await self._update_error_handler.handle(error, session, interaction, meta)
-            if unanswered(interaction):
+            if isinstance(error, SessionStoreError):
+                # A store that did not answer (an end it could not record): whatever the handler
+                # showed already, the user learns that the click did not take and may be tried again.
+                await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+            elif unanswered(interaction):
                 await send_notice(interaction, ERROR_NOTICE)
             return UpdateOutcome(ExecutionOutcome.FAILED, ran=ran, refresh=False)
         return _REFRESH if refresh is None or refresh else _KEEP

@@ -470,8 +470,6 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     @classmethod
     def _from_record(cls, manager: SessionManager, record: DurableRecord, data: Any) -> Self:
         """Rebuild a session from its record without running ``__init__`` (see :meth:`on_restore`)."""
-        from nyx_sessions.durable.data import decode_json
-
         session = cls.__new__(cls)
         session._bot = manager.bot
         session._manager = manager
@@ -480,7 +478,6 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._start_context = None
         session._start_interaction = None
         session._user = None if record.owner_id is None else discord.Object(record.owner_id)
-        session._data = data
         session._restored = True
         session._stored_message = StoredMessage(
             record.channel_id,
@@ -490,16 +487,24 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             record.token_expires_at,
             record.token_edits_original,
         )
-        session._ttl = record.ttl
         session._state = SessionState.UNINITIALIZED
         session._end_data = None
         session._message = None
         session._edit_interaction = None
         session._edits_original = record.token_edits_original
-        session.result = None if record.result is None else decode_json(record.result)
         session._custom_id = session._create_custom_id(manager.codec)
-        session._restore_state(record.page, None if record.state is None else decode_json(record.state))
+        session._take_stored_state(record, data)
         return session
+
+    def _take_stored_state(self, record: DurableRecord, data: Any) -> None:
+        """Set what the store keeps of a session's state (data, TTL, result, the class's own state)
+        from ``record``: on a restore, and in place after a handler that raised (it commits nothing)."""
+        from nyx_sessions.durable.data import decode_json
+
+        self._data = data
+        self._ttl = record.ttl
+        self.result = None if record.result is None else decode_json(record.result)
+        self._restore_state(record.page, None if record.state is None else decode_json(record.state))
 
     @property
     def end_data(self) -> SessionEndData[ResultT] | None:

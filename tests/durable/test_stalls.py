@@ -142,6 +142,24 @@ async def test_an_end_the_store_cannot_record_is_refused_and_on_end_runs_once_wh
     assert not await session_store.exists(session.id)
 
 
+@pytest.mark.parametrize("session_store", ["sqlite"], indirect=True)  # Redis down refuses the click earlier
+async def test_a_click_whose_end_cannot_be_recorded_is_told_to_try_again_and_changes_nothing(
+    harness: InteractionHarness, bot: commands.Bot, session_store: SessionStore
+) -> None:
+    """SQLite refusing writes while a handler ends its session: the same object ends once later."""
+    started = await harness.slash("counter")
+    (session,) = get_session_manager(bot).sessions.values()
+    await _break(session_store, None)
+    try:
+        clicked = await harness.click(started, label="End")
+    finally:
+        await _mend(session_store, None)
+    assert clicked.ephemeral_texts == [STORE_UNAVAILABLE_NOTICE], "told to try again"
+    assert ext.ENDS == [] and session.end_data is None, "no recorded end, no on_end"
+    assert (await session.end("bye")).code is SessionEndCode.SELF_ENDED
+    assert list(ext.ENDS) == [(session.id, SessionEndCode.SELF_ENDED)]
+
+
 async def test_a_durable_handler_that_raises_commits_nothing(
     harness: InteractionHarness, bot: commands.Bot, session_store: SessionStore
 ) -> None:
