@@ -25,6 +25,7 @@ from nyx_sessions import (
     SessionStoreError,
     get_session_manager,
     on_button,
+    spawns_session,
 )
 from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE
 from nyx_sessions.storage import RedisSessionStore, SessionStore, SQLiteSessionStore
@@ -202,15 +203,21 @@ async def redis_bot(redis_server: RedisServer, redis_namespace: str) -> Any:
     async def slow(interaction: discord.Interaction[Any]) -> None:
         await SlowStart(interaction.client, interaction, data=CounterData()).start()
 
+    @bot.tree.command(name="slow-spawn", description="The same, through @spawns_session")
+    @spawns_session
+    async def slow_spawn(interaction: discord.Interaction[Any]) -> SlowStart:
+        return SlowStart(interaction.client, interaction, data=CounterData())
+
     harness = InteractionHarness(bot).install()
     yield bot, harness
     harness.uninstall()
     await close_test_bot(bot)
 
 
+@pytest.mark.parametrize("command", ["slow", "slow-spawn"])
 @pytest.mark.parametrize("stall", [1.5, 2.5])
 async def test_a_durable_start_is_answered_in_time_when_the_store_is_slow(
-    redis_bot: tuple[commands.Bot, InteractionHarness], redis_server: RedisServer, stall: float
+    redis_bot: tuple[commands.Bot, InteractionHarness], redis_server: RedisServer, stall: float, command: str
 ) -> None:
     """1.5 s of store latency plus a 2 s on_start is deferred in time; a 2.5 s stall is told to try again."""
     bot, harness = redis_bot
@@ -218,7 +225,7 @@ async def test_a_durable_start_is_answered_in_time_when_the_store_is_slow(
     spike = asyncio.ensure_future(admin.execute_command("DEBUG", "SLEEP", str(stall)))
     await asyncio.sleep(0.05)
     try:
-        ran = await harness.slash("slow")
+        ran = await harness.slash(command)
     finally:
         await spike
         await admin.aclose()
