@@ -7,11 +7,14 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ("EventBus", "EventCallback", "SessionEvent")
+if TYPE_CHECKING:
+    import discord
 
-_log = logging.getLogger("nyx_sessions")
+__all__ = ("Announcer", "EventBus", "EventCallback", "SessionEvent")
+
+_log = logging.getLogger(__name__)
 
 EventCallback = Callable[..., object]
 """A bus subscriber: a function (run inline) or a coroutine function (run as a task)."""
@@ -168,3 +171,47 @@ class EventBus:
     def __repr__(self) -> str:
         counts = ", ".join(f"{event.value}={len(cbs)}" for event, cbs in self._subscribers.items())
         return f"<EventBus {counts} pending={len(self._tasks)} closed={self._closed}>"
+
+
+class Announcer:
+    """Emits an event on the bus and through ``bot.dispatch`` (as ``on_session_end`` listeners hear it).
+
+    Parameters
+    ----------
+    bus: :class:`EventBus`
+        The bus subscribers listen on.
+    bot: :class:`discord.Client`
+        The bot whose listeners hear the event too.
+    """
+
+    __slots__ = ("_bot", "_bus")
+
+    def __init__(self, bus: EventBus, bot: discord.Client) -> None:
+        self._bus = bus
+        self._bot = bot
+
+    def __call__(self, event: SessionEvent, *args: Any) -> None:
+        self._bus.emit(event, *args)
+        name, method = _DISPATCHED_AS[event]
+        if _is_listened(self._bot, name, method):
+            self._bot.dispatch(name, *args)
+
+
+_DISPATCHED_AS = {event: (event.value, "on_" + event.value) for event in SessionEvent}
+"""Each event's ``bot.dispatch`` name and listener method name, read once (``.value`` is a
+Python-level property of enums, and the update event is emitted on every click)."""
+
+
+def _is_listened(bot: discord.Client, event: str, method: str) -> bool:
+    """Whether ``bot.dispatch(event)`` would reach anyone (``method`` is ``"on_" + event``).
+
+    Dispatching to nobody still costs discord.py a raised and caught ``AttributeError`` on every
+    click; checking first is cheaper (the benchmarks page has the figures).
+    """
+    waiters = getattr(bot, "_listeners", None)  # wait_for() futures; if discord.py moves them, dispatch
+    if waiters is None:
+        return True
+    extra_events: dict[str, list[Any]] = getattr(bot, "extra_events", {})
+    return (
+        bool(waiters.get(event)) or bool(extra_events.get(method)) or getattr(bot, method, None) is not None
+    )

@@ -30,29 +30,26 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from nyx_sessions.durable.data import DataVersionError, decode_data
 from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
-from nyx_sessions.sessions.state import EndCode, SessionEndCode, SessionState
+from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, ExecutionOutcome, send_notice
+from nyx_sessions.lifecycle.backing import ANSWERED, Answered
+from nyx_sessions.sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Callable, Coroutine
 
-    from nyx_sessions.manager import SessionManager
+    import discord
+
+    from nyx_sessions.execution.executor import UpdateOutcome
+    from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.sessions.state import SessionExecutionMeta
     from nyx_sessions.storage import Clock
     from nyx_sessions.storage.store import DurableRecord, SessionStore, SharedSessionStore
 
-__all__ = (
-    "ELSEWHERE",
-    "REPLAYED",
-    "UNRESTORABLE",
-    "DurableSessions",
-    "Elsewhere",
-    "Replayed",
-    "StoreUnavailableError",
-    "Unrestorable",
-)
+__all__ = ("ELSEWHERE", "DurableSessions", "Elsewhere", "StoreUnavailableError")
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -97,32 +94,6 @@ class StoreUnavailableError(SessionStoreError):
     """The store did not answer: the click is told to try again, nothing stored is lost."""
 
 
-class Unrestorable:
-    """What :meth:`DurableSessions.restore` returns for a record it cannot bring back."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNRESTORABLE"
-
-
-UNRESTORABLE = Unrestorable()
-"""The one :class:`Unrestorable`."""
-
-
-class Replayed:
-    """What :meth:`DurableSessions.enter` returns for an interaction another process took."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "REPLAYED"
-
-
-REPLAYED = Replayed()
-"""The one :class:`Replayed`."""
-
-
 class Elsewhere:
     """What :meth:`DurableSessions.restore` returns for a record another version of the bot may
     serve: a kind no loaded class declares, or a ``data_version`` newer than the class's."""
@@ -135,9 +106,6 @@ class Elsewhere:
 
 ELSEWHERE = Elsewhere()
 """The one :class:`Elsewhere`."""
-
-# Not AbstractSession: a class defined before reload_extension("nyx_sessions") subclasses the old one.
-_NOT_RESTORED = (Unrestorable, Elsewhere)
 
 
 class _Held:
@@ -153,14 +121,24 @@ class _Held:
 
 
 class DurableSessions:
-    """Moves durable sessions between a :class:`SessionManager` and its store.
+    """The backing of durable sessions (:class:`~nyx_sessions.lifecycle.backing.Backing`): a store.
 
     Parameters
     ----------
-    manager: :class:`SessionManager`
-        The manager it serves.
     store: :class:`~nyx_sessions.storage.SessionStore`
         The store, owned by the manager: opened and closed with it.
+    live: :class:`~nyx_sessions.lifecycle.live.LiveSessions`
+        The sessions the manager holds, their locks and the ends in progress.
+    clock: :class:`~nyx_sessions.storage.Clock`
+        What deadlines are measured on.
+    spawn: Callable
+        Runs a coroutine as a task the manager waits for at shutdown.
+    end: Callable
+        The end sequence (:meth:`~nyx_sessions.lifecycle.ending.Ends.run`), for sessions that expire.
+    rebuild: Callable
+        Makes a session of a class from its record and decoded data, without ``__init__``.
+    report: Callable
+        Hands an error of a click to the update error handler (data that cannot be stored).
     stale_after: :class:`float`
         A session that expired more than this many seconds ago (the bot was down) ends without its
         message being edited.
@@ -178,11 +156,15 @@ class DurableSessions:
         "_clock",
         "_finished",
         "_held",
+        "_live",
         "_lost_claims",
-        "_manager",
+        "_make",
         "_order",
         "_overdue",
         "_renewals",
+        "_report",
+        "_run_end",
+        "_spawn",
         "_store",
         "_sweeping",
         "_unknown_kinds",
@@ -195,16 +177,28 @@ class DurableSessions:
 
     def __init__(
         self,
-        manager: SessionManager,
         store: SessionStore,
+        live: LiveSessions,
         *,
+        clock: Clock,
+        spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]],
+        end: Callable[..., Awaitable[SessionEndData[Any]]],
+        rebuild: Callable[[Any, DurableRecord, Any], AbstractSession[Any]],
+        report: Callable[
+            [BaseException, AbstractSession[Any], discord.Interaction[Any], SessionExecutionMeta],
+            Awaitable[None],
+        ],
         stale_after: float = 60.0,
         unknown_grace: float = 3600.0,
         timeout: float = 2.0,
     ) -> None:
-        self._manager = manager
         self._store = store
-        self._clock: Clock = manager.clock
+        self._live = live
+        self._clock = clock
+        self._spawn = spawn
+        self._run_end = end
+        self._make = rebuild
+        self._report = report
         self._held: dict[str, _Held] = {}
         # Shared stores: (deadline, order, id, held) of held sessions, for letting go of those ended
         # elsewhere. An item moves later only when it comes up (a click's refresh pushes nothing);
@@ -288,7 +282,7 @@ class DurableSessions:
         if await self._call(self._store.exists(session.id)):
             raise DuplicateSessionError(session.id)
 
-    async def create(self, session: AbstractSession[Any]) -> None:
+    async def created(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""
         now = self._clock.time()
         held = _Held(self._deadline(session.ttl, now), now, 1)
@@ -304,23 +298,39 @@ class DurableSessions:
         self._hold(session.id, held)
         self._arm(held.deadline)
 
-    async def commit(self, session: AbstractSession[Any], *, refresh: bool) -> None:
-        """Write a session after a handler; ``refresh`` moves its deadline a full TTL ahead.
+    async def commit(
+        self,
+        session: AbstractSession[Any],
+        interaction: discord.Interaction[Any],
+        meta: SessionExecutionMeta,
+        outcome: UpdateOutcome,
+    ) -> None:
+        """Write a session after its handler (``outcome.refresh`` moves its deadline a full TTL ahead).
 
-        Raises
-        ------
-        SessionDataError
-            The data cannot be encoded: the stored state stays as it was.
+        A handler that raised commits nothing, and a write that fails (data that cannot be stored,
+        a store that does not answer) keeps the last stored state: the held copy takes it back.
         """
+        if outcome.status is ExecutionOutcome.FAILED:
+            await self.revert(session)
+            return
         held = self._held.get(session.id)
         if held is None:
             return
-        deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
-        record = session._to_record(deadline, held.created_at)
-        if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
-            held.deadline = deadline
-            held.version += 1
-            self._arm(deadline)
+        try:
+            deadline = self._deadline(session.ttl, self._clock.time()) if outcome.refresh else held.deadline
+            record = session._to_record(deadline, held.created_at)
+            if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
+                held.deadline = deadline
+                held.version += 1
+                self._arm(deadline)
+        except (SessionDataError, StoreUnavailableError) as error:
+            await self._report(error, session, interaction, meta)
+            await send_notice(interaction, ERROR_NOTICE)
+            await self.revert(session)
+
+    async def expires_at(self, session_id: str) -> float | None:
+        """When a held session expires; ``None`` if never, or not held."""
+        return self.deadline_of(session_id)
 
     def deadline_of(self, session_id: str) -> float | None:
         """When a held session expires; ``None`` if never, or not held."""
@@ -329,15 +339,15 @@ class DurableSessions:
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    async def restore(self, session_id: str) -> AbstractSession[Any] | Unrestorable | Elsewhere | None:
+    async def restore(self, session_id: str) -> AbstractSession[Any] | Elsewhere | None:
         """Bring back a stored session this process does not hold, running, ready for a click.
 
         Returns
         -------
         The session; :data:`ELSEWHERE` for a record another version of the bot may serve (an
-        unknown kind, a newer ``data_version``), left as it is; :data:`UNRESTORABLE` for one that
-        cannot come back (data that does not decode, ``on_restore`` raising), which is logged and
-        answered like an expired session; ``None`` when no such session is stored.
+        unknown kind, a newer ``data_version``), left as it is; ``None`` when no such session is
+        stored, or when its record cannot come back (data that does not decode, ``on_restore``
+        raising: logged, and answered like an expired session).
 
         Raises
         ------
@@ -348,26 +358,43 @@ class DurableSessions:
         if record is None:
             return None
         session = await self._rebuild(record)
-        if isinstance(session, _NOT_RESTORED):
+        if session is None or isinstance(session, Elsewhere):
             return session
         session._state = SessionState.RUNNING
         self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
         return session
 
     async def enter(
-        self, session_id: str, held: AbstractSession[Any] | None, interaction_id: int
-    ) -> AbstractSession[Any] | Unrestorable | Elsewhere | Replayed | None:
+        self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]
+    ) -> AbstractSession[Any] | Answered | None:
         """Make a durable session ready for a click: the one held here, or restored from the store.
 
-        With a shared store, the session is first taken for this process (a lease: its handlers
-        run one at a time across processes, waiting for another process's handler to finish), the
-        interaction is marked as taken (:data:`REPLAYED` if another process took it), and a held
-        session whose state another process changed since is restored afresh. Give the lease back
-        with :meth:`leave` when no commit did.
+        Returns the session (now held); ``None`` when it is not stored (or ended elsewhere, or
+        cannot come back); :data:`~nyx_sessions.lifecycle.backing.ANSWERED` when the click needs
+        no handler: another process took this interaction, the store did not answer, or another
+        version of the bot may serve the record (both told to try again). Give back what this took
+        with :meth:`leave`.
+        """
+        try:
+            found = await self._take(session_id, held, interaction.id)
+        except StoreUnavailableError as error:
+            _log.warning("session %s could not be loaded: %s", session_id, error)
+            await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+            return ANSWERED
+        if isinstance(found, Elsewhere):  # another version of the bot may serve it: left alone
+            await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+            return ANSWERED
+        if found is not None and not isinstance(found, Answered):
+            self._live.held[session_id] = found
+        return found
 
-        Returns
-        -------
-        As :meth:`restore`, or :data:`REPLAYED`; ``None`` also when the session ended elsewhere.
+    async def _take(
+        self, session_id: str, held: AbstractSession[Any] | None, interaction_id: int
+    ) -> AbstractSession[Any] | Elsewhere | Answered | None:
+        """The session for this click: with a shared store, first taken for this process (a lease:
+        its handlers run one at a time across processes, waiting for another process's handler),
+        the interaction marked as taken (:data:`ANSWERED` if another process took it), and a held
+        copy whose state another process changed since restored afresh.
 
         Raises
         ------
@@ -401,7 +428,8 @@ class DurableSessions:
                 raise StoreUnavailableError(f"session {session_id} stayed busy in another process")
             await asyncio.sleep(min(pause, acquired.retry_after or pause))
         if acquired.status == "replay":
-            return REPLAYED
+            _log.debug("interaction %s was taken by another process", interaction_id)
+            return ANSWERED
         if acquired.status == "late":
             raise StoreUnavailableError(f"the store answered for session {session_id} too late")
         if acquired.status != "ok":  # ended, or ending, in another process
@@ -411,13 +439,13 @@ class DurableSessions:
         known = self._held.get(session_id)
         if held is not None and known is not None and known.version == acquired.version:
             return held
-        self._forget(session_id)
+        self._drop_copy(session_id)
         try:
             restored = await self.restore(session_id)
         except BaseException:
             await self.leave(session_id)  # no handler will run: the lease goes back now
             raise
-        if restored is None or isinstance(restored, _NOT_RESTORED):
+        if restored is None or isinstance(restored, Elsewhere):
             await self.leave(session_id)
         return restored
 
@@ -481,7 +509,7 @@ class DurableSessions:
             elif not kept:
                 _log.warning("session %s: its handler's lease was lost to another process", session_id)
 
-        self._manager._spawn(renew(), f"nyx-sessions:renew:{session_id}")
+        self._spawn(renew(), f"nyx-sessions:renew:{session_id}")
 
     def _hold(self, session_id: str, held: _Held) -> None:
         self._held[session_id] = held
@@ -491,26 +519,25 @@ class DurableSessions:
     def _watch(self, deadline: float, session_id: str, held: _Held) -> None:
         heapq.heappush(self._overdue, (deadline, next(self._order), session_id, held))
 
-    def _forget(self, session_id: str) -> None:
+    def _drop_copy(self, session_id: str) -> None:
         """Drop this process's stale copy of a session another process changed: a fresh one replaces
         it (local waiters stay, for the session goes on)."""
         self._held.pop(session_id, None)
-        self._manager._sessions.pop(session_id, None)
+        self._live.held.pop(session_id, None)
 
     def _let_go(self, session_id: str, reason: str) -> None:
-        """Drop this process's copy of a session that goes on, or ended, elsewhere; local waiters
-        learn :attr:`~SessionEndCode.DETACHED`."""
-        session = self._manager._sessions.get(session_id)
+        """Detach this process's copy of a session that goes on, or ended, elsewhere."""
+        session = self._live.held.get(session_id)
         if session is not None and session.kind is not None:
-            self._manager._detach(session, reason)
+            self.detach(session, reason)
         else:
             self._held.pop(session_id, None)
 
     def _ended_elsewhere(self, session_id: str) -> None:
         """A process finished ``session_id``: let go of this process's copy, unless this process is
         the one that ends it, or a click here is on it (the store tells that click)."""
-        manager = self._manager
-        if session_id in self._claimed or session_id in manager._ending or session_id in manager._serial.held:
+        live = self._live
+        if session_id in self._claimed or session_id in live.ending or session_id in live.serial.held:
             return
         self._let_go(session_id, "ended in another process")
 
@@ -521,7 +548,7 @@ class DurableSessions:
         not claim, and that no handler here runs, was ended by another process or moved on there.
         Without this, a process would keep such copies (and their waiters) until it stops.
         """
-        overdue, busy = self._overdue, self._manager._serial.held
+        overdue, busy = self._overdue, self._live.serial.held
         while overdue and overdue[0][0] + _LET_GO_AFTER <= now:
             deadline, _, session_id, held = heapq.heappop(overdue)
             if self._held.get(session_id) is not held or held.deadline is None:
@@ -533,7 +560,7 @@ class DurableSessions:
             else:
                 self._let_go(session_id, "went on in another process, or ended there")
 
-    async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | Unrestorable | Elsewhere:
+    async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | Elsewhere | None:
         cls: Any = find_kind(record.kind)
         if cls is None:
             if record.kind not in self._unknown_kinds:
@@ -547,7 +574,7 @@ class DurableSessions:
             return ELSEWHERE
         try:
             data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, record.id)
-            session: AbstractSession[Any] = cls._from_record(self._manager, record, data)
+            session = self._make(cls, record, data)
             await session._reload()
             await session.on_restore()
         except DataVersionError as error:
@@ -557,7 +584,7 @@ class DurableSessions:
             _log.exception(
                 "session %s of kind %r could not be restored; answered as expired", record.id, record.kind
             )
-            return UNRESTORABLE
+            return None
         return session
 
     # -- ending ----------------------------------------------------------------------------------------
@@ -598,7 +625,7 @@ class DurableSessions:
         if record.version == known.version:
             return session
         latest = await self._rebuild(record)  # ended with the state the other process left
-        if isinstance(latest, _NOT_RESTORED):
+        if latest is None or isinstance(latest, Elsewhere):
             return session
         latest._state = SessionState.RUNNING
         self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
@@ -622,10 +649,21 @@ class DurableSessions:
         finally:
             self._claimed.discard(session_id)
 
-    def detach(self, session_id: str) -> None:
-        """Let go of a session (at shutdown, or one ended elsewhere); a record stays for the next process."""
+    def detach(self, session: AbstractSession[Any], reason: str = "the session went on in its store") -> None:
+        """Let a session go on in its store without this process (at shutdown, or one that ended or
+        went on elsewhere): no ``on_end``, no event; local waiters learn
+        :attr:`~nyx_sessions.SessionEndCode.DETACHED`."""
+        session_id = session.id
+        self._live.held.pop(session_id, None)
         self._held.pop(session_id, None)
         self._asked.pop(session_id, None)
+        self._live.settle(session, SessionEndData(reason, SessionEndCode.DETACHED, session.result))
+
+    async def stop(self, session: AbstractSession[Any]) -> None:
+        """At shutdown: detach the session, once a start or a handler in progress has committed."""
+        async with self._live.serial(session.id):
+            if session._state is SessionState.RUNNING:
+                self.detach(session)
 
     def _forget_later(self, session_id: str) -> None:
         """Have the sweep delete a record, without ``on_end``, as soon as the store answers."""
@@ -651,7 +689,7 @@ class DurableSessions:
 
     def _on_alarm(self) -> None:
         if self._sweeping is None or self._sweeping.done():
-            self._sweeping = self._manager._spawn(self.sweep(), "nyx-sessions:sweep")
+            self._sweeping = self._spawn(self.sweep(), "nyx-sessions:sweep")
 
     async def _schedule(self) -> None:
         try:
@@ -681,14 +719,14 @@ class DurableSessions:
                         now,
                         _SWEEP_LIMIT,
                         kinds=readable_kinds(),
-                        busy=self._manager._serial.held,
+                        busy=self._live.serial.held,
                         give_up_at=self._give_up_at(),
                     )
                 )
                 if not claimed:
                     break
                 for record in claimed:
-                    await self._expire(record, now)
+                    await self._end_due(record, now)
                 await asyncio.sleep(0)  # clicks are answered between batches
             if self._store.shared:
                 self._let_go_of_overdue(now)
@@ -728,7 +766,7 @@ class DurableSessions:
                 self._lost_claims = True
                 raise
             for record in lost:
-                await self._expire(record, self._clock.time(), taken_up=True)
+                await self._end_due(record, self._clock.time(), taken_up=True)
         finally:
             self._finished = None
 
@@ -755,31 +793,31 @@ class DurableSessions:
                     await self.finish(session_id)
         return retry
 
-    async def _expire(self, record: DurableRecord, now: float, *, taken_up: bool = False) -> None:
-        """End a due session this process claimed; ``taken_up``: a claim whose answer was lost."""
-        manager = self._manager
+    async def _end_due(self, record: DurableRecord, now: float, *, taken_up: bool = False) -> None:
+        """End a session this process claimed in the store: it expired, or (``taken_up``) its end
+        was claimed by a call whose answer was lost."""
         session_id = record.id
         reason: str = "the session expired"
         code: EndCode = SessionEndCode.EXPIRED
-        async with manager._serial(session_id):  # a click that came meanwhile waits for the end
+        async with self._live.serial(session_id):  # a click that came meanwhile waits for the end
             if taken_up:
                 if session_id in self._claimed or (self._finished and session_id in self._finished):
                     return  # an end here took it up meanwhile
                 reason, code = self._asked.pop(session_id, (reason, code))
             self._claimed.add(session_id)
             known = self._held.get(session_id)
-            session: AbstractSession[Any] | Unrestorable | Elsewhere | None = manager.get(session_id)
+            session: AbstractSession[Any] | Elsewhere | None = self._live.held.get(session_id)
             if session is None or known is None or known.version != record.version:
-                self._forget(session_id)  # changed by another process since: end its latest state
+                self._drop_copy(session_id)  # changed by another process since: end its latest state
                 session = await self._rebuild(record)
-            if session is None or isinstance(session, _NOT_RESTORED):
+            if session is None or isinstance(session, Elsewhere):
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
                 return
             if session_id not in self._held:
                 self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
             expired = code is SessionEndCode.EXPIRED
-            await manager._finish(session, reason, code, None, expired=expired)
+            await self._run_end(session, reason, code, None, expired=expired)
         if expired and session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
             await session._disable_components()
 

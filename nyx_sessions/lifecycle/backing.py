@@ -1,0 +1,187 @@
+"""Where a held session's state lives between clicks: one interface, in memory or in a store.
+
+A start, each click and each end ask the session's backing at the same few moments, so the way of a
+click has no "stored or not" branch: :class:`MemoryBacking` keeps the session in this process with
+its TTL in a repository; :class:`~nyx_sessions.durable.keeper.DurableSessions` keeps it in a store.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Protocol
+
+from nyx_sessions.sessions.state import SessionEndCode, SessionState
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Coroutine
+
+    import discord
+
+    from nyx_sessions.execution.executor import UpdateOutcome
+    from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.sessions.state import EndCode, SessionEndData, SessionExecutionMeta
+    from nyx_sessions.storage import SessionRepository
+
+__all__ = ("ANSWERED", "Answered", "Backing", "MemoryBacking")
+
+_log = logging.getLogger(__name__)
+
+
+class Answered:
+    """What :meth:`Backing.enter` returns for a click the backing has answered itself (a replay
+    taken by another process, a store that does not answer): no handler runs."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ANSWERED"
+
+
+ANSWERED = Answered()
+"""The one :class:`Answered`."""
+
+
+class Backing(Protocol):
+    """What happens to a session's state at each moment of its life, wherever it is kept."""
+
+    async def check_new(self, session: AbstractSession[Any]) -> None:
+        """Refuse, before ``on_start`` runs, a session the backing cannot keep (a taken id, data it
+        cannot store)."""
+        ...
+
+    async def created(self, session: AbstractSession[Any]) -> None:
+        """Keep a session whose start succeeded."""
+        ...
+
+    async def enter(
+        self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]
+    ) -> AbstractSession[Any] | Answered | None:
+        """Make the session ready for a click: the one held here, or one brought back; ``None``
+        when there is no such session; :data:`ANSWERED` when the click was answered here."""
+        ...
+
+    async def commit(
+        self,
+        session: AbstractSession[Any],
+        interaction: discord.Interaction[Any],
+        meta: SessionExecutionMeta,
+        outcome: UpdateOutcome,
+    ) -> None:
+        """Keep what a handler did (or, for a handler that raised, what was there before)."""
+        ...
+
+    async def leave(self, session_id: str) -> None:
+        """The click is over (what :meth:`enter` took for it is given back)."""
+        ...
+
+    async def begin_end(
+        self, session: AbstractSession[Any], reason: str, code: EndCode
+    ) -> AbstractSession[Any] | None:
+        """Record that the session ends, before ``on_end``; the copy whose ``on_end`` runs, or
+        ``None`` when it ends elsewhere. Raises when no end could be recorded (nothing ends)."""
+        ...
+
+    async def finish(self, session_id: str) -> None:
+        """Forget a session whose ``on_end`` ran."""
+        ...
+
+    async def stop(self, session: AbstractSession[Any]) -> None:
+        """Let go of the session at shutdown: end it, or leave it to its store."""
+        ...
+
+    async def expires_at(self, session_id: str) -> float | None:
+        """When a held session expires (epoch seconds on the manager's clock); ``None``: never."""
+        ...
+
+
+class MemoryBacking:
+    """Sessions kept in this process, their TTL in a :class:`~nyx_sessions.storage.SessionRepository`.
+
+    Parameters
+    ----------
+    repository: SessionRepository
+        Keeps the TTLs and calls back when one runs out.
+    live: :class:`~nyx_sessions.lifecycle.live.LiveSessions`
+        The held sessions.
+    end: Callable
+        The end sequence (:meth:`~nyx_sessions.lifecycle.ending.Ends.end`), for shutdown.
+    expire: Callable
+        Ends an expired session (:meth:`~nyx_sessions.lifecycle.ending.Ends.expire`).
+    spawn: Callable
+        Runs a coroutine as a task the manager waits for at shutdown.
+    """
+
+    __slots__ = ("_end", "_expire", "_live", "_repository", "_spawn")
+
+    def __init__(
+        self,
+        repository: SessionRepository[Any],
+        live: LiveSessions,
+        *,
+        end: Callable[[AbstractSession[Any], str, EndCode], Awaitable[SessionEndData[Any]]],
+        expire: Callable[[AbstractSession[Any], Callable[[str], bool]], Coroutine[Any, Any, None]],
+        spawn: Callable[[Coroutine[Any, Any, None], str], object],
+    ) -> None:
+        self._repository = repository
+        self._live = live
+        self._end = end
+        self._expire = expire
+        self._spawn = spawn
+        repository.set_expiration_callback(self._expired)
+
+    async def check_new(self, session: AbstractSession[Any]) -> None:
+        """Nothing to check: the live table refused a taken id already."""
+
+    async def created(self, session: AbstractSession[Any]) -> None:
+        """Arm the session's TTL."""
+        await self._repository.save(session)
+
+    async def enter(
+        self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]
+    ) -> AbstractSession[Any] | None:
+        """The session held here, if any."""
+        return held
+
+    async def commit(
+        self,
+        session: AbstractSession[Any],
+        interaction: discord.Interaction[Any],
+        meta: SessionExecutionMeta,
+        outcome: UpdateOutcome,
+    ) -> None:
+        """Refresh the TTL when the handler asked to."""
+        if outcome.refresh and not await self._repository.set_ttl(session.id, session.ttl):
+            # Expiry took the session out while its handler ran; the handler asked to live on.
+            await self._repository.save(session)
+
+    async def leave(self, session_id: str) -> None:
+        """Nothing was taken."""
+
+    async def begin_end(
+        self, session: AbstractSession[Any], reason: str, code: EndCode
+    ) -> AbstractSession[Any] | None:
+        """Disarm the TTL; this process alone ends the session."""
+        await self._repository.delete(session.id)
+        return session
+
+    async def finish(self, session_id: str) -> None:
+        """Nothing is left to forget."""
+
+    async def stop(self, session: AbstractSession[Any]) -> None:
+        """End the session with ``BOT_STOP``, after its start if one is in progress."""
+        if session._state is SessionState.UNINITIALIZED:
+            async with self._live.serial(session.id):  # its start holds the lock until it is over
+                pass
+        await self._end(session, "the bot is stopping", SessionEndCode.BOT_STOP)
+
+    async def expires_at(self, session_id: str) -> float | None:
+        """When the repository expires the session."""
+        return await self._repository.expires_at(session_id)
+
+    def _expired(self, session: AbstractSession[Any]) -> None:
+        self._spawn(self._expire(session, self._refreshed), f"nyx-sessions:expire:{session.id}")
+
+    def _refreshed(self, session_id: str) -> bool:
+        """Whether a handler refreshed the session while its expiry waited for it."""
+        return session_id in self._repository

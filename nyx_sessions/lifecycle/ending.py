@@ -1,0 +1,171 @@
+"""The one end sequence: every session ends once, whether it ends itself, expires or the bot stops."""
+
+from __future__ import annotations
+
+import asyncio
+from contextvars import ContextVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.events import SessionEvent
+from nyx_sessions.sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from nyx_sessions.events import Announcer
+    from nyx_sessions.execution import SessionExecutor
+    from nyx_sessions.lifecycle.backing import Backing
+    from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.sessions.state import EndCode
+
+__all__ = ("Ends",)
+
+_ENDING: ContextVar[Mapping[str, tuple[str, Any]]] = ContextVar(
+    "nyx_sessions_ending", default=MappingProxyType({})
+)
+"""The ends in progress around the running code: session id -> (reason, code).
+
+A context variable, so ``end()`` called from ``on_end`` -- or from a task ``on_end`` awaits, which
+copies the context -- sees that it runs inside its own end sequence and returns instead of waiting
+on itself.
+"""
+
+
+class Ends:
+    """Ends sessions exactly once.
+
+    Parameters
+    ----------
+    live: :class:`~nyx_sessions.lifecycle.live.LiveSessions`
+        The held sessions and the ends in progress.
+    executor: :class:`~nyx_sessions.SessionExecutor`
+        Runs ``on_end``.
+    announce: :class:`~nyx_sessions.events.Announcer`
+        Emits the end (and expiry) events.
+    backing_of: Callable
+        The backing of a session (:class:`~nyx_sessions.lifecycle.backing.Backing`).
+    """
+
+    __slots__ = ("_announce", "_backing_of", "_executor", "_live")
+
+    def __init__(
+        self,
+        live: LiveSessions,
+        executor: SessionExecutor,
+        announce: Announcer,
+        backing_of: Callable[[AbstractSession[Any] | None], Backing],
+    ) -> None:
+        self._live = live
+        self._executor = executor
+        self._announce = announce
+        self._backing_of = backing_of
+
+    async def end(
+        self,
+        session: AbstractSession[Any],
+        reason: str,
+        code: EndCode,
+        meta: SessionExecutionMeta | None = None,
+    ) -> SessionEndData[Any]:
+        """End ``session`` exactly once; later and concurrent calls return the same end data.
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session was never started.
+        """
+        if session._end_data is not None:
+            return session._end_data
+        ending = self._live.ending
+        if session.id in ending:
+            here = _ENDING.get().get(session.id)
+            if here is not None:  # called from inside this end sequence (on_end): waiting would deadlock
+                return SessionEndData(here[0], here[1], session.result)
+            pending = ending[session.id]
+            if pending is None:
+                pending = ending[session.id] = asyncio.get_running_loop().create_future()
+            return await asyncio.shield(pending)
+        if self._live.held.get(session.id) is not session:
+            raise IllegalSessionStateError(f"session {session.id!r} cannot end: it was never started")
+        return await self.run(session, reason, code, meta)
+
+    async def run(
+        self,
+        session: AbstractSession[Any],
+        reason: str,
+        code: EndCode,
+        meta: SessionExecutionMeta | None,
+        *,
+        expired: bool = False,
+    ) -> SessionEndData[Any]:
+        """The end sequence itself, for ends, expiries and shutdown alike.
+
+        The backing records the end first: ``on_end`` runs on the copy it gives (a store gives the
+        latest stored state), not at all when another process ends the session, and the end does
+        not happen when no end could be recorded (the error goes to the caller; the session goes
+        on).
+        """
+        live = self._live
+        session_id = session._id
+        live.ending[session_id] = None
+        meta = meta if meta is not None else SessionExecutionMeta(session_id)
+        backing = self._backing_of(session)
+        try:
+            ending = await backing.begin_end(session, reason, code)
+        except BaseException as error:
+            waiter = live.ending.pop(session_id)
+            if waiter is not None and isinstance(error, Exception):
+                waiter.set_exception(error)  # a concurrent end() is told the same
+            elif waiter is not None:
+                waiter.cancel()
+            raise
+        data: SessionEndData[Any] | None = None
+        inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
+        try:
+            live.held.pop(session_id, None)  # a session restored only to expire was never held
+            if ending is None:  # that process runs on_end and fires the events
+                data = SessionEndData("ended in another process", SessionEndCode.DETACHED, session.result)
+            else:
+                data = await self._executor.end(ending, reason, code, meta)
+                await backing.finish(session_id)
+        finally:
+            _ENDING.reset(inside)
+            # Even a cancelled end settles and is announced: waiters may not hang, the session may
+            # not linger, and session_end fires for every end.
+            if data is None:
+                data = SessionEndData(reason, code, (ending or session).result)
+            if ending is not None and ending is not session:
+                live.settle(ending, data)
+            live.settle(session, data)
+            waiter = live.ending.pop(session_id)
+            if waiter is not None:
+                waiter.set_result(data)
+            if ending is not None:
+                self._announce(SessionEvent.END, ending, data, meta)
+                if expired:
+                    self._announce(SessionEvent.EXPIRE, ending, data)
+        return data
+
+    async def expire(self, session: AbstractSession[Any], refreshed: Callable[[str], bool]) -> None:
+        """End a session whose TTL ran out, unless a handler that ran meanwhile refreshed it.
+
+        A running handler is waited for (expiry never interrupts one); the components are
+        disabled after the end.
+        """
+        session_id = session._id
+        serial = self._live.serial
+        if not serial.try_acquire(session_id):  # no coroutine for a free lock: one per expiry
+            await serial.acquire(session_id)
+        try:
+            if self._live.held.get(session_id) is not session or session_id in self._live.ending:
+                return
+            if refreshed(session_id):
+                return
+            await self.run(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
+        finally:
+            serial.release(session_id)
+        if session.disable_on_expire:
+            await session._disable_components()

@@ -1,0 +1,224 @@
+"""The start sequence: checks, the start middlewares and ``on_start``, then the session is kept."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from nyx_sessions._utils import DISCORD_ERRORS
+from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError, SessionStoreError
+from nyx_sessions.events import SessionEvent
+from nyx_sessions.execution import (
+    START_DENIED_NOTICE,
+    START_FAILED_NOTICE,
+    STORE_UNAVAILABLE_NOTICE,
+    ExecutionOutcome,
+    send_notice,
+)
+from nyx_sessions.execution.deferral import unanswered
+from nyx_sessions.sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from nyx_sessions.events import Announcer
+    from nyx_sessions.execution import SessionExecutor
+    from nyx_sessions.execution.deferral import DeferralWatch
+    from nyx_sessions.lifecycle.backing import Backing
+    from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.sessions.base import AbstractSession
+    from nyx_sessions.storage import Clock
+
+__all__ = ("Starts",)
+
+_log = logging.getLogger(__name__)
+
+
+class Starts:
+    """Starts sessions.
+
+    Parameters
+    ----------
+    live: :class:`~nyx_sessions.lifecycle.live.LiveSessions`
+        The held sessions.
+    executor: :class:`~nyx_sessions.SessionExecutor`
+        Runs the start middlewares and ``on_start``.
+    deferrals: :class:`~nyx_sessions.execution.deferral.DeferralWatch`
+        Answers a start in time when ``on_start`` (or the store) is slow.
+    clock: :class:`~nyx_sessions.storage.Clock`
+        What the deferral is timed on.
+    announce: :class:`~nyx_sessions.events.Announcer`
+        Emits the start event.
+    backing_of: Callable
+        The backing of a session.
+    spawn: Callable
+        Runs a coroutine as a task the manager waits for.
+
+    Attributes
+    ----------
+    closed: :class:`bool`
+        Whether the manager is closed: starts are refused.
+    """
+
+    __slots__ = ("_announce", "_backing_of", "_clock", "_deferrals", "_executor", "_live", "_spawn", "closed")
+
+    def __init__(
+        self,
+        live: LiveSessions,
+        executor: SessionExecutor,
+        deferrals: DeferralWatch,
+        clock: Clock,
+        announce: Announcer,
+        backing_of: Callable[[AbstractSession[Any] | None], Backing],
+        spawn: Callable[[Coroutine[Any, Any, None], str], object],
+    ) -> None:
+        self._live = live
+        self._executor = executor
+        self._deferrals = deferrals
+        self._clock = clock
+        self._announce = announce
+        self._backing_of = backing_of
+        self._spawn = spawn
+        self.closed = False
+
+    async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
+        """Start ``session``; see :meth:`SessionManager.start <nyx_sessions.SessionManager.start>`."""
+        self._check(session)
+        meta = meta if meta is not None else SessionExecutionMeta(session.id)
+        backing = self._backing_of(session)
+        interaction = session.start_interaction
+        watched = None
+        if interaction is not None:
+            # Armed before the backing is asked anything: a slow store still lets the start be answered.
+            watched = self._deferrals.watch_start(
+                interaction, session.auto_defer, self._clock.time(), ephemeral=session._start_ephemeral
+            )
+        try:
+            await backing.check_new(session)
+        except SessionStoreError as error:
+            await self._fail(session, error)
+            self._deferrals.release(watched)
+            return False
+        except BaseException:  # refused before it began: a taken id, data that cannot be stored
+            self._deferrals.release(watched)
+            raise
+        self._live.held[session.id] = session
+        try:
+            async with self._live.serial(session.id):
+                return await self._run(session, meta, backing)
+        except BaseException:
+            # Cancelled from outside (asyncio.wait_for, shutdown) or broken after on_start: a failed start.
+            self.abandon(session)
+            raise
+        finally:
+            self._deferrals.release(watched)
+
+    def abandon(self, session: AbstractSession[Any]) -> None:
+        """Fail a start that was cut off (cancelled, broken, or given up at shutdown); nothing of it stays."""
+        if session._end_data is not None:
+            return
+        if self._live.held.get(session.id) is session:
+            del self._live.held[session.id]
+        self._live.settle(
+            session, SessionEndData("the start was interrupted", SessionEndCode.START_FAILED, session.result)
+        )
+        if _owes_an_answer(session):
+            self._spawn(self._tell(session, START_FAILED_NOTICE), f"nyx-sessions:notice:{session.id}")
+
+    def _check(self, session: AbstractSession[Any]) -> None:
+        if session.state is not SessionState.UNINITIALIZED or session._end_data is not None:
+            raise IllegalSessionStateError(
+                f"session {session.id!r} was already started ({session.state.name})"
+            )
+        if self.closed:
+            raise IllegalSessionStateError(
+                f"cannot start session {session.id!r}: the session manager is closed"
+            )
+        if session.id in self._live.held:
+            raise DuplicateSessionError(session.id)
+        if session.owner_id is None and _is_owner_only(session.update_filter):
+            raise IllegalSessionStateError(
+                f"session {session.id!r} belongs to nobody (started from a channel without owner=), so "
+                "its update filter OwnerOnly would refuse every click: pass owner=, or set update_filter "
+                "to AllowAll() (anyone) or a filter of your own"
+            )
+
+    async def _run(self, session: AbstractSession[Any], meta: SessionExecutionMeta, backing: Backing) -> bool:
+        outcome = await self._executor.start(session, meta)
+        ended = session._end_data
+        if ended is not None:
+            # on_start ended the session itself (that end stands, even if on_start raised after it),
+            # or shutdown gave up waiting and failed the start.
+            started = outcome is ExecutionOutcome.OK and ended.code is not SessionEndCode.START_FAILED
+            if not started:
+                await self._tell(session, START_FAILED_NOTICE)
+            return started
+        if outcome is not ExecutionOutcome.OK:
+            await self._refuse(session, outcome)
+            return False
+        session._state = SessionState.RUNNING
+        await self._record_message(session)
+        try:
+            await backing.created(session)
+        except SessionStoreError as error:
+            del self._live.held[session.id]
+            await self._fail(session, error)
+            return False
+        self._announce(SessionEvent.START, session, meta)
+        return True
+
+    async def _refuse(self, session: AbstractSession[Any], outcome: ExecutionOutcome) -> None:
+        del self._live.held[session.id]
+        if outcome is ExecutionOutcome.DENIED:
+            code, reason, notice = (
+                SessionEndCode.START_DENIED,
+                "a start filter or middleware denied the session",
+                START_DENIED_NOTICE,
+            )
+        else:
+            code, reason, notice = (
+                SessionEndCode.START_FAILED,
+                "the session failed to start",
+                START_FAILED_NOTICE,
+            )
+        self._live.settle(session, SessionEndData(reason, code, session.result))
+        await self._tell(session, notice)
+
+    async def _fail(self, session: AbstractSession[Any], error: SessionStoreError) -> None:
+        """A start whose store did not answer: a failed start, and the user may try again."""
+        _log.warning("session %s could not start: %s", session.id, error)
+        self._live.settle(
+            session, SessionEndData("the session store did not answer", SessionEndCode.START_FAILED)
+        )
+        await self._tell(session, STORE_UNAVAILABLE_NOTICE)
+
+    @staticmethod
+    async def _tell(session: AbstractSession[Any], notice: str) -> None:
+        """Send ``notice`` to the user who started ``session``, unless they have their answer."""
+        if _owes_an_answer(session):
+            assert session.start_interaction is not None
+            await send_notice(session.start_interaction, notice)
+
+    @staticmethod
+    async def _record_message(session: AbstractSession[Any]) -> None:
+        interaction = session.start_interaction
+        if session.message is not None or interaction is None or not interaction.response.is_done():
+            return
+        if interaction.response.type is discord.InteractionResponseType.modal:
+            return
+        try:
+            session._message = await interaction.original_response()
+        except DISCORD_ERRORS as error:
+            _log.debug("could not fetch the start response of session %s: %s", session.id, error)
+
+
+def _owes_an_answer(session: AbstractSession[Any]) -> bool:
+    interaction = session.start_interaction
+    return interaction is not None and unanswered(interaction)
+
+
+def _is_owner_only(update_filter: object) -> bool:
+    # By name, not class: a filter made before reload_extension("nyx_sessions") is another class.
+    return type(update_filter).__name__ == "OwnerOnly"
