@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from nyx_sessions.errors import SessionsNotLoadedError
+from nyx_sessions._registry import COG_NAME, get_session_manager
 from nyx_sessions.execution import ERROR_NOTICE, send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.manager import SessionManager
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ("SessionCog", "configure", "get_session_manager")
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 _OPTIONS = "_nyx_sessions_options"
 """The bot attribute :func:`configure` writes: on the bot, so it survives ``reload_extension``."""
@@ -27,7 +27,7 @@ _OPTIONS = "_nyx_sessions_options"
 _ROUTED_TYPES = frozenset({discord.InteractionType.component, discord.InteractionType.modal_submit})
 
 
-class SessionCog(commands.Cog, name="SessionCog"):
+class SessionCog(commands.Cog, name=COG_NAME):
     """The cog ``load_extension("nyx_sessions")`` adds: one listener that routes session interactions.
 
     Every button, select (all five kinds) and modal submit whose custom id carries the codec's
@@ -117,22 +117,3 @@ def configure(
     if clock is not None:
         options["clock"] = clock
     setattr(bot, _OPTIONS, options)
-
-
-def get_session_manager(bot: discord.Client) -> SessionManager:
-    """Return the bot's session manager.
-
-    The cog is found by name, not by class, so session classes defined before a
-    ``reload_extension("nyx_sessions")`` still find the reloaded manager.
-
-    Raises
-    ------
-    SessionsNotLoadedError
-        The extension is not loaded (no ``SessionCog`` on the bot).
-    """
-    get_cog = getattr(bot, "get_cog", None)
-    cog = get_cog(SessionCog.__cog_name__) if get_cog is not None else None
-    manager = getattr(cog, "manager", None)
-    if manager is None:
-        raise SessionsNotLoadedError()
-    return manager  # type: ignore[no-any-return]

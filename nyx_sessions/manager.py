@@ -22,7 +22,7 @@ from nyx_sessions.lifecycle.live import LiveSessions
 from nyx_sessions.lifecycle.shutdown import Shutdown
 from nyx_sessions.lifecycle.starting import Starts
 from nyx_sessions.lifecycle.tasks import Tasks
-from nyx_sessions.sessions.state import SessionEndCode, SessionEndData
+from nyx_sessions.state import SessionEndCode, SessionEndData
 from nyx_sessions.storage import (
     MemorySessionRepository,
     SessionPromiseRepository,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.sessions.state import EndCode, SessionExecutionMeta
+    from nyx_sessions.state import EndCode, SessionExecutionMeta
     from nyx_sessions.storage import Clock, SessionRepository, SessionStore
 
 __all__ = ("SessionManager",)

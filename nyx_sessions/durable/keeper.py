@@ -32,7 +32,7 @@ from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
 from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, ExecutionOutcome, send_notice
 from nyx_sessions.lifecycle.backing import ANSWERED, Answered
-from nyx_sessions.sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
+from nyx_sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from nyx_sessions.execution.executor import UpdateOutcome
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
     from nyx_sessions.storage import Clock
     from nyx_sessions.storage.store import DurableRecord, SessionStore, SharedSessionStore
 

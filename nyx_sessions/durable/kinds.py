@@ -11,7 +11,7 @@ from nyx_sessions.errors import DuplicateSessionKindError
 
 __all__ = ("SessionKind", "declare_kind", "find_kind", "readable_kinds")
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

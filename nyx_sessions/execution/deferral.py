@@ -39,7 +39,7 @@ __all__ = (
     "unanswered",
 )
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 AUTO_DEFER = 2.0
 """Seconds after its arrival an unanswered interaction is deferred; Discord's deadline is 3 s."""

@@ -12,7 +12,7 @@ from nyx_sessions._utils import maybe_await
 __all__ = ("ErrorConsumer", "ErrorHandler", "log_unhandled_error")
 
 # The logger the public contract names, so users configure one logger for the whole package.
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 ErrorConsumer = Callable[..., object]
 """``consumer(error, session, *args)``, a function or a coroutine function.

@@ -25,11 +25,11 @@ from nyx_sessions.execution.notices import (
     default_missing_handler,
     send_notice,
 )
-from nyx_sessions.sessions.state import SessionEndData, SessionExecutionMeta
+from nyx_sessions.state import SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
     from nyx_sessions.execution.filters import SessionStartFilter, SessionUpdateFilter
-    from nyx_sessions.sessions.state import EndCode, SessionState
+    from nyx_sessions.state import EndCode, SessionState
 
 __all__ = (
     "DeniedHandler",
@@ -40,7 +40,7 @@ __all__ = (
     "UpdateOutcome",
 )
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ResultT_co = TypeVar("ResultT_co", covariant=True)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     import discord
 
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = (
     "AllowAll",

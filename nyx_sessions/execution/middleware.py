@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import discord
     from typing_extensions import Self
 
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = (
     "FilterCheckMiddleware",

@@ -12,7 +12,7 @@ from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.execution.disabling import disabled_view_of
 
 if TYPE_CHECKING:
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = (
     "DENIED_NOTICE",
@@ -26,7 +26,7 @@ __all__ = (
     "send_notice",
 )
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 DENIED_NOTICE = "This isn't yours to use. Run the command yourself to get your own."
 """Shown to a user whose interaction a session's filter or middleware turned down."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nyx_sessions.sessions.state import SessionEndCode, SessionState
+from nyx_sessions.state import SessionEndCode, SessionState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from nyx_sessions.execution.executor import UpdateOutcome
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.sessions.state import EndCode, SessionEndData, SessionExecutionMeta
+    from nyx_sessions.state import EndCode, SessionEndData, SessionExecutionMeta
     from nyx_sessions.storage import SessionRepository
 
 __all__ = ("ANSWERED", "Answered", "Backing", "MemoryBacking")

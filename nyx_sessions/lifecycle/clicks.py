@@ -21,7 +21,7 @@ from nyx_sessions.execution.deferral import AUTO_DEFER
 from nyx_sessions.execution.disabling import component_custom_ids
 from nyx_sessions.execution.replay import ReplayGuard
 from nyx_sessions.lifecycle.backing import Answered
-from nyx_sessions.sessions.state import SessionExecutionMeta, SessionState
+from nyx_sessions.state import SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
+from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.sessions.state import EndCode
+    from nyx_sessions.state import EndCode
 
 __all__ = ("Ends",)
 

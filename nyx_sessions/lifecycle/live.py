@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions._keyed_lock import KeyedLock
-from nyx_sessions.sessions.state import SessionState
+from nyx_sessions.state import SessionState
 
 if TYPE_CHECKING:
     import asyncio
 
     from nyx_sessions.sessions.base import AbstractSession
-    from nyx_sessions.sessions.state import SessionEndData
+    from nyx_sessions.state import SessionEndData
     from nyx_sessions.storage import SessionPromiseRepository
 
 __all__ = ("LiveSessions",)

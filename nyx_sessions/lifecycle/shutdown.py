@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
+from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
     from collections.abc import Callable

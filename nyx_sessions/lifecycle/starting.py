@@ -18,7 +18,7 @@ from nyx_sessions.execution import (
     send_notice,
 )
 from nyx_sessions.execution.deferral import unanswered
-from nyx_sessions.sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
+from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from discord.ext import commands
 
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = ("PaginationSession",)
 

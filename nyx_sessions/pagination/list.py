@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from discord.ext import commands
     from typing_extensions import Self
 
-    from nyx_sessions.sessions.state import EndCode, SessionExecutionMeta
+    from nyx_sessions.state import EndCode, SessionExecutionMeta
 
 __all__ = ("DurableListSession", "ItemSource", "ListPaginationSession", "PageFormatter")
 

@@ -11,14 +11,14 @@ from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_k
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.handler import ComponentHandler
-from nyx_sessions.sessions.state import SessionExecutionMeta, SessionState
+from nyx_sessions.state import SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
     import discord
     from discord.ext import commands
 
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
-    from nyx_sessions.sessions.state import EndCode
+    from nyx_sessions.state import EndCode
 
 __all__ = ("SessionStage", "SessionStartStage", "StageFactory", "StagePaginationSession")
 

@@ -9,7 +9,7 @@ from nyx_sessions.sessions.components import (
     select_values,
 )
 from nyx_sessions.sessions.routes import on_button, on_modal, on_select
-from nyx_sessions.sessions.state import (
+from nyx_sessions.state import (
     EndCode,
     SessionEndCode,
     SessionEndData,

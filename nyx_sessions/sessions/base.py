@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, o
 import discord
 from discord.ext import commands
 
+from nyx_sessions._registry import get_session_manager
 from nyx_sessions._utils import MISSING
 from nyx_sessions.durable.kinds import SessionKind, declare_kind
 from nyx_sessions.errors import IllegalSessionStateError
@@ -18,7 +19,7 @@ from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, token_deadl
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.handler import ComponentHandler
-from nyx_sessions.sessions.state import (
+from nyx_sessions.state import (
     EndCode,
     SessionEndCode,
     SessionEndData,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ("AbstractSession",)
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 
@@ -234,8 +235,6 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         data: Any = None,
         owner: discord.abc.User | None = None,
     ) -> None:
-        from nyx_sessions.cog import get_session_manager  # the cog imports this module's package
-
         self._bot = bot
         self._manager: SessionManager = get_session_manager(bot)
         self._id = secrets.token_urlsafe(9) if session_id is None else session_id

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
-    from nyx_sessions.sessions.state import SessionExecutionMeta
+    from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = ("ComponentHandler",)
 

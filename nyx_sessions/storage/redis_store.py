@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ("RedisSessionStore",)
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 _REPLAY_MS = 15 * 60 * 1000
 """How long an interaction id is remembered: its token's life, after which Discord refuses it anyway."""

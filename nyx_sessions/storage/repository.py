@@ -22,7 +22,7 @@ __all__ = (
     "StoredSession",
 )
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 
 class StoredSession(Protocol):

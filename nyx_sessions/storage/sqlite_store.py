@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ("SQLiteSessionStore",)
 
-_log = logging.getLogger("nyx_sessions")
+_log = logging.getLogger(__name__)
 
 # 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
 _SCHEMA_VERSION = 2
