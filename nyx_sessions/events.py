@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import discord
 
-__all__ = ("Announcer", "EventBus", "EventCallback", "SessionEvent")
+__all__ = ("EventBus", "EventCallback", "SessionEvent")
 
 _log = logging.getLogger(__name__)
 

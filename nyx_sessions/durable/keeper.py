@@ -1,13 +1,17 @@
-"""The manager's store side: it writes durable sessions, restores them, and ends them when they expire.
+"""The backing of durable sessions: it writes them to their store, restores them, and ends them when
+they expire.
 
-The manager keeps routing, the lifecycle and the answers; this module only moves sessions between the
-process and the store:
+The way of a click, the start and the end sequence live in :mod:`nyx_sessions.lifecycle`; they ask
+this backing at the same moments they ask the memory one:
 
-- after a start and after each handler, a durable session's record is written (:meth:`DurableSessions.create`,
-  :meth:`DurableSessions.commit`);
+- after a start and after each handler, a durable session's record is written
+  (:meth:`DurableSessions.created`, :meth:`DurableSessions.commit`); a handler that raised writes
+  nothing and the held copy takes the stored state back;
 - a click that names a session this process does not hold restores it from its record
-  (:meth:`DurableSessions.restore`): the class is found by kind, its data decoded (and migrated),
+  (:meth:`DurableSessions.enter`): the class is found by kind, its data decoded (and migrated),
   its items reloaded, then ``on_restore`` runs;
+- an end is claimed in the store before ``on_end`` runs (:meth:`DurableSessions.begin_end`), so it
+  runs once across processes and crashes;
 - the store's deadlines drive expiry (:meth:`DurableSessions.sweep`): one timer, armed for the
   earliest deadline, ends each due session once, including those whose deadline passed while no
   process ran; the messages of sessions overdue by more than ``stale_after`` are left for the next
@@ -68,7 +72,7 @@ _BUSY_RETRY = 0.1
 _POLL = 1.0
 """With a shared store, the longest the sweep sleeps: other processes add deadlines it cannot see."""
 
-_LET_GO_AFTER = 2.0
+_DETACH_AFTER = 2.0
 """With a shared store, seconds past its deadline that this process keeps a copy no claim here took:
 by then another process ended it, or moved its deadline with a click there (the margin covers the
 processes' readings of the server's clock, milliseconds apart, and an end in progress)."""
@@ -79,7 +83,7 @@ _BUSY_BACKOFF = (0.01, 0.02, 0.05, 0.1, 0.2)
 _RENEW_RETRY = 0.25
 """Seconds before a lease renewal the store did not answer is tried again (the handler still runs)."""
 
-_FORGET_RETRY = 1.0
+_RETRY_SOON = 1.0
 """Seconds before the sweep comes back for work a failing store left undone (records to delete,
 claims whose answer was lost)."""
 
@@ -167,8 +171,8 @@ class DurableSessions:
         "_spawn",
         "_store",
         "_sweeping",
+        "_unfinished",
         "_unknown_kinds",
-        "_unwanted",
         "_watching",
         "stale_after",
         "timeout",
@@ -209,7 +213,7 @@ class DurableSessions:
         self._claimed: set[str] = set()
         # Records to delete without on_end: ended here but not yet forgotten by the store, or
         # written by a start reported failed (the write may have landed before its answer was lost).
-        self._unwanted: set[str] = set()
+        self._unfinished: set[str] = set()
         # Ends asked for while the store did not answer: a claim made just before the answer was
         # lost is taken up by the sweep with the reason and code it was asked for.
         self._asked: dict[str, tuple[str, EndCode]] = {}
@@ -291,7 +295,7 @@ class DurableSessions:
             created = await self._call(self._store.create(record, give_up_at=self._give_up_at()))
         except StoreUnavailableError:
             # Reported as a failed start: a write that landed before its answer was lost goes too.
-            self._forget_later(session.id)
+            self._finish_later(session.id)
             raise
         if not created:
             raise DuplicateSessionError(session.id)
@@ -433,7 +437,7 @@ class DurableSessions:
         if acquired.status == "late":
             raise StoreUnavailableError(f"the store answered for session {session_id} too late")
         if acquired.status != "ok":  # ended, or ending, in another process
-            self._let_go(session_id, "ended in another process")
+            self._detach_copy(session_id, "ended in another process")
             return None
         self._renew_later(store, session_id)
         known = self._held.get(session_id)
@@ -525,7 +529,7 @@ class DurableSessions:
         self._held.pop(session_id, None)
         self._live.held.pop(session_id, None)
 
-    def _let_go(self, session_id: str, reason: str) -> None:
+    def _detach_copy(self, session_id: str, reason: str) -> None:
         """Detach this process's copy of a session that goes on, or ended, elsewhere."""
         session = self._live.held.get(session_id)
         if session is not None and session.kind is not None:
@@ -534,31 +538,31 @@ class DurableSessions:
             self._held.pop(session_id, None)
 
     def _ended_elsewhere(self, session_id: str) -> None:
-        """A process finished ``session_id``: let go of this process's copy, unless this process is
+        """A process finished ``session_id``: detach this process's copy, unless this process is
         the one that ends it, or a click here is on it (the store tells that click)."""
         live = self._live
         if session_id in self._claimed or session_id in live.ending or session_id in live.serial.held:
             return
-        self._let_go(session_id, "ended in another process")
+        self._detach_copy(session_id, "ended in another process")
 
-    def _let_go_of_overdue(self, now: float) -> None:
-        """Let go of held copies whose deadline passed a while ago with no claim here.
+    def _detach_overdue(self, now: float) -> None:
+        """Detach held copies whose deadline passed a while ago with no claim here.
 
         The claims of this sweep took every due session this process may end; one it holds but did
         not claim, and that no handler here runs, was ended by another process or moved on there.
         Without this, a process would keep such copies (and their waiters) until it stops.
         """
         overdue, busy = self._overdue, self._live.serial.held
-        while overdue and overdue[0][0] + _LET_GO_AFTER <= now:
+        while overdue and overdue[0][0] + _DETACH_AFTER <= now:
             deadline, _, session_id, held = heapq.heappop(overdue)
             if self._held.get(session_id) is not held or held.deadline is None:
-                continue  # let go of, or replaced by a fresh copy, since
+                continue  # detached, or replaced by a fresh copy, since
             if held.deadline > deadline:  # refreshed by a click here since it was pushed
                 self._watch(held.deadline, session_id, held)
             elif session_id in busy or session_id in self._claimed:
                 self._watch(now, session_id, held)  # its handler or its end decides
             else:
-                self._let_go(session_id, "went on in another process, or ended there")
+                self._detach_copy(session_id, "went on in another process, or ended there")
 
     async def _rebuild(self, record: DurableRecord) -> AbstractSession[Any] | Elsewhere | None:
         cls: Any = find_kind(record.kind)
@@ -632,7 +636,7 @@ class DurableSessions:
         return latest
 
     async def finish(self, session_id: str) -> None:
-        """Forget an ended session, in the store and here; a store that does not answer forgets it
+        """Finish an ended session, in the store and here; a store that does not answer finishes it
         later (the sweep tries again, without ``on_end``)."""
         self._held.pop(session_id, None)
         self._asked.pop(session_id, None)
@@ -641,7 +645,7 @@ class DurableSessions:
         try:
             await self._call(self._store.finish(session_id, give_up_at=self._give_up_at()))
         except StoreUnavailableError:
-            self._forget_later(session_id)
+            self._finish_later(session_id)
             _log.warning(
                 "the record of ended session %s could not be deleted yet: its store does not answer",
                 session_id,
@@ -665,10 +669,10 @@ class DurableSessions:
             if session._state is SessionState.RUNNING:
                 self.detach(session)
 
-    def _forget_later(self, session_id: str) -> None:
+    def _finish_later(self, session_id: str) -> None:
         """Have the sweep delete a record, without ``on_end``, as soon as the store answers."""
-        self._unwanted.add(session_id)
-        self._alarm.arm(self._clock.time() + _FORGET_RETRY)
+        self._unfinished.add(session_id)
+        self._alarm.arm(self._clock.time() + _RETRY_SOON)
 
     async def _claim(self, work: Awaitable[T]) -> T:
         """A store call that claims ends: when it fails, the store may still have made the claim."""
@@ -676,7 +680,7 @@ class DurableSessions:
             return await self._call(work)
         except StoreUnavailableError:
             self._lost_claims = True
-            self._alarm.arm(self._clock.time() + _FORGET_RETRY)
+            self._alarm.arm(self._clock.time() + _RETRY_SOON)
             raise
 
     # -- expiry ----------------------------------------------------------------------------------------
@@ -701,7 +705,7 @@ class DurableSessions:
     async def sweep(self) -> None:
         """End every durable session whose deadline has passed, then arm the timer for the next.
 
-        First what earlier calls left undone: records of ended sessions the store did not forget,
+        First what earlier calls left undone: records of ended sessions the store did not finish,
         and claims this process made whose answer was lost (ended now, with ``on_end``). Then due
         sessions are claimed a batch at a time (with a shared store, each by one process of all) and
         ended, the event loop getting a turn between batches. Sessions no class here can restore are
@@ -729,7 +733,7 @@ class DurableSessions:
                     await self._end_due(record, now)
                 await asyncio.sleep(0)  # clicks are answered between batches
             if self._store.shared:
-                self._let_go_of_overdue(now)
+                self._detach_overdue(now)
             retry = await self._sweep_unknown(now)
             deadline = await self._call(self._store.next_deadline())
         except StoreUnavailableError as error:
@@ -742,16 +746,16 @@ class DurableSessions:
             deadline = now + _RETRY
         elif retry is not None and (deadline is None or deadline <= now):
             deadline = retry  # only sessions that cannot end yet are due
-        if (self._unwanted or self._lost_claims) and (deadline is None or deadline > now + _FORGET_RETRY):
-            deadline = now + _FORGET_RETRY  # work left undone: soon, not at the next deadline
+        if (self._unfinished or self._lost_claims) and (deadline is None or deadline > now + _RETRY_SOON):
+            deadline = now + _RETRY_SOON  # work left undone: soon, not at the next deadline
         self._arm(deadline)
 
     async def _take_up_claims(self) -> None:
-        """Forget the records of ended sessions the store kept, and end the sessions this process
+        """Finish the records of ended sessions the store kept, and end the sessions this process
         claimed without hearing back (the store made the claim, then its answer was lost)."""
-        for session_id in list(self._unwanted):
+        for session_id in list(self._unfinished):
             await self._call(self._store.finish(session_id, give_up_at=self._give_up_at()))
-            self._unwanted.discard(session_id)
+            self._unfinished.discard(session_id)
         if not self._lost_claims:
             return
         self._lost_claims = False
@@ -759,7 +763,7 @@ class DurableSessions:
         # its own claim up already, and must not be ended twice.
         self._finished = set()
         try:
-            ignore = self._claimed | self._unwanted
+            ignore = self._claimed | self._unfinished
             try:
                 lost = await self._call(self._store.claimed(ignore=ignore, give_up_at=self._give_up_at()))
             except StoreUnavailableError:

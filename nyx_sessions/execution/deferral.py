@@ -112,7 +112,7 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         thinking: bool,
         ephemeral: bool,
     ) -> None:
-        # discord.py's two slots, set here rather than through super().__init__: a call less per click.
+        # discord.py's two slots, set here rather than through super().__init__ (this runs on every click).
         self._parent = parent
         self._response_type = None
         self._watch = watch
@@ -158,10 +158,12 @@ class GuardedResponse(discord.InteractionResponse[Any]):
             await asyncio.wait((deferral,))  # not ``await deferral``: cancelling us must not cancel it
         return self._response_type is not None
 
-    def _retry_deferral(self) -> None:
-        """An answer that was on its way at the deadline failed: defer now instead."""
-        self._due = False
-        self._defer_if_unanswered()
+    def _answered(self) -> None:
+        """An answer of the handler's is back; if the deadline came meanwhile and it failed, defer now."""
+        self._answering = False
+        if self._due:
+            self._due = False
+            self._defer_if_unanswered()
 
     # -- discord.py's answering calls --------------------------------------------------------------------
 
@@ -175,9 +177,7 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().defer(ephemeral=ephemeral, thinking=thinking)
         finally:
-            self._answering = False
-            if self._due:
-                self._retry_deferral()
+            self._answered()
 
     async def send_message(
         self, content: Any | None = None, **kwargs: Any
@@ -189,9 +189,7 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().send_message(content, **kwargs)
         finally:
-            self._answering = False
-            if self._due:
-                self._retry_deferral()
+            self._answered()
 
     async def edit_message(self, **kwargs: Any) -> discord.InteractionCallbackResponse[Any] | None:
         """As :meth:`discord.InteractionResponse.edit_message`; the original response after a deferral."""
@@ -201,9 +199,7 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().edit_message(**kwargs)
         finally:
-            self._answering = False
-            if self._due:
-                self._retry_deferral()
+            self._answered()
 
     async def send_modal(self, modal: discord.ui.Modal, /) -> discord.InteractionCallbackResponse[Any]:
         """Open a modal as :meth:`discord.InteractionResponse.send_modal`.
@@ -219,9 +215,7 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         try:
             return await super().send_modal(modal)
         finally:
-            self._answering = False
-            if self._due:
-                self._retry_deferral()
+            self._answered()
 
     # -- continuing after an automatic deferral ----------------------------------------------------------
 

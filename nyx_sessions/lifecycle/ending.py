@@ -70,13 +70,7 @@ class Ends:
         code: EndCode,
         meta: SessionExecutionMeta | None = None,
     ) -> SessionEndData[Any]:
-        """End ``session`` exactly once; later and concurrent calls return the same end data.
-
-        Raises
-        ------
-        IllegalSessionStateError
-            The session was never started.
-        """
+        """End ``session``; see :meth:`SessionManager.end <nyx_sessions.SessionManager.end>`."""
         if session._end_data is not None:
             return session._end_data
         ending = self._live.ending
