@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 import secrets
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, overload
 
 import discord
@@ -29,6 +30,8 @@ from nyx_sessions.state import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from typing_extensions import Self
 
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
@@ -69,6 +72,13 @@ def _check_ttl(ttl: float | None, owner: str) -> float | None:
             f"{owner}: ttl must be a positive number of seconds or None (never expires), got {ttl!r}"
         )
     return None if math.isinf(ttl) else float(ttl)
+
+
+class _Reach(NamedTuple):
+    """The two ways to a session's message that :meth:`AbstractSession._reach` found."""
+
+    edit: Callable[..., Awaitable[discord.Message]]
+    fetch: Callable[[], Awaitable[discord.Message]]
 
 
 class StoredMessage(NamedTuple):
@@ -668,46 +678,42 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             return stored.channel_id, stored.message_id, stored.ephemeral
         return None, None, False
 
-    async def _edit_message(self, **kwargs: Any) -> None:
-        """Edit :attr:`message` through a still-valid interaction token, else by id as the bot.
+    def _reach(self) -> _Reach | None:
+        """How :attr:`message` can be edited and read now; ``None`` when nothing reaches it.
 
-        The message objects discord.py returns from interaction responses and followups edit through
-        their token, which dies after 15 minutes; a non-ephemeral message is then edited by channel
-        and message id instead. An ephemeral one can only be reached through a live token.
+        The message objects discord.py returns from interaction responses and followups go through
+        their token, which dies after 15 minutes; a non-ephemeral message is then reached by channel
+        and message id as the bot instead. An ephemeral one can only be reached through a live token
+        (a restored session's stored one included).
         """
         target = self._live_token()
         channel_id, message_id, ephemeral = self._where()
-        if target is not None and (self._edits_original or message_id is not None):
-            if self._edits_original:
-                self._message = await target.edit_original_response(**kwargs)
-            else:
-                assert message_id is not None  # for mypy: checked above
-                self._message = await target.followup.edit_message(message_id, **kwargs)
-            return
+        if target is not None and self._edits_original:
+            return _Reach(target.edit_original_response, target.original_response)
+        if target is not None and message_id is not None:
+            followup = target.followup
+            return _Reach(
+                partial(followup.edit_message, message_id), partial(followup.fetch_message, message_id)
+            )
         if channel_id is not None and message_id is not None and not ephemeral:
-            self._message = await self._by_id(channel_id, message_id).edit(**kwargs)
-            return
+            message = self._by_id(channel_id, message_id)
+            return _Reach(message.edit, message.fetch)
         stored = self._stored_token()
         if stored is not None and message_id is not None:
-            self._message = await stored.edit_message(message_id, **kwargs)
-        else:
+            return _Reach(partial(stored.edit_message, message_id), partial(stored.fetch_message, message_id))
+        return None
+
+    async def _edit_message(self, **kwargs: Any) -> None:
+        """Edit :attr:`message` by the way :meth:`_reach` finds."""
+        reach = self._reach()
+        if reach is None:
             raise IllegalSessionStateError(f"session {self._id!r} has no message that can still be edited")
+        self._message = await reach.edit(**kwargs)
 
     async def _read_message(self) -> discord.Message | None:
         """Read :attr:`message` back as Discord has it now; ``None`` when it cannot be reached."""
-        target = self._live_token()
-        channel_id, message_id, ephemeral = self._where()
-        if target is not None and (self._edits_original or message_id is not None):
-            if self._edits_original:
-                return await target.original_response()
-            assert message_id is not None  # for mypy: checked above
-            return await target.followup.fetch_message(message_id)
-        if channel_id is not None and message_id is not None and not ephemeral:
-            return await self._by_id(channel_id, message_id).fetch()
-        stored = self._stored_token()
-        if stored is not None and message_id is not None:
-            return await stored.fetch_message(message_id)
-        return None
+        reach = self._reach()
+        return None if reach is None else await reach.fetch()
 
     async def _disable_components(self) -> None:
         """Disable every component of :attr:`message` (after expiry); skipped when it cannot work.
