@@ -190,7 +190,8 @@ class Announcer:
         self._bus = bus
         self._bot = bot
 
-    def __call__(self, event: SessionEvent, *args: Any) -> None:
+    def emit(self, event: SessionEvent, *args: Any) -> None:
+        """Emit ``event`` with ``args`` on the bus, and through ``bot.dispatch`` if anyone listens."""
         self._bus.emit(event, *args)
         name, method = _DISPATCHED_AS[event]
         if _is_listened(self._bot, name, method):

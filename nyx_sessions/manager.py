@@ -31,7 +31,7 @@ from nyx_sessions.storage import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Coroutine, Mapping
 
     import discord
 
@@ -110,7 +110,7 @@ class SessionManager:
         self._live = live = LiveSessions(self._promises)
         self._tasks = tasks = Tasks()
         self._deferrals = DeferralWatch(clock, tasks.spawn)
-        announce = Announcer(self._bus, bot)
+        announce = Announcer(self._bus, bot).emit
         self._ends = ends = Ends(live, self._executor, announce, self._backing_of)
         self._memory = MemoryBacking(
             self._repository, live, end=ends.end, expire=ends.expire, spawn=tasks.spawn
@@ -255,10 +255,13 @@ class SessionManager:
         """
         return await self._starts.start(session, meta)
 
-    async def update(
+    def update(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta | None = None
-    ) -> bool:
-        """Route a component or modal-submit interaction to its session.
+    ) -> Coroutine[Any, Any, bool]:
+        """Route a component or modal-submit interaction to its session (``await`` it).
+
+        The way of a click itself, :class:`~nyx_sessions.lifecycle.clicks.Clicks`, is awaited
+        directly: no coroutine of the manager's stands between the listener and it.
 
         Returns
         -------
@@ -266,7 +269,7 @@ class SessionManager:
             ``False`` when the custom id is not a session id (the interaction is left alone);
             ``True`` when it was handled, whatever the outcome.
         """
-        return await self._clicks.handle(interaction, meta)
+        return self._clicks.handle(interaction, meta)
 
     async def end(
         self,

@@ -314,23 +314,26 @@ class DurableSessions:
         A handler that raised commits nothing, and a write that fails (data that cannot be stored,
         a store that does not answer) keeps the last stored state: the held copy takes it back.
         """
-        if outcome.status is ExecutionOutcome.FAILED:
-            await self.revert(session)
-            return
-        held = self._held.get(session.id)
-        if held is None:
-            return
         try:
-            deadline = self._deadline(session.ttl, self._clock.time()) if outcome.refresh else held.deadline
-            record = session._to_record(deadline, held.created_at)
-            if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
-                held.deadline = deadline
-                held.version += 1
-                self._arm(deadline)
+            held = self._held.get(session.id)
+            if outcome.status is ExecutionOutcome.FAILED:
+                await self.revert(session)
+            elif held is not None:
+                await self._write(session, held, outcome.refresh)
         except (SessionDataError, StoreUnavailableError) as error:
             await self._report(error, session, interaction, meta)
             await send_notice(interaction, ERROR_NOTICE)
             await self.revert(session)
+        finally:
+            await self.leave(session.id)  # a commit gives the lease back; a revert does not
+
+    async def _write(self, session: AbstractSession[Any], held: _Held, refresh: bool) -> None:
+        deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
+        record = session._to_record(deadline, held.created_at)
+        if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
+            held.deadline = deadline
+            held.version += 1
+            self._arm(deadline)
 
     async def expires_at(self, session_id: str) -> float | None:
         """When a held session expires; ``None`` if never, or not held."""
@@ -367,6 +370,10 @@ class DurableSessions:
         session._state = SessionState.RUNNING
         self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
         return session
+
+    def at_hand(self, held: AbstractSession[Any] | None) -> AbstractSession[Any] | None:
+        """Never: every click asks the store (:meth:`enter`)."""
+        return None
 
     async def enter(
         self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]

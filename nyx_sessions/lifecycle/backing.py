@@ -54,6 +54,10 @@ class Backing(Protocol):
         """Keep a session whose start succeeded."""
         ...
 
+    def at_hand(self, held: AbstractSession[Any] | None) -> AbstractSession[Any] | None:
+        """The held session when a click needs nothing more of the backing; ``None``: :meth:`enter`."""
+        ...
+
     async def enter(
         self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]
     ) -> AbstractSession[Any] | Answered | None:
@@ -68,11 +72,12 @@ class Backing(Protocol):
         meta: SessionExecutionMeta,
         outcome: UpdateOutcome,
     ) -> None:
-        """Keep what a handler did (or, for a handler that raised, what was there before)."""
+        """Keep what a handler did (or, for a handler that raised, what was there before), and give
+        back what :meth:`enter` took, as :meth:`leave` would."""
         ...
 
     async def leave(self, session_id: str) -> None:
-        """The click is over (what :meth:`enter` took for it is given back)."""
+        """The click is over without a commit: give back what :meth:`enter` took for it."""
         ...
 
     async def begin_end(
@@ -136,6 +141,10 @@ class MemoryBacking:
     async def created(self, session: AbstractSession[Any]) -> None:
         """Arm the session's TTL."""
         await self._repository.save(session)
+
+    def at_hand(self, held: AbstractSession[Any] | None) -> AbstractSession[Any] | None:
+        """The held session: a click needs nothing more."""
+        return held
 
     async def enter(
         self, session_id: str, held: AbstractSession[Any] | None, interaction: discord.Interaction[Any]

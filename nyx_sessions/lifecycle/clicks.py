@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from nyx_sessions.codec import SessionCustomIdCodec
-    from nyx_sessions.events import Announcer
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.execution.deferral import DeferralWatch
     from nyx_sessions.lifecycle.backing import Backing
@@ -55,7 +54,7 @@ class Clicks:
         Answers a slow click before Discord's deadline.
     clock: :class:`~nyx_sessions.storage.Clock`
         What deferrals and the replay window are timed on.
-    announce: :class:`~nyx_sessions.events.Announcer`
+    announce: Callable
         Emits the update event.
     backing_of: Callable
         The backing of a held session, or of one this process does not hold (``None``).
@@ -72,7 +71,7 @@ class Clicks:
         executor: SessionExecutor,
         deferrals: DeferralWatch,
         clock: Clock,
-        announce: Announcer,
+        announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         replay_window: float,
     ) -> None:
@@ -106,8 +105,11 @@ class Clicks:
             await self._wait_for_turn(session_id)
         held = live.held.get(session_id)
         backing = self._backing_of(held)
+        committed = False
         try:
-            session = await backing.enter(session_id, held, interaction)
+            session: AbstractSession[Any] | Answered | None = backing.at_hand(held)
+            if session is None:  # not at hand: the backing brings it (a store, a lease)
+                session = await backing.enter(session_id, held, interaction)
             if isinstance(session, Answered):  # a replay, or told to try again
                 return True
             if session is None or session._state is not SessionState.RUNNING:
@@ -119,10 +121,12 @@ class Clicks:
                 await _acknowledge(interaction)
             if live.held.get(session_id) is session and outcome.ran:
                 session._track_interaction(interaction)
+                committed = True  # the commit gives back what enter took, even if it fails
                 await backing.commit(session, interaction, meta, outcome)
                 self._announce(SessionEvent.UPDATE, session, interaction, meta)
         finally:
-            await backing.leave(session_id)
+            if not committed:
+                await backing.leave(session_id)
             live.serial.release(session_id)
             self._deferrals.release(watched)
         return True

@@ -14,7 +14,6 @@ from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionM
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from nyx_sessions.events import Announcer
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
@@ -43,7 +42,7 @@ class Ends:
         The held sessions and the ends in progress.
     executor: :class:`~nyx_sessions.SessionExecutor`
         Runs ``on_end``.
-    announce: :class:`~nyx_sessions.events.Announcer`
+    announce: Callable
         Emits the end (and expiry) events.
     backing_of: Callable
         The backing of a session (:class:`~nyx_sessions.lifecycle.backing.Backing`).
@@ -55,7 +54,7 @@ class Ends:
         self,
         live: LiveSessions,
         executor: SessionExecutor,
-        announce: Announcer,
+        announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
     ) -> None:
         self._live = live

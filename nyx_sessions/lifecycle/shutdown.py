@@ -12,7 +12,7 @@ from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionM
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from nyx_sessions.events import Announcer, EventBus
+    from nyx_sessions.events import EventBus
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.lifecycle.tasks import Tasks
@@ -37,7 +37,7 @@ class Shutdown:
         The background work.
     bus: :class:`~nyx_sessions.EventBus`
         Its subscribers are waited for.
-    announce: :class:`~nyx_sessions.events.Announcer`
+    announce: Callable
         Emits the ends of sessions given up on.
     backing_of: Callable
         The backing of a session: it ends the session or leaves it to its store.
@@ -54,7 +54,7 @@ class Shutdown:
         live: LiveSessions,
         tasks: Tasks,
         bus: EventBus,
-        announce: Announcer,
+        announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         abandon_start: Callable[[AbstractSession[Any]], None],
         timeout: float,

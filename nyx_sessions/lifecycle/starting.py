@@ -23,7 +23,6 @@ from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionM
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
 
-    from nyx_sessions.events import Announcer
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.execution.deferral import DeferralWatch
     from nyx_sessions.lifecycle.backing import Backing
@@ -49,7 +48,7 @@ class Starts:
         Answers a start in time when ``on_start`` (or the store) is slow.
     clock: :class:`~nyx_sessions.storage.Clock`
         What the deferral is timed on.
-    announce: :class:`~nyx_sessions.events.Announcer`
+    announce: Callable
         Emits the start event.
     backing_of: Callable
         The backing of a session.
@@ -70,7 +69,7 @@ class Starts:
         executor: SessionExecutor,
         deferrals: DeferralWatch,
         clock: Clock,
-        announce: Announcer,
+        announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
     ) -> None:
