@@ -260,8 +260,8 @@ class SessionManager:
     ) -> Coroutine[Any, Any, bool]:
         """Route a component or modal-submit interaction to its session (``await`` it).
 
-        The way of a click itself, :class:`~nyx_sessions.lifecycle.clicks.Clicks`, is awaited
-        directly: no coroutine of the manager's stands between the listener and it.
+        The way of a click itself (``nyx_sessions.lifecycle.clicks``) is awaited directly: no
+        coroutine of the manager's stands between the listener and it.
 
         Returns
         -------
