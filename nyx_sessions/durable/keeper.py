@@ -337,10 +337,6 @@ class DurableSessions:
 
     async def expires_at(self, session_id: str) -> float | None:
         """When a held session expires; ``None`` if never, or not held."""
-        return self.deadline_of(session_id)
-
-    def deadline_of(self, session_id: str) -> float | None:
-        """When a held session expires; ``None`` if never, or not held."""
         held = self._held.get(session_id)
         return None if held is None else held.deadline
 
