@@ -2,8 +2,8 @@
 
 - click: CPU per click on a session stored in SQLite against the same click on a memory session,
   from handing over the payload to the update event, which fires once the click's record is written.
-  Process CPU time: the SQLite work runs on aiosqlite's thread and counts. Its floor: the store's
-  write of the same record alone (the thread hand-off both ways, the UPDATE, its index);
+  Process CPU time (a checkpoint's worker thread counts too). Its floor: the store's write of the
+  same record alone (the UPDATE and its index, on the loop's thread);
 - restore: a click on a stored session this process does not hold (after a restart): the record is
   loaded, the data decoded, the session rebuilt, then the click handled and written;
 - memory: bytes per durable session held by the process (the record lives in SQLite, on disk);
@@ -91,7 +91,7 @@ async def _write_floor(stored: Clicker, count: int) -> float:
     """Median µs of process CPU for the store's write of one session record, alone.
 
     The same write a stored click makes (:meth:`SQLiteSessionStore.commit` of the session's record:
-    the hand-off to aiosqlite's thread and back, the UPDATE and its index), without the click.
+    the UPDATE and its index), without the click.
     """
     manager = get_session_manager(stored.test_bot.bot)
     store = manager.store
@@ -187,7 +187,7 @@ async def run(sizes: Sizes) -> list[Row]:
     memory_click = "session in memory, click"
     return [
         Row(
-            "6. Durable: click on an SQLite-stored session, CPU per click (its SQLite thread included)",
+            "6. Durable: click on an SQLite-stored session, CPU per click (checkpoints included)",
             got["sqlite"],
             "us",
             memory_click,
@@ -196,7 +196,7 @@ async def run(sizes: Sizes) -> list[Row]:
             got["sqlite"] <= 2 * got["memory"],
         ),
         Row(
-            "6. Durable: floor, the store's write of one session record alone (aiosqlite's thread included)",
+            "6. Durable: floor, the store's write of one session record alone",
             got["floor"],
             "us",
             "stored click minus memory click",

@@ -839,8 +839,14 @@ class DurableSessions:
         return None if ttl is None else now + ttl
 
     async def _call(self, work: Awaitable[T]) -> T:
-        """Await a store call for at most ``timeout`` seconds; a failing store is reported unavailable."""
+        """Await a store call for at most ``timeout`` seconds; a failing store is reported unavailable.
+
+        A store whose calls never wait (:attr:`~nyx_sessions.storage.SessionStore.waits`) gets no
+        timer: nothing could interrupt its calls, and the timer would cost each click.
+        """
         try:
+            if not self._store.waits:
+                return await work
             if _deadline is not None:  # Python 3.11+: no task per call, unlike wait_for
                 async with _deadline(self.timeout):
                     return await work

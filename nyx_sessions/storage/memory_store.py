@@ -25,6 +25,7 @@ class MemorySessionStore:
     """
 
     shared: ClassVar[bool] = False
+    waits: ClassVar[bool] = False
 
     __slots__ = ("_deadlines", "_due", "_ending", "_records")
 

@@ -294,6 +294,7 @@ class RedisSessionStore:
     """
 
     shared: ClassVar[bool] = True
+    waits: ClassVar[bool] = True
 
     __slots__ = (
         "_claimer",

@@ -98,9 +98,13 @@ class SessionStore(Protocol):
     ----------
     shared: :class:`bool`
         Whether several processes may use the store at once.
+    waits: :class:`bool`
+        Whether a call may wait on I/O (a network, a worker thread): the manager then bounds each
+        call in time. A store whose calls finish on the calling thread says ``False``.
     """
 
     shared: ClassVar[bool]
+    waits: ClassVar[bool]
 
     async def open(self) -> None:
         """Make the store ready (connect, create tables); sessions left half-ended are finished.

@@ -105,7 +105,7 @@ async def _break(store: SessionStore, server: RedisServer | None) -> None:
         server.kill()
     else:
         assert isinstance(store, SQLiteSessionStore)
-        await store._open_db().execute("PRAGMA query_only = 1")
+        store._open_db().execute("PRAGMA query_only = 1")
 
 
 async def _mend(store: SessionStore, server: RedisServer | None) -> None:
@@ -114,7 +114,7 @@ async def _mend(store: SessionStore, server: RedisServer | None) -> None:
         server.start()
     else:
         assert isinstance(store, SQLiteSessionStore)
-        await store._open_db().execute("PRAGMA query_only = 0")
+        store._open_db().execute("PRAGMA query_only = 0")
 
 
 @pytest.fixture

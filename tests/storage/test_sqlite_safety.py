@@ -1,9 +1,10 @@
-"""What keeps an SQLite store's sessions ending once: the lock, atomic claims, give-up fences.
+"""What keeps an SQLite store's sessions ending once, and its clicks written in time.
 
 The lock follows the file a path resolves to (two releases reach one database through symlinks);
 each claim is one statement, so even two processes that meet on one file (the lock bypassed here)
-claim each session once; a write that aiosqlite runs after its caller gave up changes nothing. And a
-session's ``result`` is stored with its data, in files of the old schema too.
+claim each session once. A write is in the file when its call returns, and the write-ahead log is
+checkpointed off the loop. A session's ``result`` is stored with its data, in files of the old
+schema too.
 """
 
 from __future__ import annotations
@@ -173,32 +174,6 @@ async def test_sessions_of_a_newer_data_version_are_left_for_the_version_that_wr
 # -- a write that runs after its caller gave up changes nothing ---------------------------------------
 
 
-async def test_writes_past_their_give_up_time_change_nothing(store: SQLiteSessionStore) -> None:
-    past = time.time() - 1.0
-    with pytest.raises(SessionStoreError, match="gave up"):
-        await store.create(record("late"), give_up_at=past)
-    assert not await store.exists("late"), "a late start never comes back"
-
-    assert await store.create(record("a", deadline=10.0))
-    assert await store.create(record("b", deadline=20.0))
-    with pytest.raises(SessionStoreError, match="gave up"):
-        await store.commit(record("a", data=b'{"n":2}', deadline=10.0), give_up_at=past)
-    loaded = await store.load("a")
-    assert loaded is not None and (loaded.data, loaded.version) == (b'{"n":1}', 1)
-
-    with pytest.raises(SessionStoreError, match="gave up"):
-        await store.claim_due(50.0, 10, kinds=KINDS, give_up_at=past)
-    with pytest.raises(SessionStoreError, match="gave up"):
-        await store.claim_end("a", give_up_at=past)
-    assert await store.due(50.0, 10) == ["a", "b"], "no claim nobody knows of"
-    assert await store.claimed() == []
-
-    assert await store.claim_end("a") is not None
-    with pytest.raises(SessionStoreError, match="gave up"):
-        await store.finish("a", give_up_at=past)
-    assert [one.id for one in await store.claimed()] == ["a"], "still claimed: its claimer ends it again"
-
-
 async def test_writes_in_time_or_without_a_give_up_time_run(store: SQLiteSessionStore) -> None:
     for give_up_at in (None, time.time() + 60.0):
         prefix = "none" if give_up_at is None else "future"
@@ -221,18 +196,39 @@ async def test_writes_in_time_or_without_a_give_up_time_run(store: SQLiteSession
         await store.finish("never-created", give_up_at=give_up_at)
 
 
-async def test_a_start_its_caller_timed_out_on_stores_nothing_when_it_runs_later(
-    store: SQLiteSessionStore,
+async def test_a_write_is_in_the_file_when_the_call_returns(
+    store: SQLiteSessionStore, tmp_path: Path
 ) -> None:
-    db = store._open_db()
-    await db.create_function("pause", 1, time.sleep)
-    stall = asyncio.ensure_future(db.execute("SELECT pause(0.5)"))  # aiosqlite's thread is busy
-    await asyncio.sleep(0)
-    with pytest.raises(asyncio.TimeoutError):
-        # The caller stops waiting; aiosqlite still runs the queued insert once the stall is over.
-        await asyncio.wait_for(store.create(record("late"), give_up_at=time.time() + 0.1), 0.1)
-    await stall
-    assert not await store.exists("late"), "it ran after the give-up time: nothing stored"
+    """The promise of a click: its state is stored before the next click of the session is served."""
+    assert await store.create(record("a"))
+    assert await store.commit(record("a", data=b'{"n":2}'))
+    other = sqlite3.connect(tmp_path / "sessions.db")  # another reader sees it at once
+    try:
+        assert other.execute("SELECT data, version FROM nyx_sessions WHERE id = 'a'").fetchone() == (
+            b'{"n":2}',
+            2,
+        )
+    finally:
+        other.close()
+
+
+async def test_the_log_is_copied_into_the_database_off_the_loop(
+    store: SQLiteSessionStore, tmp_path: Path
+) -> None:
+    """Commits only append to the write-ahead log; every few hundred, a worker thread checkpoints it."""
+    assert await store.create(record("a"))
+    for count in range(2, sqlite_store._CHECKPOINT_EVERY + 2):
+        assert await store.commit(record("a", data=b'{"n":%d}' % count))
+    checkpoint = store._checkpoint
+    assert checkpoint is not None, "a checkpoint runs on a worker thread"
+    await checkpoint
+    # The database file alone, without its log, has the commits the checkpoint copied.
+    alone = sqlite3.connect(f"file:{tmp_path / 'sessions.db'}?immutable=1", uri=True)
+    try:
+        (version,) = alone.execute("SELECT version FROM nyx_sessions WHERE id = 'a'").fetchone()
+    finally:
+        alone.close()
+    assert version >= sqlite_store._CHECKPOINT_EVERY - 1
 
 
 # -- the sessions this process claimed -----------------------------------------------------------------
