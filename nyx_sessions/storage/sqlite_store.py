@@ -168,9 +168,9 @@ class SQLiteSessionStore:
         try:
             # Created owner-only before SQLite opens it: the records hold interaction tokens.
             os.close(os.open(real, os.O_CREAT | os.O_RDWR, 0o600))
-            # Autocommit: each write is its own transaction. check_same_thread off: the checkpoint
-            # runs on a worker thread while the loop waits for nothing from this connection.
-            db = sqlite3.connect(real, isolation_level=None, check_same_thread=False)
+            # Autocommit: each write is its own transaction. The loop's thread alone uses this
+            # connection; the checkpoint's worker thread opens its own.
+            db = sqlite3.connect(real, isolation_level=None)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(f"PRAGMA synchronous={self._synchronous}")
