@@ -358,13 +358,15 @@ class DurableSessions:
             The store did not answer.
         """
         record = await self._call(self._store.load(session_id))
-        if record is None:
-            return None
+        return None if record is None else await self._revive(record)
+
+    async def _revive(self, record: DurableRecord) -> AbstractSession[Any] | Elsewhere | None:
+        """The session of ``record`` rebuilt, running and held here; as :meth:`restore` otherwise."""
         session = await self._rebuild(record)
         if session is None or isinstance(session, Elsewhere):
             return session
         session._state = SessionState.RUNNING
-        self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
+        self._hold(record.id, _Held(record.deadline, record.created_at, record.version))
         return session
 
     def at_hand(self, held: AbstractSession[Any] | None) -> AbstractSession[Any] | None:
@@ -424,9 +426,7 @@ class DurableSessions:
         waits = iter(_BUSY_BACKOFF)
         while True:
             # Each try is given up with its call: a request Redis runs later than that takes nothing.
-            attempt = store.acquire(
-                session_id, interaction_id=interaction_id, give_up_at=time.time() + self.timeout
-            )
+            attempt = store.acquire(session_id, interaction_id=interaction_id, give_up_at=self._give_up_at())
             acquired = await self._call(attempt)
             if acquired.status != "busy":
                 break
@@ -470,7 +470,7 @@ class DurableSessions:
             if record is None:
                 raise LookupError(session_id)  # ended meanwhile (another process): nothing to revert to
             cls: Any = type(session)
-            data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, session_id)
+            data = _decode(cls, record)
         except (StoreUnavailableError, SessionDataError, LookupError):
             known = self._held.get(session_id)
             if known is not None:
@@ -580,7 +580,7 @@ class DurableSessions:
                 )
             return ELSEWHERE
         try:
-            data = decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, record.id)
+            data = _decode(cls, record)
             session = self._make(cls, record, data)
             await session._reload()
             await session.on_restore()
@@ -631,12 +631,8 @@ class DurableSessions:
             return None if self._store.shared else session
         if record.version == known.version:
             return session
-        latest = await self._rebuild(record)  # ended with the state the other process left
-        if latest is None or isinstance(latest, Elsewhere):
-            return session
-        latest._state = SessionState.RUNNING
-        self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
-        return latest
+        latest = await self._revive(record)  # ended with the state the other process left
+        return session if latest is None or isinstance(latest, Elsewhere) else latest
 
     async def finish(self, session_id: str) -> None:
         """Finish an ended session, in the store and here; a store that does not answer finishes it
@@ -675,6 +671,10 @@ class DurableSessions:
     def _finish_later(self, session_id: str) -> None:
         """Have the sweep delete a record, without ``on_end``, as soon as the store answers."""
         self._unfinished.add(session_id)
+        self._sweep_soon()
+
+    def _sweep_soon(self) -> None:
+        """Bring the sweep back in a moment for the work a failing store left undone."""
         self._alarm.arm(self._clock.time() + _RETRY_SOON)
 
     async def _claim(self, work: Awaitable[T]) -> T:
@@ -683,7 +683,7 @@ class DurableSessions:
             return await self._call(work)
         except StoreUnavailableError:
             self._lost_claims = True
-            self._alarm.arm(self._clock.time() + _RETRY_SOON)
+            self._sweep_soon()
             raise
 
     # -- expiry ----------------------------------------------------------------------------------------
@@ -816,13 +816,11 @@ class DurableSessions:
             session: AbstractSession[Any] | Elsewhere | None = self._live.held.get(session_id)
             if session is None or known is None or known.version != record.version:
                 self._drop_copy(session_id)  # changed by another process since: end its latest state
-                session = await self._rebuild(record)
+                session = await self._revive(record)
             if session is None or isinstance(session, Elsewhere):
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 await self.finish(session_id)
                 return
-            if session_id not in self._held:
-                self._hold(session_id, _Held(record.deadline, record.created_at, record.version))
             expired = code is SessionEndCode.EXPIRED
             await self._run_end(session, reason, code, None, expired=expired)
         if expired and session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
@@ -855,3 +853,8 @@ class DurableSessions:
             raise
         except (SessionStoreError, sqlite3.Error, OSError, asyncio.TimeoutError) as error:
             raise StoreUnavailableError(f"the session store failed: {error!r}") from error
+
+
+def _decode(cls: Any, record: DurableRecord) -> Any:
+    """The record's data as its class reads it (migrated from an older ``data_version``)."""
+    return decode_data(cls._kind, cls.migrate_data, record.data, record.data_version, record.id)
