@@ -57,18 +57,31 @@ class Clicker:
 
     async def click_cost(self, count: int, *, clock: Callable[[], float] = time.process_time) -> float:
         """Median µs from payload to update event, one click at a time: process CPU, or ``clock``'s."""
-        parse = self.test_bot.state.parse_interaction_create
-        samples = []
-        for index in range(count):
-            payload = fresh(self.payloads[index % len(self.payloads)])
-            self._updated = asyncio.get_running_loop().create_future()
-            PROBE.expect(1)
-            started = clock()
-            parse(payload)
-            await self._updated
-            samples.append(clock() - started)
-            await asyncio.sleep(0)
+        samples = [await self.click(index, clock) for index in range(count)]
         return sorted(samples)[len(samples) // 2] * 1e6
+
+    async def click(self, index: int, clock: Callable[[], float] = time.process_time) -> float:
+        """Seconds (on ``clock``) from the payload of the ``index``-th session's click to its update
+        event."""
+        payload = fresh(self.payloads[index % len(self.payloads)])
+        self._updated = asyncio.get_running_loop().create_future()
+        PROBE.expect(1)
+        started = clock()
+        self.test_bot.state.parse_interaction_create(payload)
+        await self._updated
+        spent = clock() - started
+        await asyncio.sleep(0)
+        return spent
+
+    def clicking(self, other: Clicker) -> Clicker:
+        """A clicker of this bot's sessions from ``other``'s bot (another process on the same store)."""
+        payloads = []
+        for own in self.payloads:
+            payload = other.test_bot.click_payload(own["data"]["custom_id"])
+            # The same user clicks (the sessions are theirs), wherever Discord delivers the click.
+            payload.update({key: own[key] for key in ("member", "user") if key in own})
+            payloads.append(payload)
+        return Clicker(other.test_bot, payloads)
 
     async def restore_cost(self, count: int) -> float:
         """Median µs per click on sessions this process does not hold (the manager is new)."""

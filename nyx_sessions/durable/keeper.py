@@ -38,6 +38,7 @@ from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, Execu
 from nyx_sessions.lifecycle.backing import ANSWERED, Answered
 from nyx_sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
+from nyx_sessions.storage.store import SessionBusyError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import SessionExecutionMeta
     from nyx_sessions.storage import Clock
-    from nyx_sessions.storage.store import DurableRecord, SessionStore, SharedSessionStore
+    from nyx_sessions.storage.store import Acquired, DurableRecord, SessionStore, SharedSessionStore
 
 __all__ = ("ELSEWHERE", "DurableSessions", "Elsewhere", "StoreUnavailableError")
 
@@ -79,9 +80,6 @@ processes' readings of the server's clock, milliseconds apart, and an end in pro
 
 _BUSY_BACKOFF = (0.01, 0.02, 0.05, 0.1, 0.2)
 """Waits between tries for a session whose handler runs in another process (the last one repeats)."""
-
-_RENEW_RETRY = 0.25
-"""Seconds before a lease renewal the store did not answer is tried again (the handler still runs)."""
 
 _RETRY_SOON = 1.0
 """Seconds before the sweep comes back for work a failing store left undone (records to delete,
@@ -151,6 +149,15 @@ class DurableSessions:
         of the bot may know it), then dropped without ``on_end``.
     timeout: :class:`float`
         The longest any store call may take; past it the store counts as unavailable.
+
+    Attributes
+    ----------
+    owner_clicks: :class:`int`
+        Clicks this process served as the session's owner (shared stores): no store call before
+        the handler, one after it.
+    taken_clicks: :class:`int`
+        Clicks for which this process first took the session from the store (shared stores): it was
+        not held here, or another process served it last.
     """
 
     __slots__ = (
@@ -165,7 +172,6 @@ class DurableSessions:
         "_make",
         "_order",
         "_overdue",
-        "_renewals",
         "_report",
         "_run_end",
         "_spawn",
@@ -174,7 +180,9 @@ class DurableSessions:
         "_unfinished",
         "_unknown_kinds",
         "_watching",
+        "owner_clicks",
         "stale_after",
+        "taken_clicks",
         "timeout",
         "unknown_grace",
     )
@@ -222,12 +230,13 @@ class DurableSessions:
         self._lost_claims = False
         # While the sweep takes lost claims up: the sessions that finished meanwhile.
         self._finished: set[str] | None = None
-        self._renewals: dict[str, asyncio.TimerHandle] = {}  # leases of running handlers, kept alive
         self._alarm = Alarm(self._clock, self._on_alarm)
         self._sweeping: asyncio.Task[None] | None = None
         self._watching: asyncio.Task[None] | None = None  # notices of ends in other processes
         self._unknown_kinds: set[str] = set()
         self.stale_after = stale_after
+        self.owner_clicks = 0
+        self.taken_clicks = 0
         self.unknown_grace = unknown_grace
         self.timeout = timeout
 
@@ -238,7 +247,7 @@ class DurableSessions:
 
     @property
     def _shared(self) -> SharedSessionStore | None:
-        """The store, when several processes share it (leases, notices of ends); else ``None``."""
+        """The store, when several processes share it (ownership, notices of ends); else ``None``."""
         return self._store if self._store.shared else None  # type: ignore[return-value]
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -253,7 +262,8 @@ class DurableSessions:
         if store is not None:
             # Not one of the manager's tasks, which shutdown waits for: this one never ends by itself.
             self._watching = asyncio.get_running_loop().create_task(
-                store.watch_ends(self._ended_elsewhere), name="nyx-sessions:background:ends"
+                store.watch(self._ended_elsewhere, self._asked_to_let_go),
+                name="nyx-sessions:background:watch",
             )
         await self._schedule()
 
@@ -314,26 +324,34 @@ class DurableSessions:
         A handler that raised commits nothing, and a write that fails (data that cannot be stored,
         a store that does not answer) keeps the last stored state: the held copy takes it back.
         """
+        written = False
         try:
             held = self._held.get(session.id)
             if outcome.status is ExecutionOutcome.FAILED:
                 await self.revert(session)
             elif held is not None:
-                await self._write(session, held, outcome.refresh)
+                written = await self._write(session, held, outcome.refresh, interaction.id)
         except (SessionDataError, StoreUnavailableError) as error:
             await self._report(error, session, interaction, meta)
-            await send_notice(interaction, ERROR_NOTICE)
+            notice = STORE_UNAVAILABLE_NOTICE if isinstance(error, StoreUnavailableError) else ERROR_NOTICE
+            await send_notice(interaction, notice)
             await self.revert(session)
         finally:
-            await self.leave(session.id)  # a commit gives the lease back; a revert does not
+            if not written:  # a write also marks the interaction taken; a revert does not
+                await self.leave(session.id, interaction)
 
-    async def _write(self, session: AbstractSession[Any], held: _Held, refresh: bool) -> None:
+    async def _write(
+        self, session: AbstractSession[Any], held: _Held, refresh: bool, interaction_id: int
+    ) -> bool:
         deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
         record = session._to_record(deadline, held.created_at)
-        if await self._call(self._store.commit(record, give_up_at=self._give_up_at())):
-            held.deadline = deadline
-            held.version += 1
-            self._arm(deadline)
+        write = self._store.commit(record, interaction_id=interaction_id, give_up_at=self._give_up_at())
+        if not await self._call(write):
+            return False
+        held.deadline = deadline
+        held.version += 1
+        self._arm(deadline)
+        return True
 
     async def expires_at(self, session_id: str) -> float | None:
         """When a held session expires; ``None`` if never, or not held."""
@@ -400,40 +418,38 @@ class DurableSessions:
     async def _take(
         self, session_id: str, held: AbstractSession[Any] | None, interaction_id: int
     ) -> AbstractSession[Any] | Elsewhere | Answered | None:
-        """The session for this click: with a shared store, first taken for this process (a lease:
-        its handlers run one at a time across processes, waiting for another process's handler),
-        the interaction marked as taken (:data:`ANSWERED` if another process took it), and a held
-        copy whose state another process changed since restored afresh.
+        """The session for this click. One process, or the process that serves the session: the
+        held copy at once. Otherwise the session is first made this process's (its handlers run in
+        one process at a time: the one serving it is asked to let go, between two clicks), the
+        interaction marked as taken (:data:`ANSWERED` if another process took it), and a held copy
+        whose state another process changed since restored afresh.
 
         Raises
         ------
         StoreUnavailableError
-            The store did not answer, or another process held the session past its lease.
+            The store did not answer, or another process kept the session past its lease.
         """
         store = self._shared
+        known = self._held.get(session_id)
         if store is None:
             if held is None:
                 return await self.restore(session_id)
-            known = self._held.get(session_id)
-            if known is not None and known.version == _STALE and not await self.revert(held):
-                raise StoreUnavailableError(
-                    f"session {session_id} could not be brought back to its stored state"
-                )
-            return held
-        # Another process's handler is waited for as long as its lease can last, and a second more
-        # (the deferral watch has answered the click by then).
-        wait_until = time.time() + store.lease + 1.0
-        waits = iter(_BUSY_BACKOFF)
-        while True:
+            return await self._held_copy(held, known)
+        if held is not None and known is not None and store.owns(session_id):
+            self.owner_clicks += 1
+            return await self._held_copy(held, known)  # this process serves it: nothing to ask first
+        self.taken_clicks += 1
+
+        async def take() -> Acquired:
             # Each try is given up with its call: a request Redis runs later than that takes nothing.
-            attempt = store.acquire(session_id, interaction_id=interaction_id, give_up_at=self._give_up_at())
-            acquired = await self._call(attempt)
-            if acquired.status != "busy":
-                break
-            pause = next(waits, _BUSY_BACKOFF[-1])
-            if time.time() + pause > wait_until:
-                raise StoreUnavailableError(f"session {session_id} stayed busy in another process")
-            await asyncio.sleep(min(pause, acquired.retry_after or pause))
+            acquired = await store.acquire(
+                session_id, interaction_id=interaction_id, give_up_at=self._give_up_at()
+            )
+            if acquired.status == "busy":
+                raise SessionBusyError(session_id, acquired.retry_after)
+            return acquired
+
+        acquired = await self._when_free(session_id, take)
         if acquired.status == "replay":
             _log.debug("interaction %s was taken by another process", interaction_id)
             return ANSWERED
@@ -442,19 +458,51 @@ class DurableSessions:
         if acquired.status != "ok":  # ended, or ending, in another process
             self._detach_copy(session_id, "ended in another process")
             return None
-        self._renew_later(store, session_id)
-        known = self._held.get(session_id)
         if held is not None and known is not None and known.version == acquired.version:
             return held
         self._drop_copy(session_id)
-        try:
-            restored = await self.restore(session_id)
-        except BaseException:
-            await self.leave(session_id)  # no handler will run: the lease goes back now
-            raise
+        restored = await self.restore(session_id)
         if restored is None or isinstance(restored, Elsewhere):
-            await self.leave(session_id)
+            # Not served here: left to a process that can (one that never asks would wait it out).
+            with contextlib.suppress(StoreUnavailableError):
+                await self._call(store.let_go(session_id))
         return restored
+
+    async def _held_copy(self, held: AbstractSession[Any], known: _Held | None) -> AbstractSession[Any]:
+        """The held session, brought back to its stored state first if a failed handler left it stale.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The stored state could not be read.
+        """
+        if known is not None and known.version == _STALE and not await self.revert(held):
+            raise StoreUnavailableError(f"session {held.id} could not be brought back to its stored state")
+        return held
+
+    async def _when_free(self, session_id: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Try ``attempt`` until no other process serves the session: the owner, asked to let go,
+        does so between two clicks; a dead or frozen owner is waited out (its heartbeat's lease,
+        and a second more: the deferral watch has answered the click by then).
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer, or another process kept the session past its lease.
+        """
+        store = self._shared
+        wait_until = time.time() + (0.0 if store is None else store.lease) + 1.0
+        waits = iter(_BUSY_BACKOFF)
+        while True:
+            try:
+                return await self._call(attempt())
+            except SessionBusyError as busy:
+                pause = next(waits, _BUSY_BACKOFF[-1])
+                if time.time() + pause > wait_until:
+                    raise StoreUnavailableError(
+                        f"session {session_id} stayed busy in another process"
+                    ) from None
+                await asyncio.sleep(min(pause, busy.retry_after or pause))
 
     async def revert(self, session: AbstractSession[Any]) -> bool:
         """Undo what a failed handler changed: the stored state is put back into the held copy.
@@ -480,43 +528,26 @@ class DurableSessions:
         self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
         return True
 
-    async def leave(self, session_id: str) -> None:
-        """Give back the lease :meth:`enter` took if no commit gave it back (shared stores only)."""
+    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
+        """A click is over without a write (shared stores only): its interaction is marked as taken,
+        and the session let go of if another process asked for it meanwhile."""
         store = self._shared
         if store is not None:
-            renewal = self._renewals.pop(session_id, None)
-            if renewal is not None:
-                renewal.cancel()
-            with contextlib.suppress(StoreUnavailableError):  # the lease runs out by itself
-                await self._call(store.release(session_id))
+            with contextlib.suppress(StoreUnavailableError):  # the next click asks the store again
+                await self._call(store.release(session_id, interaction_id=interaction.id))
 
-    def _renew_later(self, store: SharedSessionStore, session_id: str) -> None:
-        """Keep a running handler's lease alive: renewed every third of it, until :meth:`leave`.
+    def _asked_to_let_go(self, session_id: str) -> None:
+        """Another process asked for a session this one serves: let go of it between two clicks."""
+        store = self._shared
+        if store is None:
+            return
 
-        A timer, not a task: most handlers end long before the first renewal is due.
-        """
-        loop = asyncio.get_running_loop()
-        self._renewals[session_id] = loop.call_later(store.lease / 3, self._renew, store, session_id)
+        async def let_go() -> None:
+            async with self._live.serial(session_id):
+                with contextlib.suppress(StoreUnavailableError):  # it asks again
+                    await self._call(store.let_go(session_id))
 
-    def _renew(self, store: SharedSessionStore, session_id: str) -> None:
-        async def renew() -> None:
-            if session_id not in self._renewals:
-                return  # the handler ended meanwhile
-            try:
-                kept = await self._call(store.renew(session_id))
-            except StoreUnavailableError:
-                # A stalled store: keep trying for as long as the handler runs, or its lease lapses
-                # and another process's click runs inside this handler.
-                if session_id in self._renewals:
-                    loop = asyncio.get_running_loop()
-                    self._renewals[session_id] = loop.call_later(_RENEW_RETRY, self._renew, store, session_id)
-                return
-            if kept and session_id in self._renewals:
-                self._renew_later(store, session_id)
-            elif not kept:
-                _log.warning("session %s: its handler's lease was lost to another process", session_id)
-
-        self._spawn(renew(), f"nyx-sessions:renew:{session_id}")
+        self._spawn(let_go(), f"nyx-sessions:let-go:{session_id}")
 
     def _hold(self, session_id: str, held: _Held) -> None:
         self._held[session_id] = held
@@ -621,7 +652,11 @@ class DurableSessions:
             return session  # never written (its on_start ended it): there is nothing to claim
         self._claimed.add(session_id)  # from the moment it is asked: the sweep leaves it alone
         try:
-            record = await self._claim(self._store.claim_end(session_id, give_up_at=self._give_up_at()))
+            record = await self._claim(
+                self._when_free(
+                    session_id, lambda: self._store.claim_end(session_id, give_up_at=self._give_up_at())
+                )
+            )
         except StoreUnavailableError:
             self._claimed.discard(session_id)
             self._asked[session_id] = (reason, code)
@@ -678,9 +713,10 @@ class DurableSessions:
         self._alarm.arm(self._clock.time() + _RETRY_SOON)
 
     async def _claim(self, work: Awaitable[T]) -> T:
-        """A store call that claims ends: when it fails, the store may still have made the claim."""
+        """Store calls that claim ends (each bounded by :meth:`_call`): when one fails, the store may
+        still have made the claim."""
         try:
-            return await self._call(work)
+            return await work
         except StoreUnavailableError:
             self._lost_claims = True
             self._sweep_soon()
@@ -722,12 +758,14 @@ class DurableSessions:
             while True:
                 now = self._clock.time()
                 claimed = await self._claim(
-                    self._store.claim_due(
-                        now,
-                        _SWEEP_LIMIT,
-                        kinds=readable_kinds(),
-                        busy=self._live.serial.held,
-                        give_up_at=self._give_up_at(),
+                    self._call(
+                        self._store.claim_due(
+                            now,
+                            _SWEEP_LIMIT,
+                            kinds=readable_kinds(),
+                            busy=self._live.serial.held,
+                            give_up_at=self._give_up_at(),
+                        )
                     )
                 )
                 if not claimed:
@@ -796,7 +834,7 @@ class DurableSessions:
             else:
                 _log.warning("dropping due session %s of kind %r without on_end", session_id, record.kind)
                 claim = self._store.claim_end(session_id, due_by=now, give_up_at=self._give_up_at())
-                if await self._claim(claim) is not None:
+                if await self._claim(self._call(claim)) is not None:
                     await self.finish(session_id)
         return retry
 
@@ -849,7 +887,7 @@ class DurableSessions:
                 async with _deadline(self.timeout):
                     return await work
             return await asyncio.wait_for(work, self.timeout)
-        except StoreUnavailableError:
+        except (StoreUnavailableError, SessionBusyError):
             raise
         except (SessionStoreError, sqlite3.Error, OSError, asyncio.TimeoutError) as error:
             raise StoreUnavailableError(f"the session store failed: {error!r}") from error

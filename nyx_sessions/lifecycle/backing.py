@@ -76,8 +76,9 @@ class Backing(Protocol):
         back what :meth:`enter` took, as :meth:`leave` would."""
         ...
 
-    async def leave(self, session_id: str) -> None:
-        """The click is over without a commit: give back what :meth:`enter` took for it."""
+    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
+        """The click ``interaction`` is over without a commit: give back what :meth:`enter` took
+        for it."""
         ...
 
     async def begin_end(
@@ -164,7 +165,7 @@ class MemoryBacking:
             # Expiry took the session out while its handler ran; the handler asked to live on.
             await self._repository.save(session)
 
-    async def leave(self, session_id: str) -> None:
+    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
         """Nothing was taken."""
 
     async def begin_end(

@@ -108,7 +108,7 @@ class Clicks:
         committed = False
         try:
             session: AbstractSession[Any] | Answered | None = backing.at_hand(held)
-            if session is None:  # not at hand: the backing brings it (a store, a lease)
+            if session is None:  # not at hand: the backing brings it (from a store, or another process)
                 session = await backing.enter(session_id, held, interaction)
             if isinstance(session, Answered):  # a replay, or told to try again
                 return True
@@ -126,7 +126,7 @@ class Clicks:
                 self._announce(SessionEvent.UPDATE, session, interaction, meta)
         finally:
             if not committed:
-                await backing.leave(session_id)
+                await backing.leave(session_id, interaction)
             live.serial.release(session_id)
             self._deferrals.release(watched)
         return True

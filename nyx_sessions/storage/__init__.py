@@ -8,7 +8,7 @@ from .promises import SessionPromiseRepository
 from .redis_store import RedisSessionStore
 from .repository import ExpirationCallback, MemorySessionRepository, SessionRepository, StoredSession
 from .sqlite_store import SQLiteSessionStore
-from .store import Acquired, DurableRecord, SessionStore, SharedSessionStore
+from .store import Acquired, DurableRecord, SessionBusyError, SessionStore, SharedSessionStore
 from .urls import store_from_url
 
 __all__ = (
@@ -23,6 +23,7 @@ __all__ = (
     "MemorySessionStore",
     "RedisSessionStore",
     "SQLiteSessionStore",
+    "SessionBusyError",
     "SessionPromiseRepository",
     "SessionRepository",
     "SessionStore",

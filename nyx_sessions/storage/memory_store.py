@@ -71,8 +71,10 @@ class MemorySessionStore:
         """Whether the id is stored."""
         return session_id in self._records
 
-    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
-        """Replace a running session's record."""
+    async def commit(
+        self, record: DurableRecord, *, interaction_id: int | None = None, give_up_at: float | None = None
+    ) -> bool:
+        """Replace a running session's record (one process: ``interaction_id`` needs no remembering)."""
         stored = self._records.get(record.id)
         if stored is None or record.id in self._ending:
             return False

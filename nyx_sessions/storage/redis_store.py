@@ -3,23 +3,29 @@
 Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also runs on Redis Cluster
 (all of a namespace in one slot). Each operation is one Lua script, which Redis runs atomically:
 
-- ``{nyx:ns}:s:<id>``, a hash: the record (``rec``, JSON), its version (``ver``) and status (``st``:
-  ``run`` or ``end``);
-- ``{nyx:ns}:l:<id>``: the lease of the process running a handler of the session (``SET NX PX``);
+- ``{nyx:ns}:s:<id>``, a hash: the record (``rec``, JSON), its version (``ver``), status (``st``:
+  ``run`` or ``end``) and owner (``own``: the name of the process serving it, or empty);
+- ``{nyx:ns}:p:<name>``: a process's heartbeat; while it lives, the sessions it owns are its own;
+- ``{nyx:ns}:w:<name>``: the sessions other processes asked that process to let go of;
 - ``{nyx:ns}:dl``: running sessions by deadline (a sorted set every process polls);
 - ``{nyx:ns}:end``: ends in progress by the time their claim runs out (a process that died in
   ``on_end`` is finished by another, without a second ``on_end``);
 - ``{nyx:ns}:c:<claimer>``: the ends one store object (one process) claimed and has not finished, so
   it finds a claim whose answer it never got (the record's ``by`` names the claimer);
 - ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life);
-- the channel ``{nyx:ns}:ended``: the id of each session a process finished, for the processes that
-  hold a copy of it (pub/sub, best effort).
+- the channels ``{nyx:ns}:ended`` (the id of each session a process finished, for the processes that
+  hold a copy of it) and ``{nyx:ns}:let`` (requests to let go), both best effort.
 
-A commit is fenced: it applies only while its lease is the session's (a process that stalled past
-its lease cannot overwrite the state another process wrote since). Every script that writes is
-fenced by its caller's give-up moment (``give_up_at``): Redis runs the scripts queued during a stall
-when it resumes, and one that runs after its caller gave up changes nothing, so no late lease
-blocks a session, no start reported failed comes back, and no end is claimed that nobody runs.
+A process keeps the sessions it serves (Discord sends a guild's clicks to one shard, so they come
+back to it) and one heartbeat per third of a lease keeps them all: its next click runs its handler
+at once and writes after it in one round trip, a commit fenced by ownership and version that also
+marks the interaction as taken and moves the deadline. A click that reaches another process asks
+the owner to let go (it does, between two clicks) or waits out a dead owner's heartbeat. A name
+whose heartbeat ran out is never used again, so ownership that lapsed during a stall never comes
+back unseen. Every script that writes is fenced by its caller's give-up moment (``give_up_at``):
+Redis runs the scripts queued during a stall when it resumes, and one that runs after its caller
+gave up changes nothing, so no start reported failed comes back and no end is claimed that nobody
+runs.
 
 Every time stored or compared in Redis (deadlines, end claims, give-up moments) is on the server's
 clock: hosts' clocks differ, and a process whose clock ran ahead would otherwise end other
@@ -38,11 +44,11 @@ import logging
 import math
 import secrets
 import time
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nyx_sessions.errors import SessionStoreError
 
-from .store import Acquired, DurableRecord
+from .store import Acquired, DurableRecord, SessionBusyError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
@@ -67,22 +73,44 @@ local function too_late(give_up_ms)
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > give_up_ms
 end
 local function refuse() return redis.error_reply('NYXLATE reached Redis after its caller gave up') end
+-- Milliseconds another live process goes on owning a session (0: none owns it, the caller does, or
+-- its owner's heartbeat ran out).
+local function owner_left(own, me, prefix)
+    if not own or own == '' or own == me then return 0 end
+    return math.max(redis.call('PTTL', prefix .. 'p:' .. own), 0)
+end
+-- Ask a session's owner to let go of it: a notice now, and its next heartbeat reads the request.
+local function ask(own, id, prefix, keep_ms)
+    local wanted = prefix .. 'w:' .. own
+    redis.call('SADD', wanted, id)
+    redis.call('PEXPIRE', wanted, keep_ms)
+    redis.pcall('PUBLISH', prefix .. 'let', own .. ' ' .. id)
+end
 """
 
 _ACQUIRE = """
-local s, l, ix = KEYS[1], KEYS[2], KEYS[3]
-local token, lease_ms, give_up_ms = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if too_late(give_up_ms) then return {'late', 0, 0} end
+local s, alive, ix = KEYS[1], KEYS[2], KEYS[3] or ''  -- no interaction key: none to mark
+local me, id, prefix = ARGV[1], ARGV[4], ARGV[5]
+if too_late(tonumber(ARGV[2])) then return {'late', 0, 0} end
 -- The interaction first: of the processes it reached, only the first answers it, whatever it finds
 -- (a session another process just ended included).
-if ix ~= '' and not redis.call('SET', ix, '1', 'NX', 'PX', ARGV[4]) then return {'replay', 0, 0} end
-local found = redis.call('HMGET', s, 'st', 'ver')
+if ix ~= '' and not redis.call('SET', ix, '1', 'NX', 'PX', ARGV[3]) then return {'replay', 0, 0} end
+local found = redis.call('HMGET', s, 'st', 'ver', 'own')
+local outcome = nil
 if not found[1] then return {'missing', 0, 0} end
 if found[1] ~= 'run' then return {'ending', 0, 0} end
-if not redis.call('SET', l, token, 'NX', 'PX', lease_ms) then
-    if ix ~= '' then redis.call('DEL', ix) end  -- the caller tries again with the same interaction
-    return {'busy', 0, redis.call('PTTL', l)}
+local left = owner_left(found[3], me, prefix)
+if left > 0 then
+    outcome = {'busy', 0, left}
+    ask(found[3], id, prefix, ARGV[6])
+elseif redis.call('EXISTS', alive) == 0 then
+    outcome = {'stale', 0, 0}  -- this process's own heartbeat ran out: it takes a new name first
 end
+if outcome then
+    if ix ~= '' then redis.call('DEL', ix) end  -- the caller tries again with the same interaction
+    return outcome
+end
+redis.call('HSET', s, 'own', me)
 return {'ok', tonumber(found[2]), 0}
 """
 
@@ -90,92 +118,104 @@ _CREATE = """
 local s, dl = KEYS[1], KEYS[2]
 if too_late(tonumber(ARGV[5])) then return refuse() end
 if redis.call('EXISTS', s) == 1 then return 0 end
-redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4], 'dv', ARGV[6])
+redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4], 'dv', ARGV[6], 'own', ARGV[7])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
 return 1
 """
 
 _COMMIT = """
-local s, dl, l = KEYS[1], KEYS[2], KEYS[3]
-local token, id, taken_at = ARGV[3], ARGV[4], ARGV[5]
+local s, dl, ix = KEYS[1], KEYS[2], KEYS[3] or ''
+local id, owned_as, taken_at, me, prefix = ARGV[3], ARGV[4], ARGV[5], ARGV[8], ARGV[10]
 if too_late(tonumber(ARGV[6])) then return refuse() end
-if redis.call('HGET', s, 'st') ~= 'run' then return 0 end
-local holder = redis.call('GET', l)
-if token == '' then
-    if holder then return -1 end
-elseif holder ~= token then
-    -- The lease ran out during a long handler: the write is still safe if no process holds the
-    -- session now and none wrote since this one took it.
-    if holder or redis.call('HGET', s, 'ver') ~= taken_at then return -1 end
-end
+local found = redis.call('HMGET', s, 'st', 'own', 'ver')
+if found[1] ~= 'run' then return {0, 0} end
+-- Fenced by ownership and version: a process that stalled past its heartbeat, while another
+-- served the session, cannot overwrite what that one wrote.
+if found[2] ~= owned_as or found[3] ~= taken_at then return {-1, 0} end
 local ver = redis.call('HINCRBY', s, 'ver', 1)
-redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7])
+local asked = redis.call('SREM', prefix .. 'w:' .. owned_as, id)
+redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7], 'own', asked == 1 and '' or me)
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
-if token ~= '' then redis.call('DEL', l) end
-return ver
+if ix ~= '' then redis.call('SET', ix, '1', 'PX', ARGV[9]) end
+return {ver, asked}
 """
 
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+-- A click over without a commit (ARGV[5] = '0'), or a request to let go answered (ARGV[5] = '1').
+local s, ix = KEYS[1], KEYS[2] or ''
+local owned_as, id, prefix = ARGV[1], ARGV[2], ARGV[3]
+if ix ~= '' then redis.call('SET', ix, '1', 'PX', ARGV[4]) end
+local asked = redis.call('SREM', prefix .. 'w:' .. owned_as, id)
+if (asked == 1 or ARGV[5] == '1') and redis.call('HGET', s, 'own') == owned_as then
+    redis.call('HSET', s, 'own', '')
+    return 1
+end
 return 0
 """
 
-_RENEW = """
--- Never fenced by time, never taking a lapsed lease again: a renewal that runs late (after the
--- handler's release) finds no lease of its own and does nothing.
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+_BEAT = """
+-- One heartbeat keeps every session this process owns; a lapsed one never comes back (the process
+-- takes a new name), and the requests to let go that the notices may have lost come back with it.
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+return redis.call('SMEMBERS', KEYS[2])
 """
 
 _CLAIM_END = """
-local s, dl, ends, l, mine = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local id, due_by, now, claim_until, token = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-local claimer = ARGV[7]
+local s, dl, ends, mine = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id, due_by, now, claim_until, me = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local claimer, prefix = ARGV[7], ARGV[8]
 if too_late(tonumber(ARGV[6])) then return refuse() end
-if redis.call('HGET', s, 'st') ~= 'run' then return false end
+local found = redis.call('HMGET', s, 'st', 'own')
+if found[1] ~= 'run' then return false end
+local left = owner_left(found[2], me, prefix)
 if due_by ~= '' then
     local deadline = redis.call('ZSCORE', dl, id)
     if not deadline or tonumber(deadline) > tonumber(due_by) then return false end
-    local left = redis.call('PTTL', l)
-    if left > 0 and redis.call('GET', l) ~= token then
-        -- a handler runs elsewhere and may refresh the deadline: look again once its lease is over
-        redis.call('ZADD', dl, now + left / 1000, id)
-        return false
-    end
+    if left > 0 then return false end  -- its owner ends it
+elseif left > 0 then
+    -- a click may be running there: the owner lets go between two clicks, then the end is claimed
+    ask(found[2], id, prefix, ARGV[9])
+    return {'busy', left}
 end
-redis.call('HSET', s, 'st', 'end', 'by', claimer)
+redis.call('HSET', s, 'st', 'end', 'by', claimer, 'own', '')
 redis.call('ZREM', dl, id)
 redis.call('ZADD', ends, claim_until, id)
 redis.call('SADD', mine, id)
-return {redis.call('HGET', s, 'rec'), redis.call('HGET', s, 'ver')}
+return {'ok', redis.call('HGET', s, 'rec'), redis.call('HGET', s, 'ver')}
 """
 
 _CLAIM_DUE = """
 local dl, ends, mine = KEYS[1], KEYS[2], KEYS[3]
 local prefix, now, limit, claim_until = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local give_up_ms, claimer, kind_count = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local give_up_ms, claimer, me, grace = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
+local kind_count = tonumber(ARGV[9])
 if too_late(give_up_ms) then return refuse() end
 -- kinds[kind] is the newest data_version the caller reads: a newer version's sessions are its own
 local kinds, busy = {}, {}
-for i = 8, 7 + kind_count * 2, 2 do kinds[ARGV[i]] = tonumber(ARGV[i + 1]) end
-for i = 8 + kind_count * 2, #ARGV do busy[ARGV[i]] = true end
+for i = 10, 9 + kind_count * 2, 2 do kinds[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for i = 10 + kind_count * 2, #ARGV do busy[ARGV[i]] = true end
 -- Due sessions this process cannot end stay in front; look past them, a bounded way.
-local due = redis.call('ZRANGE', dl, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit * 4)
-local claimed = {}
-for _, id in ipairs(due) do
+local due = redis.call('ZRANGE', dl, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit * 4, 'WITHSCORES')
+local claimed, owners = {}, {}  -- owners: each owner's time left, read once per call
+for i = 1, #due, 2 do
     if #claimed >= limit * 2 then break end
+    local id, deadline = due[i], tonumber(due[i + 1])
     local s = prefix .. 's:' .. id
-    local found = redis.call('HMGET', s, 'st', 'kind', 'rec', 'ver', 'dv')
+    local found = redis.call('HMGET', s, 'st', 'kind', 'rec', 'ver', 'dv', 'own')
     local readable = kinds[found[2]]
     if found[1] ~= 'run' then
         redis.call('ZREM', dl, id)
     elseif readable and (tonumber(found[5]) or 0) <= readable and not busy[id] then
-        local left = redis.call('PTTL', prefix .. 'l:' .. id)
+        local own = found[6] or ''
+        local left = owners[own] or owner_left(own, me, prefix)
+        owners[own] = left
         if left > 0 then
-            -- a handler runs and may refresh the deadline: look again once its lease is over
-            redis.call('ZADD', dl, now + left / 1000, id)
+            -- Another live process owns it and ends it. One silent past the grace stands still:
+            -- look again in a moment (at most a second: it may stop or go on at any time), and
+            -- meanwhile past it.
+            if now - deadline > grace then redis.call('ZADD', dl, now + math.min(left, 1000) / 1000, id) end
         else
-            redis.call('HSET', s, 'st', 'end', 'by', claimer)
+            redis.call('HSET', s, 'st', 'end', 'by', claimer, 'own', '')
             redis.call('ZREM', dl, id)
             redis.call('ZADD', ends, claim_until, id)
             redis.call('SADD', mine, id)
@@ -210,10 +250,10 @@ return found
 
 _FINISH = """
 if too_late(tonumber(ARGV[3])) then return refuse() end
-redis.call('DEL', KEYS[1], KEYS[4])
+redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('SREM', KEYS[5], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
 -- pcall: a user without the channel in its ACL still finishes; only the notice is lost
 redis.pcall('PUBLISH', ARGV[2], ARGV[1])
 return 1
@@ -225,7 +265,7 @@ local dead = redis.call('ZRANGE', ends, '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, 
 for _, id in ipairs(dead) do
     local by = redis.call('HGET', prefix .. 's:' .. id, 'by')
     if by then redis.call('SREM', prefix .. 'c:' .. by, id) end
-    redis.call('DEL', prefix .. 's:' .. id, prefix .. 'l:' .. id)
+    redis.call('DEL', prefix .. 's:' .. id)
     redis.call('ZREM', ends, id)
 end
 return dead
@@ -236,7 +276,7 @@ _SCRIPTS = {
     "create": _CREATE,
     "commit": _COMMIT,
     "release": _RELEASE,
-    "renew": _RENEW,
+    "beat": _BEAT,
     "claim_end": _CLAIM_END,
     "claim_due": _CLAIM_DUE,
     "claimed": _CLAIMED,
@@ -257,6 +297,15 @@ is taken for dead and made again."""
 _RESUBSCRIBE = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 """Waits between tries to listen again after the connection failed (the last one repeats)."""
 
+_OWNERSHIP_MARGIN = 0.2
+"""The share of a lease a process stops counting on its ownership early: its clock and the server's
+may run at slightly different rates, and a handler starts a moment after the check."""
+
+_OWNER_GRACE = 2.0
+"""Seconds past a deadline another process leaves a session to its live owner, which ends it; an
+owner silent past that stands still, and its session is looked at again each second until the
+owner ends it or its heartbeat runs out."""
+
 _SAFE_SETTINGS = {"maxmemory-policy": "noeviction"}
 
 _CONNECTIONS = 64
@@ -267,8 +316,9 @@ class RedisSessionStore:
     """A :class:`~nyx_sessions.storage.SessionStore` in Redis (or Valkey): any number of processes.
 
     Every process of the bot configures the same store (same server, same ``namespace``); each
-    serves any session. Across processes a session takes one click at a time (a lease per handler),
-    an interaction delivered to two processes runs once, and each session ends once.
+    serves any session. Across processes a session takes one click at a time (the process serving
+    it owns it; a click elsewhere takes it over), an interaction delivered to two processes runs
+    once, and each session ends once. The owner's clicks cost one round trip each.
 
     Parameters
     ----------
@@ -276,13 +326,14 @@ class RedisSessionStore:
         A ``redis.asyncio`` client (any compatible one, such as Valkey's fork), or a URL
         (``redis://``, ``rediss://``, ``unix://``) to make one from. A client given is the caller's:
         :meth:`close` leaves it open. While the bot runs, the store keeps one connection of the
-        client's pool listening for notices of ended sessions, so give a bounded pool room for it.
+        client's pool listening for notices (sessions ended, requests to let go), so give a
+        bounded pool room for it.
     namespace: :class:`str`
         Separates this bot's sessions from anything else in the database; every process of one
         bot uses the same.
     lease: :class:`float`
-        Seconds a process may run one handler before another process may take the session over
-        (a killed process blocks its sessions at most this long).
+        Seconds a process keeps the sessions it serves after its last heartbeat (one every third
+        of it): a killed or frozen process blocks its sessions at most this long.
     end_claim: :class:`float`
         Seconds an end may take before another process finishes it (without running ``on_end``
         again): a process killed in ``on_end`` leaves its session at most this long.
@@ -302,8 +353,10 @@ class RedisSessionStore:
         "_clock_read_at",
         "_closed",
         "_keys",
-        "_leases",
+        "_name",
         "_offset",
+        "_owned",
+        "_owned_until",
         "_owns_client",
         "_scripts",
         "_skew_warned",
@@ -336,8 +389,14 @@ class RedisSessionStore:
         self._scripts: dict[str, AsyncScript] = {
             name: client.register_script(_LATE + source) for name, source in _SCRIPTS.items()
         }
-        # The leases this process holds, by session: their tokens and the versions they found.
-        self._leases: dict[str, tuple[str, int]] = {}
+        # The name this process owns sessions under; a new one whenever its heartbeat ran out, so
+        # ownership that lapsed never comes back unseen.
+        self._name = secrets.token_hex(8)
+        # The sessions this process serves: the name it took each under, and the version it holds.
+        self._owned: dict[str, tuple[str, int]] = {}
+        # Until when (monotonic) this process's ownership surely holds: its last heartbeat's send
+        # time plus the lease, less a margin for clocks that run at slightly different rates.
+        self._owned_until = -math.inf
         # Names this store's end claims, so it finds again a claim whose answer it never got.
         self._claimer = secrets.token_hex(8)
         self._closed = False
@@ -360,7 +419,7 @@ class RedisSessionStore:
         return self._client
 
     def __repr__(self) -> str:
-        return f"<RedisSessionStore namespace={self.namespace!r} leases={len(self._leases)}>"
+        return f"<RedisSessionStore namespace={self.namespace!r} owned={len(self._owned)}>"
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -369,6 +428,7 @@ class RedisSessionStore:
         self._closed = False
         try:
             await self._client.ping()
+            await self._take_new_name()
         except Exception as error:  # any client's connection error: the bot starts anyway
             _log.warning(
                 "the Redis session store does not answer (%r): durable sessions get a 'try again' "
@@ -380,14 +440,13 @@ class RedisSessionStore:
         await self._warn_about_unsafe_settings()
 
     async def close(self) -> None:
-        """Give back the leases this process holds; close the client if the store made it."""
-        self._closed = True  # the watch of ended sessions stops, even if redis-py ate its cancellation
-        for session_id in list(self._leases):
-            try:
-                await self.release(session_id)
-            except SessionStoreError:
-                break  # the server is gone: the leases run out by themselves
-        self._leases.clear()
+        """Let go of every session this process serves; close the client if the store made it."""
+        self._closed = True  # the watch stops, even if redis-py ate its cancellation
+        self._owned.clear()
+        self._owned_until = -math.inf
+        # Other processes take this one's sessions at once, rather than once its heartbeat runs out.
+        with contextlib.suppress(SessionStoreError):
+            await self._call(self._client.delete(self._alive))
         if self._owns_client:
             await self._client.aclose()
 
@@ -462,10 +521,15 @@ class RedisSessionStore:
     # -- the store protocol ----------------------------------------------------------------------------
 
     async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
-        """Store a new session; ``False`` when its id is taken."""
+        """Store a new session, served by this process; ``False`` when its id is taken."""
         keys = [self._session(record.id), self._deadlines]
         arguments = [self._encode(record), self._score(record), record.id, record.kind]
-        created = await self._run("create", keys, [*arguments, self._ms(give_up_at), record.data_version])
+        name = self._name
+        created = await self._run(
+            "create", keys, [*arguments, self._ms(give_up_at), record.data_version, name]
+        )
+        if created:
+            self._owned[record.id] = (name, 1)
         return bool(created)
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -479,34 +543,45 @@ class RedisSessionStore:
         """Whether the id is stored (running or ending)."""
         return bool(await self._call(self._client.exists(self._session(session_id))))
 
-    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
-        """Replace a running session's record, fenced by this process's lease; releases the lease.
+    async def commit(
+        self, record: DurableRecord, *, interaction_id: int | None = None, give_up_at: float | None = None
+    ) -> bool:
+        """Replace a running session's record, fenced by this process's ownership and the version it
+        holds; ``interaction_id`` is remembered as taken, in the same round trip.
 
-        A lease that ran out during a long handler still lets the write through when no process
-        has taken the session since, and nothing was written meanwhile. ``False`` when the session
-        no longer runs, or when another process took it over (this change is dropped, and logged).
+        A process whose heartbeat ran out during a long handler still writes when no process has
+        taken the session since. ``False`` when the session no longer runs, or when another process
+        served it since (this change is dropped, and logged). When another process asked for the
+        session meanwhile, this process lets go of it here.
         """
-        token, taken_at = self._leases.pop(record.id, ("", 0))
-        version = await self._run(
+        # Forgotten first: should the answer be lost, the next click asks the store again (the
+        # commit may have let go).
+        owned_as, taken_at = self._owned.pop(record.id, ("-", 0))
+        version, let_go = await self._run(
             "commit",
-            [self._session(record.id), self._deadlines, self._lease(record.id)],
+            [self._session(record.id), self._deadlines, *self._interaction(interaction_id)],
             [
                 self._encode(record),
                 self._score(record),
-                token,
                 record.id,
+                owned_as,
                 taken_at,
                 self._ms(give_up_at),
                 record.data_version,
+                self._name,
+                _REPLAY_MS,
+                self._keys,
             ],
         )
         if version == -1:
             _log.warning(
                 "session %s was taken over by another process while this one ran its handler "
-                "(its lease of %s s ran out): this change is dropped",
+                "(this process's heartbeat of %s s ran out): this change is dropped",
                 record.id,
                 self.lease,
             )
+        elif version > 0 and not let_go:
+            self._owned[record.id] = (self._name, int(version))
         return int(version) > 0
 
     async def next_deadline(self) -> float | None:
@@ -540,8 +615,8 @@ class RedisSessionStore:
     ) -> list[DurableRecord]:
         """Mark due sessions this process can end (of ``kinds``, no newer ``data_version``, none in
         ``busy``) as ending, in one atomic script: each is claimed by one process of all. Sessions
-        whose handler runs in any process (a lease is held) are left too, and looked at again when
-        the lease is over."""
+        another live process serves are left to it; one that stays silent past a short grace
+        (frozen) is looked at again once its heartbeat has run out."""
         if not kinds:
             return []
         found = await self._run(
@@ -554,12 +629,14 @@ class RedisSessionStore:
                 self._server_now() + self.end_claim,
                 self._ms(give_up_at),
                 self._claimer,
+                self._name,
+                _OWNER_GRACE,
                 len(kinds),
                 *itertools.chain.from_iterable(kinds.items()),
                 *busy,
             ],
         )
-        return self._decode_pairs(found)
+        return self._forget(self._decode_pairs(found))
 
     async def claimed(
         self, *, ignore: Collection[str] = (), give_up_at: float | None = None
@@ -577,39 +654,48 @@ class RedisSessionStore:
         self, session_id: str, *, due_by: float | None = None, give_up_at: float | None = None
     ) -> DurableRecord | None:
         """Mark a running session as ending and return its record; only one caller in all processes
-        gets it. With ``due_by``, a session whose handler runs in another process is not claimed."""
-        token = self._leases.get(session_id, ("", 0))[0]
+        gets it. With ``due_by``, a session another live process serves is left to that process;
+        without, that process is asked to let go (:class:`~nyx_sessions.storage.SessionBusyError`)."""
+        self._owned.pop(session_id, None)  # ending, whatever the answer: no click here skips the store
         claimed = await self._run(
             "claim_end",
-            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id), self._mine],
+            [self._session(session_id), self._deadlines, self._ends, self._mine],
             [
                 session_id,
                 "" if due_by is None else due_by + self._offset,
                 0 if due_by is None else due_by + self._offset,
                 self._server_now() + self.end_claim,
-                token,
+                self._name,
                 self._ms(give_up_at),
                 self._claimer,
+                self._keys,
+                self._keep_requests_ms,
             ],
         )
         if not claimed:
             return None
-        rec, ver = claimed
-        return self._decode(rec, int(ver))
+        if _text(claimed[0]) == "busy":
+            raise SessionBusyError(session_id, int(claimed[1]) / 1000)
+        return self._decode(claimed[1], int(claimed[2]))
 
     async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
         """Forget the session."""
-        self._leases.pop(session_id, None)
+        self._owned.pop(session_id, None)
         await self._run(
             "finish",
-            [self._session(session_id), self._deadlines, self._ends, self._lease(session_id), self._mine],
+            [self._session(session_id), self._deadlines, self._ends, self._mine],
             [session_id, self._ended_channel, self._ms(give_up_at)],
         )
 
     # -- across processes ------------------------------------------------------------------------------
 
+    def owns(self, session_id: str) -> bool:
+        """Whether this process surely serves the session now (no call needed before a handler)."""
+        owned = self._owned.get(session_id)
+        return owned is not None and owned[0] == self._name and time.monotonic() < self._owned_until
+
     async def acquire(self, session_id: str, *, interaction_id: int | None, give_up_at: float) -> Acquired:
-        """Take the session for one handler: a lease, and the interaction marked as taken.
+        """Make the session this process's for a click, and mark the interaction as taken.
 
         Parameters
         ----------
@@ -621,54 +707,115 @@ class RedisSessionStore:
             Epoch seconds (wall clock) after which the caller no longer waits: a request reaching
             Redis later takes nothing.
         """
-        token = secrets.token_hex(8)
-        index = "" if interaction_id is None else f"{self._keys}ix:{interaction_id}"
-        status, version, retry_ms = await self._run(
-            "acquire",
-            [self._session(session_id), self._lease(session_id), index],
-            [token, int(self.lease * 1000), self._ms(give_up_at), _REPLAY_MS],
-        )
-        outcome: Literal["ok", "missing", "ending", "busy", "replay", "late"] = _text(status)  # type: ignore[assignment]
+        for _ in range(2):  # a second time only under a new name, when this process's heartbeat lapsed
+            name = self._name
+            status, version, retry_ms = await self._run(
+                "acquire",
+                [self._session(session_id), self._alive, *self._interaction(interaction_id)],
+                [name, self._ms(give_up_at), _REPLAY_MS, session_id, self._keys, self._keep_requests_ms],
+            )
+            outcome = _text(status)
+            if outcome != "stale":
+                break
+            await self._take_new_name()
+        else:
+            raise SessionStoreError("Redis: this process's heartbeat cannot be kept alive")
         if outcome == "ok":
-            self._leases[session_id] = (token, int(version))
-        return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)
+            self._owned[session_id] = (name, int(version))
+        elif outcome in {"missing", "ending"}:
+            self._owned.pop(session_id, None)
+        return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)  # type: ignore[arg-type]
 
-    async def renew(self, session_id: str) -> bool:
-        """Extend this process's lease on the session by a whole lease; ``False`` if it is lost."""
-        held = self._leases.get(session_id)
-        if held is None:
-            return False
-        return bool(await self._run("renew", [self._lease(session_id)], [held[0], int(self.lease * 1000)]))
+    async def release(self, session_id: str, *, interaction_id: int | None = None) -> None:
+        """A click over without a commit: its interaction marked as taken, and the session let go
+        of when another process asked for it meanwhile."""
+        await self._let_go(session_id, interaction_id, asked=False)
 
-    async def release(self, session_id: str) -> None:
-        """Give the lease back without a commit (the handler did not run, or failed)."""
-        held = self._leases.pop(session_id, None)
-        if held is not None:
-            await self._run("release", [self._lease(session_id)], [held[0]])
+    async def let_go(self, session_id: str) -> None:
+        """Stop serving the session: another process asked for it (call it between two clicks)."""
+        await self._let_go(session_id, None, asked=True)
 
-    async def watch_ends(self, ended: Callable[[str], None]) -> None:
-        """Call ``ended(session_id)`` for each session any process finishes, until cancelled.
+    async def _let_go(self, session_id: str, interaction_id: int | None, *, asked: bool) -> None:
+        owned = self._owned.pop(session_id, None)  # forgotten first, as in commit()
+        if owned is None and interaction_id is None:
+            if asked:  # a request for a session this process no longer serves: clear it
+                await self._call(self._client.srem(self._requests(self._name), session_id))
+            return
+        owned_as = self._name if owned is None else owned[0]
+        gone = await self._run(
+            "release",
+            [self._session(session_id), *self._interaction(interaction_id)],
+            [owned_as, session_id, self._keys, _REPLAY_MS, int(asked)],
+        )
+        if owned is not None and not gone:
+            self._owned[session_id] = owned
 
-        Listens on the namespace's channel (Redis pub/sub: a notice sent while this process is cut
-        off is lost). A connection that fails, or stays silent past a ping, is made again.
+    async def watch(self, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
+        """Keep this process's ownership alive and listen for notices, until cancelled.
+
+        A heartbeat every third of :attr:`lease` keeps every session this process serves, and
+        brings back the requests to let go that a notice may have lost. Notices come on the
+        namespace's channels (Redis pub/sub): a notice sent while this process is cut off is lost.
+        A connection that fails, or stays silent past a ping, is made again.
         """
+        beating = asyncio.get_running_loop().create_task(
+            self._beat(asked), name="nyx-sessions:background:heartbeat"
+        )
+        try:
+            await self._watch(ended, asked)
+        finally:
+            beating.cancel()
+            await asyncio.wait((beating,), timeout=1.0)
+
+    async def _beat(self, asked: Callable[[str], None]) -> None:
+        """The heartbeat: one call per third of a lease keeps all this process's sessions."""
+        while not self._closed:
+            sent = time.monotonic()
+            try:
+                keys = [self._alive, self._requests(self._name)]
+                requests = await self._run("beat", keys, [self._lease_ms])
+            except SessionStoreError as error:
+                _log.debug("heartbeat failed: %s", error)
+            else:
+                if requests is None:
+                    _log.warning(
+                        "this process's heartbeat ran out (Redis or this process stood still for %s s): "
+                        "its sessions are served again from their stored state",
+                        self.lease,
+                    )
+                    await self._take_new_name()
+                else:
+                    self._owned_until = sent + self.lease * (1 - _OWNERSHIP_MARGIN)
+                    for session_id in requests:
+                        asked(_text(session_id))
+            await asyncio.sleep(self.lease / 3)
+
+    async def _take_new_name(self) -> None:
+        """Serve sessions under a new name from now on: what was owned under the old one is taken
+        again click by click, each checked against the store."""
+        self._name = secrets.token_hex(8)
+        sent = time.monotonic()
+        await self._call(self._client.set(self._alive, b"1", px=self._lease_ms))
+        self._owned_until = sent + self.lease * (1 - _OWNERSHIP_MARGIN)
+
+    async def _watch(self, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
         waits = iter(_RESUBSCRIBE)
         failing = False
         while not self._closed:
             pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.subscribe(self._ended_channel)
+                await pubsub.subscribe(self._ended_channel, self._let_channel)
                 if failing:
-                    _log.info("notices of sessions ended in other processes are received again")
+                    _log.info("notices from other processes are received again")
                 waits, failing = iter(_RESUBSCRIBE), False
-                await self._listen(pubsub, ended)
+                await self._listen(pubsub, ended, asked)
             except Exception as error:  # any client's error: listen again after a pause
                 if not failing:
                     refused = "NoPermission" in type(error).__name__ or "NOPERM" in str(error)
                     _log.warning(
-                        "notices of sessions ended in other processes are not received (%r); trying again%s",
+                        "notices from other processes are not received (%r); trying again%s",
                         error,
-                        f" (the ACL user needs the channel: &{self._ended_channel})" if refused else "",
+                        f" (the ACL user needs the channels: &{self._keys}*)" if refused else "",
                     )
                 failing = True
             finally:
@@ -676,11 +823,14 @@ class RedisSessionStore:
                     await pubsub.aclose()
             await asyncio.sleep(next(waits, _RESUBSCRIBE[-1]))
 
-    async def _listen(self, pubsub: Any, ended: Callable[[str], None]) -> None:
-        """Hand each notice to ``ended``; return when the connection went silent past a ping."""
+    async def _listen(self, pubsub: Any, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
+        """Hand each notice on; return when the connection went silent past a ping."""
         pinged = False
         while not self._closed:
+            waited_from = time.monotonic()
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=_NOTICE_WAIT)
+            if message is None and time.monotonic() - waited_from < _NOTICE_WAIT:
+                continue  # a subscription's confirmation, which redis-py hands on as nothing
             if message is None:
                 if pinged:
                     return  # not even the pong came back
@@ -688,14 +838,52 @@ class RedisSessionStore:
                 pinged = True
                 continue
             pinged = False
-            if message["type"] == "message":
-                ended(_text(message["data"]))
+            if message["type"] != "message":
+                continue
+            data = _text(message["data"])
+            if _text(message["channel"]) == self._ended_channel:
+                self._owned.pop(data, None)
+                ended(data)
+            else:
+                name, _, session_id = data.partition(" ")
+                if name == self._name:
+                    asked(session_id)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
     @property
     def _ended_channel(self) -> str:
         return self._keys + "ended"
+
+    @property
+    def _let_channel(self) -> str:
+        return self._keys + "let"
+
+    @property
+    def _alive(self) -> str:
+        """The key that stands for this process's ownership while its heartbeat keeps it."""
+        return f"{self._keys}p:{self._name}"
+
+    @property
+    def _lease_ms(self) -> int:
+        return int(self.lease * 1000)
+
+    @property
+    def _keep_requests_ms(self) -> int:
+        """How long a request to let go is kept: an owner that never reads it is dead by then."""
+        return 2 * self._lease_ms
+
+    def _requests(self, name: str) -> str:
+        return f"{self._keys}w:{name}"
+
+    def _interaction(self, interaction_id: int | None) -> list[str]:
+        """The key that marks an interaction as taken, as a script's last key; none for none."""
+        return [] if interaction_id is None else [f"{self._keys}ix:{interaction_id}"]
+
+    def _forget(self, records: list[DurableRecord]) -> list[DurableRecord]:
+        for record in records:
+            self._owned.pop(record.id, None)
+        return records
 
     @property
     def _mine(self) -> str:
@@ -711,9 +899,6 @@ class RedisSessionStore:
 
     def _session(self, session_id: str) -> str:
         return f"{self._keys}s:{session_id}"
-
-    def _lease(self, session_id: str) -> str:
-        return f"{self._keys}l:{session_id}"
 
     def _server_now(self) -> float:
         return time.time() + self._offset

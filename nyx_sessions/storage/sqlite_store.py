@@ -225,8 +225,11 @@ class SQLiteSessionStore:
             is not None
         )
 
-    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
-        """Replace a running session's record; ``False`` when it no longer runs."""
+    async def commit(
+        self, record: DurableRecord, *, interaction_id: int | None = None, give_up_at: float | None = None
+    ) -> bool:
+        """Replace a running session's record; ``False`` when it no longer runs (one process:
+        ``interaction_id`` needs no remembering)."""
         return self._write(_UPDATE, (*_values(record)[1:], record.id)).rowcount == 1
 
     async def next_deadline(self) -> float | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
+from nyx_sessions.errors import SessionStoreError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
 
-__all__ = ("Acquired", "DurableRecord", "SessionStore", "SharedSessionStore")
+__all__ = ("Acquired", "DurableRecord", "SessionBusyError", "SessionStore", "SharedSessionStore")
 
 
 @dataclass(slots=True)
@@ -132,8 +134,14 @@ class SessionStore(Protocol):
         """Whether a session with this id is stored (running or ending)."""
         ...
 
-    async def commit(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
-        """Replace a running session's record; ``False`` when it is no longer running."""
+    async def commit(
+        self, record: DurableRecord, *, interaction_id: int | None = None, give_up_at: float | None = None
+    ) -> bool:
+        """Replace a running session's record; ``False`` when it is no longer running.
+
+        ``interaction_id`` is the click whose handler wrote it: a shared store remembers it as taken,
+        so the same interaction delivered to another process runs no second handler.
+        """
         ...
 
     async def next_deadline(self) -> float | None:
@@ -171,6 +179,12 @@ class SessionStore(Protocol):
 
         With ``due_by``, only a session whose deadline is at or before it is claimed (an expiry that
         a refreshing click overtook claims nothing). Only the caller that claimed runs ``on_end``.
+
+        Raises
+        ------
+        SessionBusyError
+            (Shared stores, without ``due_by``.) Another process serves the session: it was asked
+            to let go, and the claim can be tried again once it has.
         """
         ...
 
@@ -190,6 +204,20 @@ class SessionStore(Protocol):
         ...
 
 
+class SessionBusyError(SessionStoreError):
+    """Another process serves the session now, and was asked to let go of it: try again shortly.
+
+    Attributes
+    ----------
+    retry_after: :class:`float`
+        Seconds until that process's ownership runs out, should it never let go (it stopped).
+    """
+
+    def __init__(self, session_id: str, retry_after: float) -> None:
+        super().__init__(f"session {session_id} is served by another process, asked to let go of it")
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class Acquired:
     """What :meth:`SharedSessionStore.acquire` found.
@@ -197,14 +225,14 @@ class Acquired:
     Attributes
     ----------
     status: :class:`str`
-        ``"ok"`` (the lease is this process's), ``"missing"`` (no such session), ``"ending"``
-        (another process ends it), ``"busy"`` (a handler of it runs in another process),
-        ``"replay"`` (another process took this interaction) or ``"late"`` (the request reached the
-        store after its caller gave up; nothing was taken).
+        ``"ok"`` (the session is this process's), ``"missing"`` (no such session), ``"ending"``
+        (another process ends it), ``"busy"`` (another process serves it, and was asked to let
+        go), ``"replay"`` (another process took this interaction) or ``"late"`` (the request reached
+        the store after its caller gave up; nothing was taken).
     version: :class:`int`
         The stored record's version, with ``"ok"``: a process holding an older one reloads it.
     retry_after: :class:`float`
-        With ``"busy"``, seconds until the other process's lease runs out.
+        With ``"busy"``, seconds until the other process's ownership runs out, should it never let go.
     """
 
     status: Literal["ok", "missing", "ending", "busy", "replay", "late"]
@@ -215,39 +243,56 @@ class Acquired:
 class SharedSessionStore(SessionStore, Protocol):
     """A store several processes use at once (:attr:`~SessionStore.shared` is ``True``).
 
-    Besides the records it keeps, per session, the lease of the process running a handler, so a
-    session takes one click at a time across processes, and the interactions taken, so one that
-    reaches two processes runs once. :meth:`~SessionStore.commit` is fenced by the lease and gives
-    it back.
+    Each running session is *owned* by the process that serves it: only the owner runs its
+    handlers, so a session takes one click at a time across processes. A process keeps what it
+    serves (Discord sends a guild's clicks to one shard, so a session's next click nearly always
+    comes back to it) and its ownership of all of them lives as long as one heartbeat per
+    :attr:`lease` keeps it alive: the owner's next click needs no round trip before its handler,
+    and one after it (:meth:`~SessionStore.commit`, fenced by ownership and version, which also
+    remembers the interaction). A click that reaches another process asks the owner to let go,
+    which it does between two clicks, never during one; a dead or frozen owner's sessions are
+    taken once its heartbeat has run out. The interactions taken are remembered, so one delivered
+    to two processes runs once.
 
     Attributes
     ----------
     lease: :class:`float`
-        Seconds one process may run one handler before another may take the session over.
+        Seconds a process keeps its sessions after its last heartbeat: how long a killed or frozen
+        process blocks its sessions at most.
     """
 
     lease: float
 
-    async def acquire(self, session_id: str, *, interaction_id: int | None, give_up_at: float) -> Acquired:
-        """Take the session for one handler, and mark ``interaction_id`` as taken.
+    def owns(self, session_id: str) -> bool:
+        """Whether this process surely serves the session now: its click needs no call before the
+        handler. ``False`` once this process's heartbeat may have run out."""
+        ...
 
-        ``give_up_at`` is when the caller stops waiting (epoch seconds, wall clock): a request that
-        reaches the store later takes nothing.
+    async def acquire(self, session_id: str, *, interaction_id: int | None, give_up_at: float) -> Acquired:
+        """Make the session this process's for a click, and mark ``interaction_id`` as taken.
+
+        A session another live process serves answers ``"busy"``, and that process is asked to let
+        go of it. ``give_up_at`` is when the caller stops waiting (epoch seconds, wall clock): a
+        request that reaches the store later takes nothing.
         """
         ...
 
-    async def renew(self, session_id: str) -> bool:
-        """Extend this process's lease by a whole lease (a long handler); ``False`` if it is lost."""
+    async def release(self, session_id: str, *, interaction_id: int | None = None) -> None:
+        """A click is over without a commit: remember its interaction as taken, and let go of the
+        session if another process asked for it meanwhile."""
         ...
 
-    async def release(self, session_id: str) -> None:
-        """Give back a lease that no commit gave back (the handler did not run)."""
+    async def let_go(self, session_id: str) -> None:
+        """Stop serving the session (another process asked for it); call it between two clicks."""
         ...
 
-    async def watch_ends(self, ended: Callable[[str], None]) -> None:
-        """Call ``ended(session_id)`` for each session any process finishes, until cancelled.
+    async def watch(self, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
+        """Keep this process's ownership alive and listen, until cancelled.
 
-        Best effort: a notice sent while this process is cut off from the store is lost (a process
-        lets go of such sessions later by itself). Never returns; connection failures are retried.
+        Calls ``ended(session_id)`` for each session any process finishes, and ``asked(session_id)``
+        for each session another process asks this one to let go of (answer with :meth:`let_go`
+        between two clicks). Notices are best effort (a notice sent while this process is cut off
+        from the store is lost); the heartbeat brings back the requests to let go. Never returns;
+        connection failures are retried.
         """
         ...

@@ -15,6 +15,8 @@ on stdin and reads one JSON line back:
 - ``{"op": "click", "message": payload, "label": "+1", "interaction_id": id}``: adopt the message
   and click it (``interaction_id`` delivers one interaction to several processes); answers the
   message after the click and what this process answered;
+- ``{"op": "click_many", "message": payload, "label": "+1", "interaction_ids": [...]}``: one click per
+  id, all at once; their answers, as ``click`` gives them;
 - ``{"op": "ends"}``: the ends this process ran, as ``[id, code, result]``, and the ids whose
   ``on_end`` ran here;
 - ``{"op": "waits"}``: for each session ``start_many`` started here, the code its ``wait()`` resolved
@@ -108,6 +110,12 @@ class Worker:
             "deferred": response is not None and response.type == 6,
             "ephemeral": clicked.ephemeral_texts,
         }
+
+    async def click_many(
+        self, message: dict[str, Any], label: str, interaction_ids: list[int]
+    ) -> dict[str, Any]:
+        clicks = (self.click(message, label, interaction_id) for interaction_id in interaction_ids)
+        return {"answers": await asyncio.gather(*clicks)}
 
     def freeze(self, where: str) -> dict[str, Any]:
         # A blocking sleep: the process stands still mid-handler, holding what it holds, until killed.

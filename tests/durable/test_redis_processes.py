@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -68,6 +69,14 @@ class Process:
     def kill(self) -> None:
         """``kill -9``."""
         self.process.kill()
+
+    def freeze(self) -> None:
+        """``SIGSTOP``: the whole process stands still, holding what it holds."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """``SIGCONT``."""
+        os.kill(self.process.pid, signal.SIGCONT)
 
     async def quit(self) -> None:
         if self.process.returncode is None:
@@ -370,22 +379,23 @@ async def test_a_latency_spike_in_redis_during_a_click_is_answered_within_three_
 # -- stalls, rolling deploys and stale copies (the outside review's findings) ----------------------
 
 
-async def test_a_stall_over_a_lease_renewal_never_lets_another_click_run_inside_the_handler(
+async def test_a_redis_stall_over_a_heartbeat_never_lets_another_click_run_inside_the_handler(
     spawn: Spawn, redis_server: RedisServer
 ) -> None:
-    """Renewal keeps trying while the handler runs: one renewal lost to a frozen Redis is not the last."""
+    """The heartbeat keeps trying while the handler runs: one heartbeat lost to a frozen Redis is not
+    the last, and the owner lets go only once its handler is over."""
     one, two = await asyncio.gather(spawn(lease=4.0), spawn(lease=4.0))
     message = (await one.request("start"))["message"]
     await one.request("slow", seconds=9.0)
     began = time.monotonic()
     await one.send("click", message=message, label="+1", interaction_id=None)
     await asyncio.sleep(1.2)
-    redis_server.pause()  # the first renewal (a third of the lease in) meets a frozen server
+    redis_server.pause()  # a heartbeat (one per third of the lease) meets a frozen server
     try:
-        await asyncio.sleep(2.4)  # longer than a store call may take: that renewal fails
+        await asyncio.sleep(2.4)  # longer than a store call may take: that heartbeat fails
     finally:
         redis_server.resume()
-    # Past the lease the renewal queued in the stall gave (it ran when Redis thawed, at 3.6 s).
+    # Past the lease the heartbeat queued in the stall gave (it ran when Redis thawed, at 3.6 s).
     await asyncio.sleep(max(0.0, 8.0 - (time.monotonic() - began)))
     second = await two.request("click", message=message, label="+1", interaction_id=None)
     first = await one.answer()
@@ -438,3 +448,73 @@ async def test_an_old_release_leaves_the_sessions_of_a_newer_one_for_it_to_end(s
     assert sorted(code for _, code, _ in ended) == ["SessionEndCode.EXPIRED"] * 3, (
         "each ended once, with on_end"
     )
+
+
+# -- the owner's fast path and takeovers ------------------------------------------------------------
+
+
+async def test_clicks_from_three_processes_at_once_are_each_handled_once_in_turn(spawn: Spawn) -> None:
+    """Takeover under load: each process clicks one session ten times at once; the session moves
+    between them between two clicks, and no change is lost or made twice."""
+    processes = await asyncio.gather(spawn(), spawn(), spawn())
+    message = (await processes[0].request("start"))["message"]
+    batches = await asyncio.gather(
+        *(
+            process.request(
+                "click_many",
+                message=message,
+                label="+1",
+                interaction_ids=[992_000_000_000_000_000 + 100 * index + click for click in range(10)],
+            )
+            for index, process in enumerate(processes)
+        )
+    )
+    answers = [answer for batch in batches for answer in batch["answers"]]
+    assert all(answer["answered"] for answer in answers), "every click answered in time"
+    handled = [answer for answer in answers if answer["ephemeral"] == []]
+    assert len(handled) == 30, [answer["ephemeral"] for answer in answers if answer["ephemeral"]]
+    final = await processes[0].request("click", message=message, label="+1", interaction_id=None)
+    assert final["message"]["content"] == "count: 31", "no change lost, none made twice"
+
+
+@pytest.mark.parametrize("stop", ["kill", "freeze"])
+async def test_an_owner_that_stops_between_clicks_is_waited_out_and_its_session_served_elsewhere(
+    spawn: Spawn, stop: str
+) -> None:
+    """Killed (SIGKILL) or frozen (SIGSTOP) before it can let go: its heartbeat runs out, and the
+    click elsewhere, deferred meanwhile, serves the session from its last committed state. A frozen
+    owner that thaws serves nothing on its own any more: its next click takes the session back."""
+    one, two = await asyncio.gather(spawn(lease=4.0), spawn(lease=4.0))
+    message = (await one.request("click", **await _started(one)))["message"]
+    assert message["content"] == "count: 1"
+    one.kill() if stop == "kill" else one.freeze()
+
+    waited = time.monotonic()
+    took_over = await two.request("click", message=message, label="+1", interaction_id=None)
+    assert time.monotonic() - waited > 2, "it waited for the stopped owner's heartbeat to run out"
+    assert took_over["deferred"], "deferred before Discord's deadline while it waited"
+    assert took_over["answered"] and took_over["ephemeral"] == []
+    assert took_over["message"]["content"] == "count: 2"
+    if stop == "freeze":
+        one.thaw()
+        back = await one.request("click", message=took_over["message"], label="+1", interaction_id=None)
+        assert back["ephemeral"] == [] and back["message"]["content"] == "count: 3", (
+            "the thawed process took the session back, with process two's change"
+        )
+
+
+async def test_an_owner_frozen_inside_a_handler_loses_that_change_to_the_process_that_took_over(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(lease=2.0), spawn(lease=2.0))
+    message = (await one.request("click", **await _started(one)))["message"]
+    await one.request("slow", seconds=1.0)
+    await one.send("click", message=message, label="+1", interaction_id=None)
+    await asyncio.sleep(0.3)
+    one.freeze()  # inside its handler: it cannot let go, its heartbeat stops
+    took_over = await two.request("click", message=message, label="+1", interaction_id=None)
+    assert took_over["ephemeral"] == [] and took_over["message"]["content"] == "count: 2"
+    one.thaw()
+    await one.answer()  # its handler ends; its write is fenced: another process served the session
+    again = await two.request("click", message=took_over["message"], label="+1", interaction_id=None)
+    assert again["message"]["content"] == "count: 3", "process one's change never landed"

@@ -382,7 +382,9 @@ async def test_a_latency_spike_during_a_click_is_answered_within_three_seconds_a
     assert stalled.ephemeral_texts == ["This can't be reached right now. Please try again in a moment."]
     await spike
     await other.aclose()
-    # The abandoned request reached Redis after the click gave up on it: it took no lease.
+    # The process serves the session: its handler ran at once, and its write, which the stall held
+    # past the click's give-up moment, was refused when it reached Redis. The change is not kept,
+    # and the next click starts from the stored state.
     await harness.click(started, label="+1")
     assert text(harness, started) == "count: 2"
 

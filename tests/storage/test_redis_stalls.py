@@ -132,25 +132,36 @@ async def test_a_busy_session_does_not_keep_the_interaction_from_its_next_try(
     one, two = stores
     await one.create(record())
     later = time.time() + 5
-    assert (await one.acquire("s1", interaction_id=1, give_up_at=later)).status == "ok"
     assert (await two.acquire("s1", interaction_id=2, give_up_at=later)).status == "busy"
-    assert await one.commit(record())
+    assert await one.commit(record(), interaction_id=1)  # asked meanwhile: lets go as it writes
     assert (await two.acquire("s1", interaction_id=2, give_up_at=later)).status == "ok", "tried again"
 
 
-async def test_a_renewal_that_runs_after_its_handler_let_go_takes_nothing(
+async def test_a_heartbeat_queued_during_a_stall_never_brings_back_ownership_that_ran_out(
     stores: tuple[RedisSessionStore, RedisSessionStore], redis_server: RedisServer
 ) -> None:
-    """A renewal queued during a stall never brings back a lease its handler gave back since."""
+    """Redis stands still past a lease while the owner's heartbeat waits on the wire: when it runs,
+    the heartbeat finds the ownership gone, and the owner takes a new name; another process takes
+    the session over, and the old owner's late write is fenced."""
     one, two = stores
     await one.create(record())
-    later = time.time() + 5
-    assert (await one.acquire("s1", interaction_id=None, give_up_at=later)).status == "ok"
-    renewal = asyncio.ensure_future(one.renew("s1"))
-    await asyncio.sleep(0.05)
-    await one.release("s1")  # the handler ended; its renewal is still on the wire
-    await renewal
-    assert (await two.acquire("s1", interaction_id=None, give_up_at=later)).status == "ok"
+    watch = asyncio.create_task(one.watch(lambda _: None, lambda _: None))
+    try:
+        await asyncio.sleep(0.2)
+        assert one.owns("s1")
+        redis_server.pause()
+        try:
+            await asyncio.sleep(1.5)  # past the 1 s lease: the heartbeats in flight reach Redis late
+            assert not one.owns("s1"), "no click counts on ownership the heartbeat could not renew"
+        finally:
+            redis_server.resume()
+        await asyncio.sleep(0.5)
+        assert not one.owns("s1"), "the late heartbeat found the ownership gone: not brought back"
+        assert (await two.acquire("s1", interaction_id=2, give_up_at=time.time() + 5)).status == "ok"
+        assert await two.commit(record(data=b'{"by":"two"}'))
+        assert not await one.commit(record(data=b'{"by":"one"}')), "the old owner's write is fenced"
+    finally:
+        watch.cancel()
 
 
 async def test_claim_due_leaves_sessions_a_newer_version_wrote(

@@ -1,7 +1,8 @@
 """The store contract: the same cases against the memory, SQLite and Redis stores.
 
 Then what only a shared store promises, with two store objects on one Redis namespace standing for
-two processes: one lease per session, an interaction taken once, fenced commits, one end.
+two processes: one process serves a session at a time (handed over between clicks, or taken once
+its owner's heartbeat ran out), an interaction taken once, fenced commits, one end.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from nyx_sessions.storage import (
     DurableRecord,
     MemorySessionStore,
     RedisSessionStore,
+    SessionBusyError,
     SessionStore,
     SQLiteSessionStore,
 )
@@ -195,19 +197,34 @@ def later(seconds: float = 5.0) -> float:
     return time.time() + seconds
 
 
-async def test_a_session_is_leased_to_one_process_at_a_time(
+async def test_a_session_is_served_by_one_process_at_a_time_and_handed_over_between_clicks(
     two_processes: tuple[RedisSessionStore, RedisSessionStore],
 ) -> None:
     one, two = two_processes
     await one.create(record())
-    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    assert one.owns("s1") and not two.owns("s1"), "the process that starts a session serves it"
     busy = await two.acquire("s1", interaction_id=2, give_up_at=later())
     assert busy.status == "busy" and 0 < busy.retry_after <= 0.3
-    assert await one.commit(record(data=b'{"n":2}'))  # the commit gives the lease back
+    assert await one.commit(record(data=b'{"n":2}'), interaction_id=1), "asked: it lets go as it writes"
+    assert not one.owns("s1")
     taken = await two.acquire("s1", interaction_id=2, give_up_at=later())
     assert (taken.status, taken.version) == ("ok", 2), "the version says process two's copy is stale"
-    await two.release("s1")
-    assert (await one.acquire("s1", interaction_id=3, give_up_at=later())).status == "ok"
+    assert two.owns("s1")
+    await two.release("s1", interaction_id=3)
+    assert two.owns("s1"), "nobody asked: a click over keeps the session where it is"
+    assert (await one.acquire("s1", interaction_id=4, give_up_at=later())).status == "busy"
+
+
+async def test_the_owner_writes_without_asking_first_and_keeps_the_session(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, _ = two_processes
+    await one.create(record())
+    for count in range(2, 5):
+        assert one.owns("s1")
+        assert await one.commit(record(data=b'{"n":%d}' % count), interaction_id=count)
+    loaded = await one.load("s1")
+    assert loaded is not None and (loaded.data, loaded.version) == (b'{"n":4}', 4)
 
 
 async def test_an_interaction_delivered_to_two_processes_is_taken_once(
@@ -215,21 +232,25 @@ async def test_an_interaction_delivered_to_two_processes_is_taken_once(
 ) -> None:
     one, two = two_processes
     await one.create(record())
-    assert (await one.acquire("s1", interaction_id=42, give_up_at=later())).status == "ok"
-    await one.release("s1")
+    assert await one.commit(record(), interaction_id=41), "the owner's write marks its interaction"
+    await one.release("s1", interaction_id=42)  # and so does a click over without a write
+    assert (await two.acquire("s1", interaction_id=41, give_up_at=later())).status == "replay"
     assert (await two.acquire("s1", interaction_id=42, give_up_at=later())).status == "replay"
+    assert (await two.acquire("s1", interaction_id=43, give_up_at=later())).status == "busy"
+    await one.let_go("s1")
     assert (await two.acquire("s1", interaction_id=43, give_up_at=later())).status == "ok", (
-        "a replay leaves no lease behind"
+        "a replay or a busy answer leaves the interaction free for its next try"
     )
+    assert (await one.acquire("s1", interaction_id=43, give_up_at=later())).status == "replay"
 
 
-async def test_a_commit_after_the_lease_ran_out_is_refused(
+async def test_a_commit_after_the_owner_stood_still_past_its_heartbeat_is_refused(
     two_processes: tuple[RedisSessionStore, RedisSessionStore], caplog: pytest.LogCaptureFixture
 ) -> None:
     one, two = two_processes
     await one.create(record())
-    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
-    await asyncio.sleep(0.4)  # process one stalls past its 0.3 s lease
+    await asyncio.sleep(0.4)  # process one stalls past its 0.3 s heartbeat (no watch beats here)
+    assert not one.owns("s1"), "a process never counts on ownership its heartbeat may have lost"
     assert (await two.acquire("s1", interaction_id=2, give_up_at=later())).status == "ok"
     assert await two.commit(record(data=b'{"by":"two"}'))
     assert not await one.commit(record(data=b'{"by":"one"}')), "fenced"
@@ -238,20 +259,21 @@ async def test_a_commit_after_the_lease_ran_out_is_refused(
     assert "taken over by another process" in caplog.text
 
 
-async def test_a_handler_that_outlived_its_lease_keeps_its_change_unless_someone_came_between(
+async def test_a_handler_that_outlived_its_heartbeat_keeps_its_change_unless_someone_came_between(
     two_processes: tuple[RedisSessionStore, RedisSessionStore],
 ) -> None:
     one, two = two_processes
     await one.create(record())
-    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
-    await asyncio.sleep(0.4)  # a slow handler: its 0.3 s lease ran out, nobody else came
+    await asyncio.sleep(0.4)  # a slow handler: the heartbeat ran out, nobody else came
     assert await one.commit(record(data=b'{"slow":true}')), "nobody took it or wrote since: kept"
 
-    assert (await one.acquire("s1", interaction_id=2, give_up_at=later())).status == "ok"
+    assert (await one.acquire("s1", interaction_id=2, give_up_at=later())).status == "ok", (
+        "under a new name: the one whose heartbeat ran out is never used again"
+    )
     await asyncio.sleep(0.4)
     assert (await two.acquire("s1", interaction_id=3, give_up_at=later())).status == "ok"
-    assert await two.commit(record(data=b'{"by":"two"}'))  # and gave the lease back
-    assert not await one.commit(record(data=b'{"by":"one"}')), "two wrote since: fenced by the version"
+    assert await two.commit(record(data=b'{"by":"two"}'))
+    assert not await one.commit(record(data=b'{"by":"one"}')), "two served it since: fenced"
     loaded = await one.load("s1")
     assert loaded is not None and loaded.data == b'{"by":"two"}'
 
@@ -261,9 +283,10 @@ async def test_a_request_that_arrives_after_its_caller_gave_up_takes_nothing(
 ) -> None:
     one, two = two_processes
     await one.create(record())
+    await one.let_go("s1")
     assert (await one.acquire("s1", interaction_id=1, give_up_at=time.time() - 1)).status == "late"
     assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok", (
-        "neither the lease nor the interaction was taken"
+        "neither the session nor the interaction was taken"
     )
 
 
@@ -278,17 +301,32 @@ async def test_an_ended_session_cannot_be_acquired(
     assert (await two.acquire("s1", interaction_id=2, give_up_at=later())).status == "missing"
 
 
-async def test_expiry_waits_for_a_handler_running_in_another_process(
+async def test_an_end_from_another_process_asks_the_owner_to_let_go_first(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    """A click may run in the owner: the end waits for it to let go, between two clicks."""
+    one, two = two_processes
+    await one.create(record())
+    with pytest.raises(SessionBusyError) as busy:
+        await two.claim_end("s1")
+    assert 0 < busy.value.retry_after <= 0.3
+    await one.release("s1")  # the owner's click is over: asked, it lets go
+    claimed = await two.claim_end("s1")
+    assert claimed is not None and claimed.id == "s1"
+
+
+async def test_expiry_leaves_a_session_to_its_live_owner_and_takes_it_once_the_owner_stopped(
     two_processes: tuple[RedisSessionStore, RedisSessionStore],
 ) -> None:
     one, two = two_processes
-    await one.create(record(deadline=10.0))
-    assert (await one.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
-    assert await two.claim_due(20.0, 10, kinds={"test.kind": 1}) == [], "a handler may still refresh it"
+    await one.create(record(deadline=19.0))
+    assert await two.claim_due(20.0, 10, kinds={"test.kind": 1}) == [], "its owner ends it (or refreshes it)"
     assert await two.claim_end("s1", due_by=20.0) is None
-    assert await two.due(20.0, 10) == [], "and the sweep looks again once the lease is over"
-    assert await one.commit(record(deadline=500.0))
-    assert await two.claim_end("s1", due_by=20.0) is None
+    assert [claimed.id for claimed in await one.claim_due(20.0, 10, kinds={"test.kind": 1})] == ["s1"]
+
+    await one.create(record("s2", deadline=10.0))
+    await asyncio.sleep(0.4)  # process one stopped: its heartbeat runs out
+    assert [claimed.id for claimed in await two.claim_due(20.0, 10, kinds={"test.kind": 1})] == ["s2"]
 
 
 async def test_many_sweepers_claim_each_due_session_once(
@@ -298,8 +336,11 @@ async def test_many_sweepers_claim_each_due_session_once(
     for store in stores:
         await store.open()
     try:
+        starter = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace)
+        await starter.open()
         for index in range(300):
-            await stores[0].create(record(f"s{index}", deadline=float(index % 7)))
+            await starter.create(record(f"s{index}", deadline=float(index % 7)))
+        await starter.close()  # a process that stopped: its sessions are anyone's at once
 
         async def sweep(store: RedisSessionStore) -> list[str]:
             mine: list[str] = []
@@ -372,10 +413,13 @@ async def test_a_host_clock_off_the_servers_is_warned_about_and_deadlines_keep_t
         await honest.close()
 
 
-async def _notices(store: RedisSessionStore) -> tuple[asyncio.Queue[str], asyncio.Task[None]]:
-    """Watch ``store``'s ends into a queue, once the watch listens."""
+async def _notices(
+    store: RedisSessionStore, asked: asyncio.Queue[str] | None = None
+) -> tuple[asyncio.Queue[str], asyncio.Task[None]]:
+    """Watch ``store``'s ends into a queue (and the requests to let go into ``asked``), once the
+    watch listens."""
     heard: asyncio.Queue[str] = asyncio.Queue()
-    watch = asyncio.create_task(store.watch_ends(heard.put_nowait))
+    watch = asyncio.create_task(store.watch(heard.put_nowait, (asked or asyncio.Queue()).put_nowait))
     for _ in range(100):  # the subscription is in place once the server counts it
         await asyncio.sleep(0.01)
         if (await store.client.pubsub_numsub(store._ended_channel))[0][1]:
@@ -395,6 +439,39 @@ async def test_every_process_hears_of_each_session_another_one_finishes(
         await two.finish("s1")
         assert await asyncio.wait_for(heard.get(), 5) == "s1"
         assert heard.empty(), "a claim alone tells nobody; only the finish does"
+    finally:
+        watch.cancel()
+
+
+async def test_the_owner_hears_at_once_that_another_process_asks_for_a_session_and_keeps_it_meanwhile(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    asked: asyncio.Queue[str] = asyncio.Queue()
+    _, watch = await _notices(one, asked)
+    try:
+        await one.create(record())
+        await asyncio.sleep(1.0)  # three leases: the heartbeat keeps the session this process's
+        assert one.owns("s1")
+        assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "busy"
+        assert await asyncio.wait_for(asked.get(), 5) == "s1"
+        await one.let_go("s1")
+        assert not one.owns("s1")
+        assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
+    finally:
+        watch.cancel()
+
+
+async def test_a_request_to_let_go_whose_notice_was_lost_comes_back_with_the_heartbeat(
+    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    one, two = two_processes
+    await one.create(record())
+    assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "busy"
+    asked: asyncio.Queue[str] = asyncio.Queue()
+    _, watch = await _notices(one, asked)  # listening only after the notice went out
+    try:
+        assert await asyncio.wait_for(asked.get(), 5) == "s1"
     finally:
         watch.cancel()
 
@@ -448,7 +525,8 @@ async def test_an_acl_user_limited_to_the_namespace_runs_the_store(
     """
     admin = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace).client
     user, blind = f"bot-{redis_namespace}", f"blind-{redis_namespace}"
-    for name, channels in ((user, [f"&{{nyx:{redis_namespace}}}:ended"]), (blind, [])):
+    both = [f"&{{nyx:{redis_namespace}}}:ended", f"&{{nyx:{redis_namespace}}}:let"]
+    for name, channels in ((user, both), (blind, [])):
         await admin.execute_command(
             "ACL", "SETUSER", name, "on", ">secret", "resetkeys", f"~{{nyx:{redis_namespace}}}:*",
             "resetchannels", *channels,
@@ -473,10 +551,10 @@ async def test_an_acl_user_limited_to_the_namespace_runs_the_store(
         assert await without_channel.create(record("s2"))
         await without_channel.finish("s2")
         assert not await without_channel.exists("s2"), "finished, though its notice could not go out"
-        refused = asyncio.create_task(without_channel.watch_ends(heard.put_nowait))
+        refused = asyncio.create_task(without_channel.watch(heard.put_nowait, heard.put_nowait))
         await asyncio.sleep(0.3)
         refused.cancel()
-        assert f"the ACL user needs the channel: &{{nyx:{redis_namespace}}}:ended" in caplog.text
+        assert f"the ACL user needs the channels: &{{nyx:{redis_namespace}}}:*" in caplog.text
         await without_channel.close()
         other = RedisSessionStore.from_url(f"unix://{user}:secret@{redis_server.socket}", namespace="other")
         with pytest.raises(SessionStoreError, match="permission"):
