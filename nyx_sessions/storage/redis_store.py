@@ -73,18 +73,24 @@ local function too_late(give_up_ms)
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > give_up_ms
 end
 local function refuse() return redis.error_reply('NYXLATE reached Redis after its caller gave up') end
+-- A session's owner is '<process name>.<taking>': each taking of a session is its own, so a late
+-- request of an earlier one never lets go of a later one.
+local function name_of(own) return (string.match(own, '^[^.]*')) end
 -- Milliseconds another live process goes on owning a session (0: none owns it, the caller does, or
 -- its owner's heartbeat ran out).
 local function owner_left(own, me, prefix)
-    if not own or own == '' or own == me then return 0 end
-    return math.max(redis.call('PTTL', prefix .. 'p:' .. own), 0)
+    if not own or own == '' then return 0 end
+    local name = name_of(own)
+    if name == me then return 0 end
+    return math.max(redis.call('PTTL', prefix .. 'p:' .. name), 0)
 end
 -- Ask a session's owner to let go of it: a notice now, and its next heartbeat reads the request.
 local function ask(own, id, prefix, keep_ms)
-    local wanted = prefix .. 'w:' .. own
+    local name = name_of(own)
+    local wanted = prefix .. 'w:' .. name
     redis.call('SADD', wanted, id)
     redis.call('PEXPIRE', wanted, keep_ms)
-    redis.pcall('PUBLISH', prefix .. 'let', own .. ' ' .. id)
+    redis.pcall('PUBLISH', prefix .. 'let', name .. ' ' .. id)
 end
 """
 
@@ -110,7 +116,7 @@ if outcome then
     if ix ~= '' then redis.call('DEL', ix) end  -- the caller tries again with the same interaction
     return outcome
 end
-redis.call('HSET', s, 'own', me)
+redis.call('HSET', s, 'own', ARGV[7])
 return {'ok', tonumber(found[2]), 0}
 """
 
@@ -133,7 +139,7 @@ if found[1] ~= 'run' then return {0, 0} end
 -- served the session, cannot overwrite what that one wrote.
 if found[2] ~= owned_as or found[3] ~= taken_at then return {-1, 0} end
 local ver = redis.call('HINCRBY', s, 'ver', 1)
-local asked = redis.call('SREM', prefix .. 'w:' .. owned_as, id)
+local asked = redis.call('SREM', prefix .. 'w:' .. name_of(owned_as), id)
 redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7], 'own', asked == 1 and '' or me)
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
 if ix ~= '' then redis.call('SET', ix, '1', 'PX', ARGV[9]) end
@@ -145,7 +151,7 @@ _RELEASE = """
 local s, ix = KEYS[1], KEYS[2] or ''
 local owned_as, id, prefix = ARGV[1], ARGV[2], ARGV[3]
 if ix ~= '' then redis.call('SET', ix, '1', 'PX', ARGV[4]) end
-local asked = redis.call('SREM', prefix .. 'w:' .. owned_as, id)
+local asked = redis.call('SREM', prefix .. 'w:' .. name_of(owned_as), id)
 if (asked == 1 or ARGV[5] == '1') and redis.call('HGET', s, 'own') == owned_as then
     redis.call('HSET', s, 'own', '')
     return 1
@@ -360,6 +366,7 @@ class RedisSessionStore:
         "_owns_client",
         "_scripts",
         "_skew_warned",
+        "_takings",
         "end_claim",
         "lease",
         "namespace",
@@ -392,8 +399,10 @@ class RedisSessionStore:
         # The name this process owns sessions under; a new one whenever its heartbeat ran out, so
         # ownership that lapsed never comes back unseen.
         self._name = secrets.token_hex(8)
-        # The sessions this process serves: the name it took each under, and the version it holds.
-        self._owned: dict[str, tuple[str, int]] = {}
+        # The sessions this process serves: the name it took each under, that taking's own mark in
+        # the record (the name and a count), and the version it holds.
+        self._owned: dict[str, tuple[str, str, int]] = {}
+        self._takings = itertools.count()
         # Until when (monotonic) this process's ownership surely holds: its last heartbeat's send
         # time plus the lease, less a margin for clocks that run at slightly different rates.
         self._owned_until = -math.inf
@@ -524,12 +533,12 @@ class RedisSessionStore:
         """Store a new session, served by this process; ``False`` when its id is taken."""
         keys = [self._session(record.id), self._deadlines]
         arguments = [self._encode(record), self._score(record), record.id, record.kind]
-        name = self._name
+        name, taking = self._name, self._taking()
         created = await self._run(
-            "create", keys, [*arguments, self._ms(give_up_at), record.data_version, name]
+            "create", keys, [*arguments, self._ms(give_up_at), record.data_version, taking]
         )
         if created:
-            self._owned[record.id] = (name, 1)
+            self._owned[record.id] = (name, taking, 1)
         return bool(created)
 
     async def load(self, session_id: str) -> DurableRecord | None:
@@ -556,7 +565,8 @@ class RedisSessionStore:
         """
         # Forgotten first: should the answer be lost, the next click asks the store again (the
         # commit may have let go).
-        owned_as, taken_at = self._owned.pop(record.id, ("-", 0))
+        _, owned_as, taken_at = self._owned.pop(record.id, ("", "-", 0))
+        name, taking = self._name, self._taking()
         version, let_go = await self._run(
             "commit",
             [self._session(record.id), self._deadlines, *self._interaction(interaction_id)],
@@ -568,7 +578,7 @@ class RedisSessionStore:
                 taken_at,
                 self._ms(give_up_at),
                 record.data_version,
-                self._name,
+                taking,
                 _REPLAY_MS,
                 self._keys,
             ],
@@ -581,7 +591,7 @@ class RedisSessionStore:
                 self.lease,
             )
         elif version > 0 and not let_go:
-            self._owned[record.id] = (self._name, int(version))
+            self._owned[record.id] = (name, taking, int(version))
         return int(version) > 0
 
     async def next_deadline(self) -> float | None:
@@ -708,11 +718,19 @@ class RedisSessionStore:
             Redis later takes nothing.
         """
         for _ in range(2):  # a second time only under a new name, when this process's heartbeat lapsed
-            name = self._name
+            name, taking = self._name, self._taking()
             status, version, retry_ms = await self._run(
                 "acquire",
                 [self._session(session_id), self._alive, *self._interaction(interaction_id)],
-                [name, self._ms(give_up_at), _REPLAY_MS, session_id, self._keys, self._keep_requests_ms],
+                [
+                    name,
+                    self._ms(give_up_at),
+                    _REPLAY_MS,
+                    session_id,
+                    self._keys,
+                    self._keep_requests_ms,
+                    taking,
+                ],
             )
             outcome = _text(status)
             if outcome != "stale":
@@ -721,7 +739,7 @@ class RedisSessionStore:
         else:
             raise SessionStoreError("Redis: this process's heartbeat cannot be kept alive")
         if outcome == "ok":
-            self._owned[session_id] = (name, int(version))
+            self._owned[session_id] = (name, taking, int(version))
         elif outcome in {"missing", "ending"}:
             self._owned.pop(session_id, None)
         return Acquired(outcome, int(version), max(int(retry_ms), 0) / 1000)  # type: ignore[arg-type]
@@ -741,7 +759,7 @@ class RedisSessionStore:
             if asked:  # a request for a session this process no longer serves: clear it
                 await self._call(self._client.srem(self._requests(self._name), session_id))
             return
-        owned_as = self._name if owned is None else owned[0]
+        owned_as = self._name if owned is None else owned[1]
         gone = await self._run(
             "release",
             [self._session(session_id), *self._interaction(interaction_id)],
@@ -789,6 +807,10 @@ class RedisSessionStore:
                     for session_id in requests:
                         asked(_text(session_id))
             await asyncio.sleep(self.lease / 3)
+
+    def _taking(self) -> str:
+        """The mark a new taking of a session leaves in its record: this process's name and a count."""
+        return f"{self._name}.{next(self._takings)}"
 
     async def _take_new_name(self) -> None:
         """Serve sessions under a new name from now on: what was owned under the old one is taken

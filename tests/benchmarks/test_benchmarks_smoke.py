@@ -42,8 +42,12 @@ EXPECTED_ROWS = {
     "6. Durable: memory per durable session held": 1,
     "6. Durable: latest expiry,": 1,
     "6. Durable: start of": 1,
-    "7. Redis: click on a Redis-stored session": 2,
+    "7. Redis: click on the owner": 2,
+    "7. Redis: floor, the commit's script alone": 1,
     "7. Redis: floor, one raw round trip": 1,
+    "7. Redis: clicks on the owner that hit it": 1,
+    "7. Redis: click with a takeover": 1,
+    "7. Redis: clicks with a takeover that first took": 1,
     "7. Redis: sweeper, CPU per poll": 1,
     "7. Redis: latest expiry after its deadline": 1,
     "7. Redis: p99 expiry after its deadline": 1,
@@ -86,3 +90,6 @@ def test_the_quick_benchmark_prints_every_row_of_the_benchmarks_table() -> None:
     if shutil.which("redis-server") is not None:
         (ended,) = (row for row in rows if row[0].startswith("7. Redis: sessions ended,"))
         assert "✅" in ended[4], "three processes sweeping ended a session twice, or not at all"
+        for counted in ("7. Redis: clicks on the owner that hit it", "7. Redis: clicks with a takeover that"):
+            (row,) = (row for row in rows if row[0].startswith(counted))
+            assert "✅" in row[4], f"{counted}: {row[1]} of {row[4]}"

@@ -419,15 +419,16 @@ class Slow(AbstractSession[None], kind="test.slow"):
     @on_button("go")
     async def go(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
         await interaction.response.defer()
-        await asyncio.sleep(0.9)
+        await asyncio.sleep(3.0)
         self.data = {"done": True}
 
 
-async def test_a_handler_longer_than_its_lease_keeps_the_session_from_other_processes(
+async def test_a_handler_longer_than_the_lease_keeps_the_session_from_other_processes(
     redis_server: RedisServer, redis_namespace: str
 ) -> None:
-    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3)
-    other = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=0.3)
+    # A lease of 1 s: short against the handler, long against a loaded machine's slowest loop turn.
+    store = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=1.0)
+    other = RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=1.0)
     bot = await create_test_bot(store=store)
     harness = InteractionHarness(bot).install()
     try:
@@ -435,8 +436,8 @@ async def test_a_handler_longer_than_its_lease_keeps_the_session_from_other_proc
         await session.start()
         assert session.message is not None
         clicked = await harness.click(session.message, label="Go", settle=False)
-        for _ in range(5):  # 0.75 s: the lease of 0.3 s is renewed all along
-            await asyncio.sleep(0.15)
+        for _ in range(5):  # 2.5 s: the heartbeat keeps the session this process's all along
+            await asyncio.sleep(0.5)
             taken = await other.acquire(session.id, interaction_id=None, give_up_at=time.time() + 2)
             assert taken.status == "busy", "another process may not take a session whose handler runs"
         await harness.settle()

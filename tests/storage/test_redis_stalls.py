@@ -164,6 +164,24 @@ async def test_a_heartbeat_queued_during_a_stall_never_brings_back_ownership_tha
         watch.cancel()
 
 
+async def test_a_late_request_to_let_go_never_lets_go_of_a_later_taking(
+    stores: tuple[RedisSessionStore, RedisSessionStore],
+) -> None:
+    """After a stall, Redis may run a let-go sent before a new taking of the same session after it
+    (their connections are read in any order): the later taking stays, or two processes would
+    serve the session at once."""
+    one, two = stores
+    await one.create(record())
+    first_taking = one._owned["s1"]  # what a let-go sent now would carry
+    await one.let_go("s1")
+    assert (await one.acquire("s1", interaction_id=1, give_up_at=time.time() + 5)).status == "ok"
+    one._owned["s1"] = first_taking  # the let-go that was on the wire all along reaches Redis now
+    await one.let_go("s1")
+    assert (await two.acquire("s1", interaction_id=2, give_up_at=time.time() + 5)).status == "busy", (
+        "the session is still process one's"
+    )
+
+
 async def test_claim_due_leaves_sessions_a_newer_version_wrote(
     stores: tuple[RedisSessionStore, RedisSessionStore],
 ) -> None:

@@ -444,14 +444,18 @@ async def test_every_process_hears_of_each_session_another_one_finishes(
 
 
 async def test_the_owner_hears_at_once_that_another_process_asks_for_a_session_and_keeps_it_meanwhile(
-    two_processes: tuple[RedisSessionStore, RedisSessionStore],
+    redis_server: RedisServer, redis_namespace: str
 ) -> None:
-    one, two = two_processes
+    # A lease of 1 s: short against the wait below, long against a loaded machine's slowest loop turn.
+    one, two = (
+        RedisSessionStore.from_url(redis_server.url, namespace=redis_namespace, lease=1.0) for _ in "12"
+    )
+    await one.open()
     asked: asyncio.Queue[str] = asyncio.Queue()
     _, watch = await _notices(one, asked)
     try:
         await one.create(record())
-        await asyncio.sleep(1.0)  # three leases: the heartbeat keeps the session this process's
+        await asyncio.sleep(2.5)  # past two leases: the heartbeat keeps the session this process's
         assert one.owns("s1")
         assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "busy"
         assert await asyncio.wait_for(asked.get(), 5) == "s1"
@@ -460,6 +464,8 @@ async def test_the_owner_hears_at_once_that_another_process_asks_for_a_session_a
         assert (await two.acquire("s1", interaction_id=1, give_up_at=later())).status == "ok"
     finally:
         watch.cancel()
+        await one.close()
+        await two.close()
 
 
 async def test_a_request_to_let_go_whose_notice_was_lost_comes_back_with_the_heartbeat(
