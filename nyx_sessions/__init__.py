@@ -67,6 +67,8 @@ from nyx_sessions.pagination import (
 from nyx_sessions.sessions import (
     AbstractSession,
     EndCode,
+    ModalAnswer,
+    ModalSubmission,
     SessionEndCode,
     SessionEndData,
     SessionExecutionMeta,
@@ -107,6 +109,8 @@ __all__ = (
     "MetadatableCustomIdBuilder",
     "MiddlewareList",
     "MiddlewareResponse",
+    "ModalAnswer",
+    "ModalSubmission",
     "NavigationButton",
     "NotFilter",
     "NyxSessionsError",

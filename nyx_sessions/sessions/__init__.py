@@ -9,6 +9,7 @@ from nyx_sessions.sessions.components import (
     select_values,
 )
 from nyx_sessions.sessions.routes import on_button, on_modal, on_select
+from nyx_sessions.sessions.submission import ModalAnswer, ModalSubmission
 from nyx_sessions.state import (
     EndCode,
     SessionEndCode,
@@ -21,6 +22,8 @@ from nyx_sessions.state import (
 __all__ = (
     "AbstractSession",
     "EndCode",
+    "ModalAnswer",
+    "ModalSubmission",
     "SessionEndCode",
     "SessionEndData",
     "SessionExecutionMeta",

@@ -9,15 +9,13 @@ they carry components to Discord and nothing else (no timeout task, no callbacks
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from nyx_sessions._utils import interaction_data
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from .submission import ModalAnswer, ModalSubmission
 
 __all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values", "select_values")
 
@@ -87,15 +85,16 @@ class SessionModal(discord.ui.Modal):
         return True
 
 
-def modal_values(interaction: discord.Interaction[Any]) -> dict[str, str | list[str]]:
-    """The values a modal submit carries, by component custom id.
+def modal_values(interaction: discord.Interaction[Any]) -> dict[str, ModalAnswer]:
+    """Every answer a modal submit carries, by input custom id, as Discord sent it.
 
-    Session modals are never dispatched by discord.py, so their ``TextInput.value`` stays empty: read
-    the submit with this instead. Text inputs give their ``str``, selects inside labels their list
-    of values; classic rows and label (type 18) wrappers are both read, and malformed parts of the
-    payload are skipped.
+    Session modals are never dispatched by discord.py, so their items' values stay empty: read the
+    submit with this, or typed with :class:`ModalSubmission`. Text inputs give their ``str``, radio
+    groups their pick (``None`` when left unanswered), checkboxes a ``bool``, and selects, checkbox
+    groups and file uploads their list of values (ids for entity selects and files). Classic rows
+    and label (type 18) wrappers are both read; malformed parts of the payload are skipped.
     """
-    return dict(_submitted(interaction_data(interaction).get("components")))
+    return ModalSubmission(interaction).answers
 
 
 def select_values(interaction: discord.Interaction[Any]) -> list[str]:
@@ -108,16 +107,3 @@ def select_values(interaction: discord.Interaction[Any]) -> list[str]:
     """
     values = interaction_data(interaction).get("values")
     return [value for value in values if isinstance(value, str)] if isinstance(values, list) else []
-
-
-def _submitted(components: object) -> Iterator[tuple[str, str | list[str]]]:
-    for component in components if isinstance(components, list) else ():
-        if not isinstance(component, Mapping):
-            continue
-        custom_id = component.get("custom_id")
-        value = component.get("value", component.get("values"))
-        if isinstance(custom_id, str) and isinstance(value, (str, list)):
-            yield custom_id, value
-        yield from _submitted(component.get("components"))
-        if "component" in component:  # a label wraps exactly one component
-            yield from _submitted([component["component"]])
