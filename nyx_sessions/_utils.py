@@ -13,7 +13,14 @@ import discord
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
 
-__all__ = ("DISCORD_ERRORS", "MISSING", "interaction_data", "is_being_cancelled", "maybe_await")
+__all__ = (
+    "COMPONENT_NAMES",
+    "DISCORD_ERRORS",
+    "MISSING",
+    "interaction_data",
+    "is_being_cancelled",
+    "maybe_await",
+)
 
 T = TypeVar("T")
 
@@ -31,6 +38,26 @@ class _MissingSentinel:
 
 
 MISSING: Any = _MissingSentinel()
+
+COMPONENT_NAMES = {
+    1: "action row",
+    2: "button",
+    3: "string select",
+    4: "text input",
+    5: "user select",
+    6: "role select",
+    7: "mentionable select",
+    8: "channel select",
+    9: "section",
+    10: "text display",
+    17: "container",
+    18: "label",
+    19: "file upload",
+    21: "radio group",
+    22: "checkbox group",
+    23: "checkbox",
+}
+"""What a component type of Discord's payloads is called, for messages that name one."""
 
 DISCORD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 """What a call to Discord raises when it fails: an error answer, or a transport failure.

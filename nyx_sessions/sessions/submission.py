@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
-from nyx_sessions._utils import interaction_data
+from nyx_sessions._utils import COMPONENT_NAMES, interaction_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -29,18 +29,8 @@ checkbox (``bool``), or the picks of a select, checkbox group or file upload (``
 T = TypeVar("T")
 
 _LABEL = 18
-_KIND_NAMES = {
-    3: "string select",
-    4: "text input",
-    5: "user select",
-    6: "role select",
-    7: "mentionable select",
-    8: "channel select",
-    19: "file upload",
-    21: "radio group",
-    22: "checkbox group",
-    23: "checkbox",
-}
+_INPUTS = frozenset({3, 4, 5, 6, 7, 8, 19, 21, 22, 23})
+"""The component types that carry an answer in a modal submit."""
 
 
 class ModalSubmission:
@@ -160,7 +150,7 @@ class ModalSubmission:
         except KeyError:
             raise KeyError(f"the modal submit has no input {custom_id!r}; it has {self.ids!r}") from None
         if answer is not None and not isinstance(answer, kind):
-            name = _KIND_NAMES.get(self._kinds[custom_id], f"component of type {self._kinds[custom_id]}")
+            name = COMPONENT_NAMES[self._kinds[custom_id]]
             raise TypeError(f"input {custom_id!r} is a {name}: {reader}() cannot read its answer {answer!r}")
         return answer
 
@@ -184,7 +174,7 @@ def _inputs(components: object) -> Iterator[tuple[str, int, ModalAnswer]]:
             continue
         kind = component.get("type")
         custom_id = component.get("custom_id")
-        if isinstance(custom_id, str) and kind in _KIND_NAMES:
+        if isinstance(custom_id, str) and kind in _INPUTS:
             answer = component["values"] if "values" in component else component.get("value")
             if kind == 4 and answer is None:
                 answer = ""

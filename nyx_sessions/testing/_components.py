@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from nyx_sessions._utils import COMPONENT_NAMES
+
 __all__ = (
     "BUTTON",
     "MESSAGE_INPUT_TYPES",
@@ -20,25 +22,6 @@ Component = Mapping[str, Any]
 BUTTON = 2
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 MESSAGE_INPUT_TYPES = SELECT_TYPES | {BUTTON}
-
-_TYPE_NAMES = {
-    1: "action row",
-    2: "button",
-    3: "string select",
-    4: "text input",
-    5: "user select",
-    6: "role select",
-    7: "mentionable select",
-    8: "channel select",
-    9: "section",
-    10: "text display",
-    17: "container",
-    18: "label",
-    19: "file upload",
-    21: "radio group",
-    22: "checkbox group",
-    23: "checkbox",
-}
 
 
 def walk(components: Iterable[Component]) -> Iterator[Component]:
@@ -65,7 +48,7 @@ def custom_ids(components: Iterable[Component]) -> list[str]:
 
 def describe(component: Component) -> str:
     """A short human description such as ``'Next' 'SSN୵x႞next' (button, disabled)``."""
-    kind = _TYPE_NAMES.get(component.get("type", 0), f"type {component.get('type')}")
+    kind = COMPONENT_NAMES.get(component.get("type", 0), f"type {component.get('type')}")
     state = ", disabled" if component.get("disabled") else ""
     name = _name(component)
     shown = f"{name!r} " if name else ""
