@@ -145,12 +145,14 @@ class SettingsSession(AbstractSession[GuildSettings], kind="example.settings", d
     def _welcome_modal(self) -> SessionModal:
         message: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="message",
-            label="Welcome message ({user} is the new member)",
             style=discord.TextStyle.paragraph,
             default=self.draft.welcome_message,
             max_length=300,
         )
-        return self.modal("Welcome message", message)
+        label = discord.ui.Label(
+            text="Welcome message", description="{user} is the new member", component=message
+        )
+        return self.modal("Welcome message", label)
 
     async def _show(self, interaction: discord.Interaction[Any]) -> None:
         await self.edit(interaction, embed=self._embed(), view=self._view())

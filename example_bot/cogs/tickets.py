@@ -56,14 +56,18 @@ class NameStage(SessionStartStage[tuple[str, str]]):
         name, description = self.result or ("", "")
         form = self.modal(
             "Ticket category",
-            discord.ui.TextInput(custom_id="name", label="Name", default=name, max_length=40),
-            discord.ui.TextInput(
-                custom_id="description",
-                label="Description",
-                style=discord.TextStyle.paragraph,
-                default=description,
-                required=False,
-                max_length=200,
+            discord.ui.Label(
+                text="Name", component=discord.ui.TextInput(custom_id="name", default=name, max_length=40)
+            ),
+            discord.ui.Label(
+                text="Description",
+                component=discord.ui.TextInput(
+                    custom_id="description",
+                    style=discord.TextStyle.paragraph,
+                    default=description,
+                    required=False,
+                    max_length=200,
+                ),
             ),
         )
         await interaction.response.send_modal(form)

@@ -259,14 +259,13 @@ def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
     count = session.page_count
     hint = f"1\u2013{count}" if count is not None else "1 or more"
     field: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="Page number",
         custom_id=JUMP_INPUT_ID,
         placeholder=hint,
         min_length=1,
         # Room for out-of-range numbers: they get a notice naming the range, not Discord's length error.
         max_length=_JUMP_INPUT_LENGTH,
     )
-    return session.modal("Go to page", field, tokens=(JUMP,))
+    return session.modal("Go to page", discord.ui.Label(text="Page number", component=field), tokens=(JUMP,))
 
 
 JUMP_TOO_LATE_NOTICE = "That took too long to open, so the page picker could not appear. Press it again."

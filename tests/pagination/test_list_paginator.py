@@ -239,6 +239,11 @@ async def test_the_indicator_opens_a_jump_modal_and_a_typed_page_is_shown(bot, h
     opened = await harness.click(message, controls(harness, message)["jump"].custom_id)
     assert opened.modal is not None
     assert opened.modal["title"] == "Go to page"
+    (label,) = opened.modal["components"]
+    assert (label["type"], label["label"], label["component"]["type"]) == (18, "Page number", 4), (
+        "a label around the text input, not the deprecated TextInput(label=...)"
+    )
+    assert not label["component"].get("label")
     submitted = await harness.submit_modal(opened, {"page": " 4 "})
 
     assert submitted.response.type == 7
