@@ -18,6 +18,7 @@ import discord
 __all__ = (
     "SESSION_KINDS",
     "AutoDeferredError",
+    "ComponentLimitError",
     "CustomIdTooLongError",
     "DuplicateSessionError",
     "DuplicateSessionKindError",
@@ -228,3 +229,23 @@ class SessionDataError(NyxSessionsError, TypeError):
 
 class SessionStoreError(NyxSessionsError, RuntimeError):
     """A session store failed: it is misconfigured, already in use, or cannot be reached."""
+
+
+class ComponentLimitError(NyxSessionsError, ValueError):
+    """A message or modal breaks one of Discord's component limits; raised before it is sent.
+
+    Attributes
+    ----------
+    limit: :class:`str`
+        The limit, as Discord states it ("40 components in a components v2 message").
+    count: :class:`int`
+        What the message or modal has.
+    where: :class:`str`
+        Which message or modal, and where in it.
+    """
+
+    def __init__(self, where: str, count: int, limit: str, what: str) -> None:
+        self.where = where
+        self.count = count
+        self.limit = limit
+        super().__init__(f"{where}: {count:,} {what}, Discord allows {limit}")

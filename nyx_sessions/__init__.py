@@ -20,6 +20,7 @@ from nyx_sessions.codec import (
 from nyx_sessions.cog import SessionCog, configure, get_session_manager
 from nyx_sessions.errors import (
     AutoDeferredError,
+    ComponentLimitError,
     CustomIdTooLongError,
     DuplicateSessionError,
     DuplicateSessionKindError,
@@ -92,6 +93,7 @@ __all__ = (
     "AllowAll",
     "AndFilter",
     "AutoDeferredError",
+    "ComponentLimitError",
     "CustomIdBuilder",
     "CustomIdIterator",
     "CustomIdTooLongError",

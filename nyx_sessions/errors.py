@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from _nyx_sessions_identity import (
     AutoDeferredError,
+    ComponentLimitError,
     CustomIdTooLongError,
     DuplicateSessionError,
     DuplicateSessionKindError,
@@ -25,6 +26,7 @@ from _nyx_sessions_identity import (
 
 __all__ = (
     "AutoDeferredError",
+    "ComponentLimitError",
     "CustomIdTooLongError",
     "DuplicateSessionError",
     "DuplicateSessionKindError",

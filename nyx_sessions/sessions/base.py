@@ -20,6 +20,7 @@ from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, token_deadl
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.sessions.handler import ComponentHandler
+from nyx_sessions.sessions.limits import check_message, is_components_v2
 from nyx_sessions.state import (
     EndCode,
     SessionEndCode,
@@ -30,7 +31,7 @@ from nyx_sessions.state import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Mapping
 
     from typing_extensions import Self
 
@@ -177,6 +178,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     __slots__ = (
         "_bot",
         "_channel",
+        "_components_v2",
         "_custom_id",
         "_data",
         "_edit_interaction",
@@ -275,6 +277,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._message: discord.Message | None = None
         self._edit_interaction: discord.Interaction[Any] | None = self._start_interaction
         self._edits_original = True  # whether the token edits the message as its @original, else by id
+        self._components_v2 = False  # whether this session sent its message as components v2
         self.result: ResultT | None = None
         self._custom_id = self._create_custom_id(self._manager.codec)
 
@@ -501,6 +504,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._message = None
         session._edit_interaction = None
         session._edits_original = record.token_edits_original
+        session._components_v2 = False  # not stored: Discord itself refuses a v2 message gone classic
         session._custom_id = session._create_custom_id(manager.codec)
         session._take_stored_state(record, data)
         return session
@@ -614,6 +618,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         Optional[:class:`discord.Message`]
             The sent message, also stored as :attr:`message`.
         """
+        self._check_outgoing(content, kwargs)
         interaction = self._start_interaction
         if self._start_context is not None:
             message: discord.Message | None = await self._start_context.send(content, **kwargs)
@@ -632,6 +637,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             message = await interaction.followup.send(content or discord.utils.MISSING, wait=True, **kwargs)
             self._edits_original = False
         self._message = message
+        self._components_v2 = is_components_v2(kwargs.get("view"))
         return message
 
     async def edit(self, interaction: discord.Interaction[Any] | None = None, **kwargs: Any) -> None:
@@ -640,13 +646,39 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         Takes what :meth:`discord.Message.edit` takes (``content``, ``embed``, ``view``, ...). An
         interaction the manager deferred automatically counts as unanswered: the edit goes through
         its original response.
+
+        Raises
+        ------
+        ComponentLimitError
+            The edit breaks one of Discord's component limits (nothing is sent).
+        ValueError
+            Classic content (``content``, embeds, a classic view) for a components v2 message,
+            which never goes back (nothing is sent).
         """
+        self._check_outgoing(kwargs.get("content"), kwargs)
         if interaction is not None and unanswered(interaction):
             if interaction.message is not None:
                 await interaction.response.edit_message(**kwargs)
                 return
             await interaction.response.defer()
         await self._edit_message(**kwargs)
+
+    def _check_outgoing(self, content: str | None, kwargs: Mapping[str, Any]) -> None:
+        """Refuse, before any request, a send or edit that Discord would refuse: a broken component
+        limit, or a components v2 message going back to classic content."""
+        where = f"the message of session {self._id!r}"
+        view = kwargs.get("view")
+        classic = content is not None or bool(kwargs.get("embed")) or bool(kwargs.get("embeds"))
+        classic_view = isinstance(view, (discord.ui.View, discord.ui.LayoutView)) and not is_components_v2(
+            view
+        )
+        if self._components_v2 and (classic or classic_view):
+            raise ValueError(
+                f"{where} is a components v2 message, and one never goes back: edit it with a "
+                "discord.ui.LayoutView (self.layout(...)) and no content or embeds (Discord refuses "
+                "classic content there)"
+            )
+        check_message(where, view=view, classic_content=classic)
 
     def _live_token(self) -> discord.Interaction[Any] | None:
         """The interaction whose token still reaches :attr:`message` (Discord keeps it 15 minutes)."""

@@ -9,6 +9,7 @@ import discord
 from nyx_sessions._utils import interaction_data
 from nyx_sessions.codec import CustomIdIterator
 from nyx_sessions.sessions.components import SessionLayoutView, SessionModal, SessionView
+from nyx_sessions.sessions.limits import check_modal
 from nyx_sessions.sessions.routes import NO_ROUTES, collect_routes
 
 if TYPE_CHECKING:
@@ -103,8 +104,17 @@ class ComponentHandler:
     def modal(
         self, title: str, *items: discord.ui.Item[Any], tokens: tuple[str | int, ...] = ("modal",)
     ) -> SessionModal:
-        """A modal whose submit reaches :meth:`handle_modal`; open it with ``response.send_modal``."""
-        return SessionModal(title, self.component_id(*tokens), *items)
+        """A modal whose submit reaches :meth:`handle_modal`; open it with ``response.send_modal``.
+
+        Raises
+        ------
+        ComponentLimitError
+            The modal breaks one of Discord's limits (more than five items, a title or label over
+            45 characters, a custom id over 100, ...).
+        """
+        modal = SessionModal(title, self.component_id(*tokens), *items)
+        check_modal(f"modal {title!r}", modal)
+        return modal
 
     @staticmethod
     def view(*items: discord.ui.Item[Any]) -> SessionView:

@@ -1,0 +1,135 @@
+"""Discord's component limits, checked before a session's message or modal is sent.
+
+Discord answers a message or modal that breaks a limit with a 400 whose ``errors`` tree is hard to
+read back to the code that built it. A session checks what it sends first and raises
+:class:`~nyx_sessions.ComponentLimitError`, which names the limit, the count and where; no request
+is made. A message that went components v2 never goes back: an edit with classic content is
+refused the same way (Discord refuses it too).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import discord
+
+from nyx_sessions._utils import COMPONENT_NAMES
+from nyx_sessions.errors import ComponentLimitError
+
+__all__ = ("check_message", "check_modal", "is_components_v2")
+
+Component = Mapping[str, Any]
+
+_ACTION_ROW, _BUTTON, _STRING_SELECT, _TEXT_DISPLAY, _LABEL = 1, 2, 3, 10, 18
+_V2_COMPONENTS, _V2_TEXT = 40, 4000
+_CLASSIC_ROWS, _ROW_ITEMS, _OPTIONS, _MODAL_ITEMS = 5, 5, 25, 5
+_CUSTOM_ID, _BUTTON_LABEL, _TITLE = 100, 80, 45
+
+
+def is_components_v2(view: object) -> bool:
+    """Whether ``view`` makes a components-v2 message."""
+    return isinstance(view, discord.ui.LayoutView)
+
+
+def check_message(where: str, *, view: object, classic_content: bool) -> None:
+    """Check a message a session sends or edits.
+
+    Parameters
+    ----------
+    where: :class:`str`
+        Names the message in an error ("the message of session 'ab12'").
+    view: object
+        The ``view=`` of the send or edit (a :class:`discord.ui.View` or
+        :class:`discord.ui.LayoutView`), or anything else for none.
+    classic_content: :class:`bool`
+        Whether the send or edit carries content or embeds (a components-v2 message may have
+        neither).
+
+    Raises
+    ------
+    ComponentLimitError
+        A limit is broken.
+    ValueError
+        Content or embeds beside a components-v2 layout.
+    """
+    if not isinstance(view, (discord.ui.View, discord.ui.LayoutView)):
+        return
+    components: list[Component] = list(view.to_components())
+    if is_components_v2(view):
+        if classic_content:
+            raise ValueError(
+                f"{where}: a components v2 message has no content or embeds (Discord refuses both); "
+                "put the text in a discord.ui.TextDisplay"
+            )
+        _at_most(
+            where, sum(1 for _ in _walk(components)), _V2_COMPONENTS, "components in a components v2 message"
+        )
+        text = sum(
+            len(part.get("content", "")) for part in _walk(components) if part.get("type") == _TEXT_DISPLAY
+        )
+        _at_most(where, text, _V2_TEXT, "characters of text displays in a components v2 message")
+    else:
+        _at_most(where, len(components), _CLASSIC_ROWS, "action rows in a message")
+    for row in _walk(components):
+        if row.get("type") == _ACTION_ROW:
+            _at_most(f"{where}, a row", len(row.get("components", ())), _ROW_ITEMS, "items in a row")
+    _check_items(where, components)
+
+
+def check_modal(where: str, modal: discord.ui.Modal) -> None:
+    """Check a modal a session opens.
+
+    Raises
+    ------
+    ComponentLimitError
+        A limit is broken.
+    """
+    payload: Component = modal.to_dict()
+    components: list[Component] = list(payload.get("components", ()))
+    _at_most(where, len(components), _MODAL_ITEMS, "top-level items in a modal")
+    _at_most(where, len(payload.get("title", "")), _TITLE, "characters of modal title")
+    for part in _walk(components):
+        if part.get("type") == _LABEL:
+            _at_most(f"{where}, a label", len(part.get("label", "")), _TITLE, "characters of label")
+    _check_items(where, components)
+
+
+def _check_items(where: str, components: Sequence[Component]) -> None:
+    """The limits of single components, and custom ids unique in the message or modal."""
+    ids: Counter[str] = Counter()
+    for part in _walk(components):
+        custom_id = part.get("custom_id")
+        kind = COMPONENT_NAMES.get(part.get("type", 0), "component")
+        if isinstance(custom_id, str):
+            ids[custom_id] += 1
+            _at_most(f"{where}, {kind} {custom_id!r}", len(custom_id), _CUSTOM_ID, "characters of custom id")
+        label = part.get("label")
+        if part.get("type") == _BUTTON and isinstance(label, str):
+            _at_most(f"{where}, button {label!r}", len(label), _BUTTON_LABEL, "characters of button label")
+        options = part.get("options")
+        if isinstance(options, list):
+            _at_most(f"{where}, {kind} {custom_id!r}", len(options), _OPTIONS, "options")
+    repeated = sorted(custom_id for custom_id, count in ids.items() if count > 1)
+    if repeated:
+        raise ComponentLimitError(
+            f"{where}, custom id {repeated[0]!r}", ids[repeated[0]], "each custom id once per message", "uses"
+        )
+
+
+def _at_most(where: str, count: int, limit: int, what: str) -> None:
+    if count > limit:
+        raise ComponentLimitError(where, count, f"{limit:,}", what)
+
+
+def _walk(components: Iterable[Component]) -> Iterator[Component]:
+    """Every component of a tree, depth first: rows, containers, sections and their accessories,
+    labels and what they wrap."""
+    for component in components:
+        yield component
+        yield from _walk(component.get("components", ()))
+        for key in ("component", "accessory"):
+            child = component.get(key)
+            if isinstance(child, Mapping):
+                yield from _walk((child,))
