@@ -166,6 +166,10 @@ class PaginationSession(AbstractSession[ResultT]):
         page = self._current_page + 1
         return f"Page {page}/{count}" if count is not None else f"Page {page}"
 
+    @property
+    def _message_place(self) -> str:
+        return f"page {self._current_page + 1} of session {self._id!r}"
+
     def build_custom_id_for_page(self, page: int) -> str:
         """Return a custom id of this session that carries ``page`` and no token.
 

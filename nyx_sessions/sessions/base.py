@@ -663,10 +663,15 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             await interaction.response.defer()
         await self._edit_message(**kwargs)
 
+    @property
+    def _message_place(self) -> str:
+        """Names the session's message in the errors of the limits checked before sending it."""
+        return f"the message of session {self._id!r}"
+
     def _check_outgoing(self, content: str | None, kwargs: Mapping[str, Any]) -> None:
         """Refuse, before any request, a send or edit that Discord would refuse: a broken component
         limit, or a components v2 message going back to classic content."""
-        where = f"the message of session {self._id!r}"
+        where = self._message_place
         view = kwargs.get("view")
         classic = content is not None or bool(kwargs.get("embed")) or bool(kwargs.get("embeds"))
         classic_view = isinstance(view, (discord.ui.View, discord.ui.LayoutView)) and not is_components_v2(

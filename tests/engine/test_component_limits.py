@@ -14,7 +14,13 @@ import discord
 import pytest
 from discord.ext import commands
 
-from nyx_sessions import AbstractSession, ComponentLimitError, SessionExecutionMeta, on_button
+from nyx_sessions import (
+    AbstractSession,
+    ComponentLimitError,
+    ListPaginationSession,
+    SessionExecutionMeta,
+    on_button,
+)
 from nyx_sessions.testing import InteractionHarness
 
 Build = Callable[["Panel"], dict[str, Any]]
@@ -192,3 +198,33 @@ def test_a_label_over_45_characters_is_refused(harness: InteractionHarness) -> N
     label = discord.ui.Label(text="W" * 46, component=discord.ui.TextInput(custom_id="w"))
     with pytest.raises(ComponentLimitError, match="a label: 46 characters of label, Discord allows 45"):
         session.modal("Fine", label)
+
+
+async def test_a_page_that_breaks_a_limit_is_named_and_the_page_shown_stays(
+    bot: commands.Bot, harness: InteractionHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    def page(session: Any, items: Any) -> dict[str, Any]:
+        text = " ".join(items)
+        if "b" not in text:
+            return {"content": text}
+        options = [discord.SelectOption(label=str(n)) for n in range(26)]
+        return {
+            "content": text,
+            "view": discord.ui.View().add_item(discord.ui.Select(custom_id="s", options=options)),
+        }
+
+    made: list[ListPaginationSession[str]] = []
+
+    @bot.command(name="letters")
+    async def letters(ctx: commands.Context[Any]) -> None:
+        made.append(ListPaginationSession(bot, ctx, ["a", "b"], per_page=1, format_page=page))
+        await made[-1].start()
+
+    await harness.message("!letters")
+    message = made[0].message
+    assert message is not None
+    before = harness.message_payload(message)
+    clicked = await harness.click(message, label="▶")
+    assert harness.message_payload(message) == before, "page 1 is still shown: nothing reached Discord"
+    assert "page 2 of session" in caplog.text and "26 options, Discord allows 25" in caplog.text
+    assert clicked.ephemeral_texts, "the user is told something went wrong"
