@@ -7,13 +7,24 @@ from typing import Any
 
 import discord
 
-__all__ = ("PageContent", "edit_kwargs", "message_kwargs")
+__all__ = ("PageContent", "edit_kwargs", "layout_with_navigation", "message_kwargs")
 
-PageContent = str | discord.Embed | Sequence[discord.Embed] | Mapping[str, Any]
-"""What a page may be: text, an embed, several embeds, or the keyword arguments of a message.
+PageContent = (
+    str
+    | discord.Embed
+    | Sequence[discord.Embed]
+    | Mapping[str, Any]
+    | discord.ui.Container[Any]
+    | Sequence[discord.ui.Item[Any]]
+)
+"""What a page may be: text, an embed, several embeds, the keyword arguments of a message, or a
+components v2 layout: a :class:`discord.ui.Container`, or a sequence of top-level v2 items
+(containers, sections, text displays, galleries, files, separators, action rows).
 
 A mapping takes what :meth:`discord.abc.Messageable.send` takes (``content``, ``embed``, ``embeds``,
-``view``, ``file``, ``files``, ``allowed_mentions``, ...).
+``view``, ``file``, ``files``, ``allowed_mentions``, ...). A layout is sent as a components v2 message
+with the session's navigation inside its last container (after a separator), or after its items
+when it has no container. Return a new layout from each call: the navigation is added to it.
 """
 
 _EDITABLE = ("content", "embeds", "attachments", "view", "allowed_mentions")
@@ -38,12 +49,43 @@ def message_kwargs(page: PageContent) -> dict[str, Any]:
         if embed is not None:
             kwargs["embeds"] = [embed, *kwargs.get("embeds", ())]
         return kwargs
+    if isinstance(page, discord.ui.Container):
+        return {"layout": [page]}
+    if isinstance(page, Sequence) and page and all(isinstance(item, discord.ui.Item) for item in page):
+        return {"layout": list(page)}
     if isinstance(page, Sequence) and all(isinstance(embed, discord.Embed) for embed in page):
         return {"embeds": list(page)}
     raise TypeError(
-        f"a page must be a str, a discord.Embed, a sequence of embeds or a mapping of message "
-        f"keyword arguments, got {type(page).__name__}"
+        f"a page must be a str, a discord.Embed, a sequence of embeds, a mapping of message keyword "
+        f"arguments, a discord.ui.Container or a sequence of components v2 items, got {type(page).__name__}"
     )
+
+
+def layout_with_navigation(
+    items: Sequence[discord.ui.Item[Any]], navigation: Sequence[discord.ui.Item[Any]]
+) -> list[discord.ui.Item[Any]]:
+    """The top-level items of a components v2 page with its navigation placed in it.
+
+    The navigation controls (each with its ``row``) become action rows, one per row, inside the
+    page's last container after a separator; without a container, after the items.
+    """
+    rows: dict[int, list[discord.ui.Item[Any]]] = {}
+    for control in navigation:
+        rows.setdefault(control.row or 0, []).append(control)
+    action_rows: list[discord.ui.ActionRow[Any]] = []
+    for _, controls in sorted(rows.items()):
+        for control in controls:
+            control.row = None  # rows are for classic messages; here the action row places it
+        action_rows.append(discord.ui.ActionRow(*controls))
+    placed = list(items)
+    container = next((item for item in reversed(placed) if isinstance(item, discord.ui.Container)), None)
+    if container is None:
+        return [*placed, *action_rows]
+    if action_rows:
+        container.add_item(discord.ui.Separator())
+        for action_row in action_rows:
+            container.add_item(action_row)
+    return placed
 
 
 def edit_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:

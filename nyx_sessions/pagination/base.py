@@ -10,6 +10,7 @@ from nyx_sessions._utils import MISSING, interaction_data
 from nyx_sessions.errors import AutoDeferredError
 from nyx_sessions.execution import disabled_view_of, send_notice
 from nyx_sessions.pagination import navigation as nav
+from nyx_sessions.pagination._message import PageContent, layout_with_navigation, message_kwargs
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.base import AbstractSession
 from nyx_sessions.sessions.components import modal_values
@@ -75,11 +76,16 @@ class PaginationSession(AbstractSession[ResultT]):
     default_navigation: :class:`PageNavigation`
         The navigation used when the constructor gets none: jump modal on, no select, no stop
         button, no wrap-around.
+    components_v2: :class:`bool`
+        Whether the default rendering of a page is a components v2 layout (a container with the
+        page's text and the navigation inside it) rather than an embed. A page a subclass renders
+        itself is components v2 when it is a layout, whatever this says.
     """
 
     __slots__ = ("_current_page", "_navigation")
 
     default_navigation: ClassVar[PageNavigation] = PageNavigation()
+    components_v2: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -201,6 +207,17 @@ class PaginationSession(AbstractSession[ResultT]):
         ``self.view(...)``; use ``row`` to keep rows above for your own components.
         """
         return nav.build_navigation(self, row)
+
+    def _page_message(self, page: PageContent) -> dict[str, Any]:
+        """``page`` as send keyword arguments with the navigation in place: in a view of its own for
+        a classic page (unless the page brings a view), inside the layout of a components v2 one."""
+        kwargs = message_kwargs(page)
+        layout = kwargs.pop("layout", None)
+        if layout is not None:
+            kwargs["view"] = self.layout(*layout_with_navigation(layout, self.build_navigation()))
+        else:
+            kwargs.setdefault("view", self.view(*self.build_navigation()))
+        return kwargs
 
     # -- updates ---------------------------------------------------------------------------------------
 

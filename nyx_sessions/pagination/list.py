@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 import discord
 
 from nyx_sessions._utils import MISSING, maybe_await
-from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_kwargs
+from nyx_sessions.pagination._message import PageContent, edit_kwargs
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation, navigation_from_state, navigation_state
 
@@ -245,26 +245,31 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
     def format_page(self, items: Sequence[ItemT]) -> PageContent | Awaitable[PageContent]:
         """Render one page's items; override it (plain or ``async def``) or pass ``format_page=``.
 
-        The default is an embed with one item per line and the footer :attr:`page_label`.
+        The default is an embed with one item per line and the footer :attr:`page_label`; with
+        :attr:`components_v2` set, a container with the same lines and label in text displays.
 
         Returns
         -------
         :data:`~nyx_sessions.pagination.PageContent`
-            Text, an embed, embeds, or message keyword arguments. A mapping with a ``view`` is sent as it is
-            (add ``*self.build_navigation()`` to it yourself); otherwise the navigation is added.
+            Text, an embed, embeds, message keyword arguments, or a components v2 layout (a
+            :class:`discord.ui.Container` or a sequence of top-level v2 items). A mapping with a
+            ``view`` is sent as it is (add ``*self.build_navigation()`` to it yourself); otherwise
+            the navigation is added, inside the layout of a v2 page.
         """
         if self._formatter is not None:
             return self._formatter(self, items)
         lines = "\n".join(str(item) for item in items) or _EMPTY_PAGE
+        if self.components_v2:
+            return discord.ui.Container(
+                discord.ui.TextDisplay(lines), discord.ui.TextDisplay(f"-# {self.page_label}")
+            )
         if len(lines) > _EMBED_DESCRIPTION_LIMIT:
             lines = lines[: _EMBED_DESCRIPTION_LIMIT - 1] + "\u2026"
         return discord.Embed(description=lines).set_footer(text=self.page_label)
 
     async def render_page(self) -> dict[str, Any]:
         """Return the current page as send keyword arguments, navigation included."""
-        kwargs = message_kwargs(await maybe_await(self.format_page(self.current_page_items)))
-        kwargs.setdefault("view", self.view(*self.build_navigation()))
-        return kwargs
+        return self._page_message(await maybe_await(self.format_page(self.current_page_items)))
 
     # -- lifecycle -------------------------------------------------------------------------------------
 

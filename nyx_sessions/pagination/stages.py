@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from nyx_sessions._utils import MISSING, maybe_await
 from nyx_sessions.errors import IllegalSessionStateError
-from nyx_sessions.pagination._message import PageContent, edit_kwargs, message_kwargs
+from nyx_sessions.pagination._message import PageContent, edit_kwargs
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.handler import ComponentHandler
@@ -122,15 +122,15 @@ class SessionStage(ComponentHandler, Generic[ResultT]):
         """What the stage shows: text, embeds, or message keyword arguments (plain or ``async def``).
 
         Without a ``view`` the session's navigation controls are added; with one, the view is sent
-        as it is (add ``*self.session.build_navigation(row=...)`` to it yourself).
+        as it is (add ``*self.session.build_navigation(row=...)`` to it yourself). A components v2
+        layout (a :class:`discord.ui.Container` or a list of top-level v2 items) gets the controls
+        inside its last container, or after its items.
         """
         raise NotImplementedError(f"{type(self).__qualname__} must override build_message, or on_switch")
 
     async def render(self) -> dict[str, Any]:
         """Return :meth:`build_message` as send keyword arguments, navigation included."""
-        kwargs = message_kwargs(await maybe_await(self.build_message()))
-        kwargs.setdefault("view", self._session.view(*self._session.build_navigation()))
-        return kwargs
+        return self._session._page_message(await maybe_await(self.build_message()))
 
     async def refresh(self, interaction: discord.Interaction[Any] | None = None) -> None:
         """Edit the session's message to show this stage again (after its result changed).

@@ -1,0 +1,114 @@
+"""Components v2 pages: list and stage sessions send layouts with their navigation inside them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import discord
+from discord.ext import commands
+from pagination_helpers import controls, tokens
+
+from nyx_sessions import ListPaginationSession, SessionStartStage, StagePaginationSession
+from nyx_sessions.testing import InteractionHarness
+
+COMPONENTS_V2 = 1 << 15
+CONTAINER, SEPARATOR, ACTION_ROW, TEXT_DISPLAY = 17, 14, 1, 10
+
+
+def walk(components: Any) -> Iterator[Mapping[str, Any]]:
+    for component in components:
+        yield component
+        yield from walk(component.get("components", ()))
+
+
+def texts(payload: Mapping[str, Any]) -> list[str]:
+    return [part["content"] for part in walk(payload["components"]) if part["type"] == TEXT_DISPLAY]
+
+
+class Cards(ListPaginationSession[str, None]):
+    """Each page a container of its items; the navigation goes inside it."""
+
+    def format_page(self, items: Any) -> discord.ui.Container[Any]:
+        return discord.ui.Container(*(discord.ui.TextDisplay(item) for item in items))
+
+
+class Plain(ListPaginationSession[str, None]):
+    components_v2: ClassVar[bool] = True
+
+
+async def start_list(bot: commands.Bot, harness: InteractionHarness, cls: type[Any]) -> discord.Message:
+    made: list[Any] = []
+
+    @bot.command(name="cards")
+    async def cards(ctx: commands.Context[Any]) -> None:
+        made.append(cls(bot, ctx, [f"card {n}" for n in range(1, 7)], per_page=2))
+        await made[-1].start()
+
+    await harness.message("!cards")
+    assert made[0].message is not None
+    return made[0].message
+
+
+async def test_a_container_page_is_sent_as_components_v2_with_the_navigation_inside_it(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    message = await start_list(bot, harness, Cards)
+    payload = harness.message_payload(message)
+    assert payload["flags"] & COMPONENTS_V2 and not payload.get("content") and not payload.get("embeds")
+    (container,) = payload["components"]
+    assert container["type"] == CONTAINER
+    inside = [part["type"] for part in container["components"]]
+    assert inside == [TEXT_DISPLAY, TEXT_DISPLAY, SEPARATOR, ACTION_ROW], (
+        "the items, a separator, the controls"
+    )
+    assert tokens(harness, message) == ["first", "prev", "jump", "next", "last"]
+
+    await harness.click(message, controls(harness, message)["next"].custom_id)
+    payload = harness.message_payload(message)
+    assert texts(payload) == ["card 3", "card 4"] and payload["flags"] & COMPONENTS_V2
+    assert controls(harness, message)["jump"].label == "2/3"
+
+
+async def test_components_v2_makes_the_default_rendering_a_layout(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    message = await start_list(bot, harness, Plain)
+    payload = harness.message_payload(message)
+    assert payload["flags"] & COMPONENTS_V2
+    assert texts(payload) == ["card 1\ncard 2", "-# Page 1/3"]
+    await harness.click(message, controls(harness, message)["last"].custom_id)
+    assert texts(harness.message_payload(message)) == ["card 5\ncard 6", "-# Page 3/3"]
+
+
+class Welcome(SessionStartStage[None]):
+    """A stage whose page is top-level v2 items without a container: the controls come after them."""
+
+    def build_message(self) -> list[discord.ui.Item[Any]]:
+        return [discord.ui.TextDisplay("Welcome"), discord.ui.Separator(), discord.ui.TextDisplay("Step 1")]
+
+
+class Wizard(StagePaginationSession[None]):
+    stages = (Welcome,)
+
+
+async def test_a_stage_page_of_items_gets_its_controls_after_them(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    made: list[Wizard] = []
+
+    @bot.command(name="wizard")
+    async def wizard(ctx: commands.Context[Any]) -> None:
+        made.append(Wizard(bot, ctx))
+        await made[-1].start()
+
+    await harness.message("!wizard")
+    assert made[0].message is not None
+    payload = harness.message_payload(made[0].message)
+    assert payload["flags"] & COMPONENTS_V2
+    assert [part["type"] for part in payload["components"]] == [
+        TEXT_DISPLAY,
+        SEPARATOR,
+        TEXT_DISPLAY,
+        ACTION_ROW,
+    ]
