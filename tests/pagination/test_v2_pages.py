@@ -9,7 +9,13 @@ import discord
 from discord.ext import commands
 from pagination_helpers import controls, tokens
 
-from nyx_sessions import ListPaginationSession, SessionStartStage, StagePaginationSession
+from nyx_sessions import (
+    ListPaginationSession,
+    SessionExecutionMeta,
+    SessionStartStage,
+    StagePaginationSession,
+    on_button,
+)
 from nyx_sessions.testing import InteractionHarness
 
 COMPONENTS_V2 = 1 << 15
@@ -112,3 +118,51 @@ async def test_a_stage_page_of_items_gets_its_controls_after_them(
         TEXT_DISPLAY,
         ACTION_ROW,
     ]
+
+
+class Cases(ListPaginationSession[str, None]):
+    """One action per item: each case in a section whose accessory button opens it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opened: list[str] = []
+
+    def format_page(self, items: Any) -> discord.ui.Container[Any]:
+        return discord.ui.Container(
+            *(
+                discord.ui.Section(
+                    discord.ui.TextDisplay(item), accessory=self.button("open", item, label="Open")
+                )
+                for item in items
+            )
+        )
+
+    @on_button("open")
+    async def open_case(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.opened.append(self.tokens(interaction).get_at(1))
+        await interaction.response.defer()
+
+
+async def test_a_button_the_session_built_works_as_a_sections_accessory(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    made: list[Cases] = []
+
+    @bot.command(name="cases")
+    async def cases(ctx: commands.Context[Any]) -> None:
+        made.append(Cases(bot, ctx, ["case-1", "case-2", "case-3"], per_page=2, ttl=60))
+        await made[-1].start()
+
+    await harness.message("!cases")
+    session = made[0]
+    assert session.message is not None
+    payload = harness.message_payload(session.message)
+    accessories = [part["accessory"] for part in walk(payload["components"]) if "accessory" in part]
+    assert [button["label"] for button in accessories] == ["Open", "Open"]
+    await harness.click(session.message, accessories[1]["custom_id"])
+    assert session.opened == ["case-2"], "the second item's action, routed by its custom id"
+
+    await session.end("done")
+    # Its message is left as it was (an end by code); a click on an old accessory is answered.
+    clicked = await harness.click(session.message, accessories[0]["custom_id"])
+    assert clicked.ephemeral_texts == ["This session has expired. Run the command again to start a new one."]
