@@ -358,7 +358,8 @@ class InteractionHarness:
             last modal the bot opened with it.
         values: Mapping[str, ModalValue]
             By input custom id: ``str`` for text inputs and radio groups, ``bool`` for
-            checkboxes, sequences for selects. Left-out inputs keep their defaults.
+            checkboxes, sequences for selects, a sequence of :class:`discord.File` for file
+            uploads (each becomes a resolved attachment). Left-out inputs keep their defaults.
         message: MessageRef | None
             The message whose component opened the modal; ``None`` for a modal opened by a
             command.

@@ -19,7 +19,7 @@ from .payloads import EntityKind, Resolver, SnowflakeLike
 __all__ = ("ModalValue", "OptionValue", "command_data", "modal_data", "select_values")
 
 Json = dict[str, Any]
-ModalValue = str | bool | Sequence[SnowflakeLike]
+ModalValue = str | bool | Sequence[SnowflakeLike] | Sequence[discord.File]
 OptionValue = str | int | float | bool | discord.abc.Snowflake
 
 _SELECT_KINDS: dict[int, EntityKind] = {5: "user", 6: "role", 7: "mentionable", 8: "channel"}
@@ -88,7 +88,8 @@ def modal_data(
         then a text input in its own row.
     values: Mapping[str, ModalValue]
         By custom id: text for text inputs and radio groups, ``bool`` for checkboxes, a sequence
-        for selects and checkbox groups. Inputs left out keep their default.
+        for selects and checkbox groups, a sequence of :class:`discord.File` for file uploads.
+        Inputs left out keep their default.
     resolver: Resolver
         Receives the entities picked in entity selects.
     """
@@ -156,8 +157,8 @@ class _ModalForm:
             answer["value"] = bool(component.get("default", False)) if given is _MISSING else bool(given)
         elif ctype in _SINGLE_VALUE:
             answer["value"] = self._single(component, given)
-        elif ctype == _FILE_UPLOAD and given is not _MISSING:
-            raise NotImplementedError("file uploads in modals are not modelled by the fake Discord")
+        elif ctype == _FILE_UPLOAD:
+            answer["values"] = self._files(component, given)
         else:
             answer["values"] = self._multiple(component, given)
         return answer
@@ -181,6 +182,25 @@ class _ModalForm:
         if not low <= len(value) <= high:
             raise AssertionError(f"{describe(component)} takes {low} to {high} characters, not {len(value)}")
         return value
+
+    def _files(self, component: Mapping[str, Any], given: Any) -> list[str]:
+        """The attachment ids of the files given to a file upload, uploaded into ``resolved``."""
+        files = [] if given is _MISSING else given
+        if isinstance(files, (str, bytes, discord.File)) or not all(
+            isinstance(file, discord.File) for file in files
+        ):
+            raise TypeError(
+                f"the value for {describe(component)} must be a sequence of discord.File, not {given!r}"
+            )
+        if not files and not component.get("required", True):
+            return []
+        # Discord's defaults (one file) where the bot sent none, or sent null.
+        low, high = (
+            1 if component.get(key) is None else component[key] for key in ("min_values", "max_values")
+        )
+        if not low <= len(files) <= high:
+            raise AssertionError(f"{describe(component)} takes {low} to {high} files, not {len(files)}")
+        return [self._resolver.add_file(file) for file in files]
 
     def _multiple(self, component: Mapping[str, Any], given: Any) -> list[str]:
         if given is _MISSING:

@@ -159,6 +159,28 @@ class Resolver:
         self._put("channels", ident, channel_json(channel, self._viewer))
         return str(ident)
 
+    def add_file(self, file: discord.File) -> str:
+        """Upload ``file`` as a user would to a modal's file upload: add its attachment to
+        :attr:`data` (as Discord's CDN would describe it) and return the attachment's id string."""
+        ident = new_snowflake()
+        content = file.fp.read()
+        file.reset()
+        url_path = f"attachments/{getattr(self._channel, 'id', 0)}/{ident}/{file.filename}"
+        attachment: Json = {
+            "id": str(ident),
+            "filename": file.filename,
+            "size": len(content),
+            "url": f"https://cdn.discordapp.com/{url_path}",
+            "proxy_url": f"https://media.discordapp.net/{url_path}",
+            "ephemeral": True,
+        }
+        if file.description:
+            attachment["description"] = file.description
+        if file.spoiler:
+            attachment["flags"] = 1 << 3  # IS_SPOILER
+        self._put("attachments", ident, attachment)
+        return str(ident)
+
     def channel_type(self, ident: str) -> int:
         """The channel type of a channel added before."""
         channel_type: int = self.data["channels"][ident]["type"]

@@ -8,6 +8,7 @@ does not model, is injected as Discord documents it.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import discord
@@ -40,7 +41,11 @@ class Profile(AbstractSession[None]):
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         await self.respond(
             "profile",
-            view=self.view(self.button("about", label="About"), self.button("people", label="People")),
+            view=self.view(
+                self.button("about", label="About"),
+                self.button("people", label="People"),
+                self.button("proof", label="Proof"),
+            ),
         )
 
     @on_button("about")
@@ -100,6 +105,13 @@ class Profile(AbstractSession[None]):
             tokens=("answered",),
         )
         await interaction.response.send_modal(modal)
+
+    @on_button("proof")
+    async def proof(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        upload = discord.ui.FileUpload(custom_id="files", max_values=2)
+        await interaction.response.send_modal(
+            self.modal("Proof", labelled("Files", upload), tokens=("answered",))
+        )
 
     @on_modal("answered")
     async def answered(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
@@ -229,3 +241,20 @@ async def test_a_file_upload_reads_back_as_its_attachments(
     assert isinstance(proof, discord.Attachment) and (proof.filename, proof.size) == ("proof.png", 2048)
     assert read.text("note") == "see file"
     assert profile.values["proof"] == [attachment["id"]]
+
+
+async def test_files_the_kit_uploads_read_back_as_attachments(
+    profile: Profile, harness: InteractionHarness
+) -> None:
+    assert profile.message is not None
+    opened = await harness.click(profile.message, label="Proof")
+    files = [
+        discord.File(io.BytesIO(b"png bytes"), filename="a.png"),
+        discord.File(io.BytesIO(b"0123"), "b.txt"),
+    ]
+    await harness.submit_modal(opened, {"files": files})
+    read = profile.read
+    assert read is not None
+    assert [(file.filename, file.size) for file in read.attachments("files")] == [("a.png", 9), ("b.txt", 4)]
+    with pytest.raises(AssertionError, match="takes 1 to 2 files, not 3"):
+        await harness.submit_modal(opened, {"files": [*files, discord.File(io.BytesIO(b"x"), "c.txt")]})
