@@ -17,6 +17,8 @@ from typing import Any
 from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 __all__ = (
@@ -39,6 +41,7 @@ APP_NAME = "Nyx Example"
 """The name the bot's messages are shown under."""
 
 _BUTTON, _TEXT_INPUT, _TEXT_DISPLAY, _CONTAINER, _LABEL = 2, 4, 10, 17, 18
+_SECTION, _THUMBNAIL, _GALLERY, _FILE, _SEPARATOR = 9, 11, 12, 13, 14
 SELECTS = {3: "select", 5: "user select", 6: "role select", 7: "mentionable select", 8: "channel select"}
 """Select component types, and what each one is called."""
 _EPHEMERAL, _LOADING = 1 << 6, 1 << 7
@@ -156,8 +159,35 @@ def _components(components: Any, numbers: Mapping[int, int], names: Names) -> It
             yield discord_text(component["content"], names)
         elif kind == _CONTAINER:
             yield Panel(Group(*_components(component["components"], numbers, names)), box=box.HEAVY_EDGE)
+        elif kind == _SECTION:
+            yield _section(component, numbers, names)
+        elif kind == _SEPARATOR:
+            yield Rule(style="dim") if component.get("divider", True) else Text("")
+        elif kind in (_THUMBNAIL, _GALLERY, _FILE):
+            yield _media(component)
         else:
             yield Text(f"(a component of type {kind} the playground does not draw)", "dim")
+
+
+def _section(section: Mapping[str, Any], numbers: Mapping[int, int], names: Names) -> RenderableType:
+    """A section: its texts, with its accessory (a button or a thumbnail) on the right."""
+    texts = Group(*_components(section.get("components") or (), numbers, names))
+    accessory = section.get("accessory") or {}
+    side = _button(accessory, numbers) if accessory.get("type") == _BUTTON else _media(accessory)
+    grid = Table.grid(expand=False, padding=(0, 2))
+    grid.add_row(texts, side)
+    return grid
+
+
+def _media(component: Mapping[str, Any]) -> Text:
+    """A thumbnail, a gallery or a file, by name: the terminal shows no pictures."""
+    if component["type"] == _GALLERY:
+        urls = [item.get("media", {}).get("url", "") for item in component.get("items") or ()]
+    else:
+        media = component.get("media") or component.get("file") or {}
+        urls = [media.get("url", "")]
+    shown = ", ".join(url.rsplit("/", 1)[-1] or "image" for url in urls)
+    return Text(f"🖼 {shown}" if component["type"] != _FILE else f"📎 {shown}", "italic")
 
 
 def _button(button: Mapping[str, Any], numbers: Mapping[int, int]) -> Text:

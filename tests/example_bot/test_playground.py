@@ -8,12 +8,13 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import discord
 import pytest
 import redis
 from rich.console import Console
 
 from example_bot.playground import TOUR, Playground, run_playground
-from example_bot.playground.render import FormField, discord_text, form_fields
+from example_bot.playground.render import FormField, discord_text, form_fields, render_message
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -211,3 +212,29 @@ def test_mentions_and_timestamps_read_as_a_person_sees_them() -> None:
     )
 
     assert shown.plain == "@alice posted in #general on 2024-03-01"
+
+
+async def test_a_components_v2_message_reads_as_its_sections_buttons_media_and_rules() -> None:
+    gallery = discord.ui.MediaGallery(discord.MediaGalleryItem("https://cdn.example/evidence.png"))
+    layout = discord.ui.LayoutView()
+    layout.add_item(
+        discord.ui.Container(
+            discord.ui.Section(
+                discord.ui.TextDisplay("**Case 12** warned"),
+                accessory=discord.ui.Button(label="Open", custom_id="open-12"),
+            ),
+            discord.ui.Separator(),
+            gallery,
+            discord.ui.File("attachment://log.txt"),
+        )
+    )
+    message = {"flags": 1 << 15, "components": layout.to_components()}
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+
+    console.print(render_message(message, number=1, edited=False, names=lambda kind, ident: f"{kind}{ident}"))
+
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Case 12 warned" in shown and "[1 Open]" in shown, "the section's text, its accessory numbered"
+    assert "🖼 evidence.png" in shown and "📎 log.txt" in shown
+    assert "─" * 10 in shown, "the separator is a rule"
+    assert "does not draw" not in shown
