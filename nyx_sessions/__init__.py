@@ -50,6 +50,7 @@ from nyx_sessions.execution import (
     SessionStartFilter,
     SessionUpdateFilter,
 )
+from nyx_sessions.forms import Form, FormSession
 from nyx_sessions.manager import SessionManager
 from nyx_sessions.pagination import (
     NAVIGATION_TOKENS,
@@ -103,6 +104,8 @@ __all__ = (
     "ErrorHandler",
     "EventBus",
     "ExecutionOutcome",
+    "Form",
+    "FormSession",
     "IllegalSessionStateError",
     "InvalidCustomIdError",
     "ItemSource",

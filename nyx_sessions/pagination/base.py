@@ -14,6 +14,7 @@ from nyx_sessions.pagination._message import PageContent, layout_with_navigation
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.base import AbstractSession
 from nyx_sessions.sessions.components import modal_values
+from nyx_sessions.sessions.limits import check_layout
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -214,7 +215,9 @@ class PaginationSession(AbstractSession[ResultT]):
         kwargs = message_kwargs(page)
         layout = kwargs.pop("layout", None)
         if layout is not None:
-            kwargs["view"] = self.layout(*layout_with_navigation(layout, self.build_navigation()))
+            items = layout_with_navigation(layout, self.build_navigation())
+            check_layout(self._message_place, items)
+            kwargs["view"] = self.layout(*items)
         else:
             kwargs.setdefault("view", self.view(*self.build_navigation()))
         return kwargs

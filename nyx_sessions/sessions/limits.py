@@ -18,7 +18,7 @@ import discord
 from nyx_sessions._utils import COMPONENT_NAMES
 from nyx_sessions.errors import ComponentLimitError
 
-__all__ = ("check_message", "check_modal", "is_components_v2")
+__all__ = ("check_layout", "check_message", "check_modal", "is_components_v2")
 
 Component = Mapping[str, Any]
 
@@ -76,6 +76,19 @@ def check_message(where: str, *, view: object, classic_content: bool) -> None:
         if row.get("type") == _ACTION_ROW:
             _at_most(f"{where}, a row", len(row.get("components", ())), _ROW_ITEMS, "items in a row")
     _check_items(where, components)
+
+
+def check_layout(where: str, items: Sequence[discord.ui.Item[Any]]) -> None:
+    """Check the top-level items of a components v2 message before they are put in a view (which
+    refuses more than 40 components with an error that names neither the count nor the message).
+
+    Raises
+    ------
+    ComponentLimitError
+        More than 40 components through the tree.
+    """
+    tree: list[Component] = [item.to_component_dict() for item in items]
+    _at_most(where, sum(1 for _ in _walk(tree)), _V2_COMPONENTS, "components in a components v2 message")
 
 
 def check_modal(where: str, modal: discord.ui.Modal) -> None:

@@ -26,6 +26,8 @@ def walk(components: Any) -> Iterator[Mapping[str, Any]]:
     for component in components:
         yield component
         yield from walk(component.get("components", ()))
+        if "accessory" in component:
+            yield from walk([component["accessory"]])
 
 
 def texts(payload: Mapping[str, Any]) -> list[str]:
@@ -158,6 +160,7 @@ async def test_a_button_the_session_built_works_as_a_sections_accessory(
     assert session.message is not None
     payload = harness.message_payload(session.message)
     accessories = [part["accessory"] for part in walk(payload["components"]) if "accessory" in part]
+    assert len(accessories) == 2
     assert [button["label"] for button in accessories] == ["Open", "Open"]
     await harness.click(session.message, accessories[1]["custom_id"])
     assert session.opened == ["case-2"], "the second item's action, routed by its custom id"
@@ -166,3 +169,27 @@ async def test_a_button_the_session_built_works_as_a_sections_accessory(
     # Its message is left as it was (an end by code); a click on an old accessory is answered.
     clicked = await harness.click(session.message, accessories[0]["custom_id"])
     assert clicked.ephemeral_texts == ["This session has expired. Run the command again to start a new one."]
+
+
+async def test_the_component_budget_of_a_v2_page_is_checked_with_its_navigation(
+    bot: commands.Bot, harness: InteractionHarness, caplog: Any
+) -> None:
+    """A container (1), a separator (1) and a row of prev, jump and next (4) leave 34 of 40: eleven
+    sections of a text and a button (3 each). A twelfth is refused before anything is sent."""
+    made: list[Cases] = []
+
+    @bot.command(name="budget")
+    async def budget(ctx: commands.Context[Any], per_page: int) -> None:
+        made.append(Cases(bot, ctx, [f"case-{n}" for n in range(2 * per_page)], per_page=per_page))
+        await made[-1].start()
+
+    await harness.message("!budget 11")
+    assert made[0].message is not None
+    assert len([part for part in walk(harness.message_payload(made[0].message)["components"])]) == 39
+
+    await harness.message("!budget 12")
+    assert made[1].message is None, "nothing was sent"
+    assert (
+        "page 1 of session" in caplog.text
+        and "42 components in a components v2 message, Discord allows 40" in caplog.text
+    )

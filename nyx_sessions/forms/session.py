@@ -1,0 +1,146 @@
+"""FormSession: a form asked as modals, checked, and handed back filled in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from nyx_sessions.sessions.base import AbstractSession
+from nyx_sessions.sessions.routes import on_button, on_modal
+from nyx_sessions.sessions.submission import ModalSubmission
+
+from .form import Form
+
+if TYPE_CHECKING:
+    import discord
+    from discord.ext import commands
+
+    from nyx_sessions.state import SessionExecutionMeta
+
+    from .fields import Field
+
+__all__ = ("FormSession",)
+
+FormT = TypeVar("FormT", bound=Form)
+
+_PER_MODAL = 5
+"""Inputs one modal holds (Discord's limit)."""
+
+_TITLE = 45
+"""Characters of a modal title (Discord's limit)."""
+
+
+class FormSession(AbstractSession[FormT], Generic[FormT]):
+    """Ask a :class:`Form` as modals; :meth:`wait` gives the filled form as ``result``.
+
+    Started from a slash command or a click, the first modal is the answer to it; from a prefix
+    command or a channel, a message with a "Fill in" button opens it. A form of more than five
+    fields is asked as several modals, joined by a "Continue" button. A submit whose answers break
+    a field's rules, or the form's :meth:`~Form.validate`, is answered (privately) with every
+    problem and a "Fix" button that opens the modal again with what the user typed: a modal cannot
+    answer a modal.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot, with the nyx_sessions extension loaded.
+    start:
+        What started the session: an interaction, a command context or a channel.
+    form: Union[type[FormT], FormT]
+        The form's class, or an instance whose answers pre-fill the modals.
+    title: :class:`str`
+        The modals' title.
+    **session_kw:
+        As for :class:`~nyx_sessions.AbstractSession` (``ttl``, ``owner``, ...).
+    """
+
+    __slots__ = ("_form", "_pages", "title")
+
+    def __init__(
+        self,
+        bot: discord.Client,
+        start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
+        form: type[FormT] | FormT,
+        *,
+        title: str,
+        **session_kw: Any,
+    ) -> None:
+        super().__init__(bot, start, **session_kw)
+        self._form: FormT = form if isinstance(form, Form) else form()
+        fields = self._form.form_fields()
+        if not fields:
+            raise ValueError(f"{type(self._form).__name__} declares no fields")
+        self._pages = [fields[index : index + _PER_MODAL] for index in range(0, len(fields), _PER_MODAL)]
+        self.title = title
+
+    @property
+    def form(self) -> FormT:
+        """The form, with the answers given so far."""
+        return self._form
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        """Open the first modal as the answer to the start, or post a button that opens it."""
+        interaction = self.start_interaction
+        if interaction is not None and not interaction.response.is_done():
+            await interaction.response.send_modal(self._modal(0))
+            return
+        await self.respond(f"**{self.title}**", view=self.view(self.button("page", 0, label="Fill in")))
+
+    @on_button("page")
+    async def _open(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """ "Fill in", "Continue" and "Fix": open the modal the button names."""
+        await interaction.response.send_modal(self._modal(self._page_of(interaction)))
+
+    @on_modal("page")
+    async def _submitted(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """Keep a modal's answers; then ask for fixes, go on to the next modal, or end with the form."""
+        page = self._page_of(interaction)
+        answers = ModalSubmission(interaction)
+        for field in self._pages[page]:
+            setattr(self._form, field.name, field.read(answers))
+        problems = self._problems(self._pages[page])
+        last = page == len(self._pages) - 1
+        if not problems and last:
+            problems = dict(self._form.validate())
+        if problems:
+            await self._ask_to_fix(interaction, problems)
+        elif not last:
+            step = f"Step {page + 1} of {len(self._pages)} done."
+            await interaction.response.send_message(
+                step, view=self.view(self.button("page", page + 1, label="Continue")), ephemeral=True
+            )
+        else:
+            self.result = self._form
+            await interaction.response.send_message("Thank you: your answers are in.", ephemeral=True)
+            await self.end("the form was filled in")
+
+    def _problems(self, fields: tuple[Field, ...]) -> dict[str, str]:
+        return {
+            field.name: problem
+            for field in fields
+            if (problem := field.problem(getattr(self._form, field.name)))
+        }
+
+    async def _ask_to_fix(self, interaction: discord.Interaction[Any], problems: dict[str, str]) -> None:
+        """Answer with every problem and a "Fix" button for the first modal that has one."""
+        where = {field.name: (index, field) for index, page in enumerate(self._pages) for field in page}
+        lines = []
+        for name, problem in problems.items():
+            field = where[name][1] if name in where else None
+            lines.append(f"• **{field.label if field else name}** {problem}")
+        page = min((where[name][0] for name in problems if name in where), default=0)
+        await interaction.response.send_message(
+            "Please fix:\n" + "\n".join(lines),
+            view=self.view(self.button("page", page, label="Fix")),
+            ephemeral=True,
+        )
+
+    def _modal(self, page: int) -> discord.ui.Modal:
+        title = self.title if len(self._pages) == 1 else f"{self.title} ({page + 1}/{len(self._pages)})"
+        if len(title) > _TITLE:
+            title = title[: _TITLE - 1] + "\u2026"
+        inputs = (field.input(getattr(self._form, field.name)) for field in self._pages[page])
+        return self.modal(title, *inputs, tokens=("page", page))
+
+    def _page_of(self, interaction: discord.Interaction[Any]) -> int:
+        page = int(self.tokens(interaction).get_at(1) or 0)
+        return min(max(page, 0), len(self._pages) - 1)
