@@ -9,8 +9,7 @@ refused the same way (Discord refuses it too).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import discord
@@ -57,25 +56,22 @@ def check_message(where: str, *, view: object, classic_content: bool) -> None:
     if not isinstance(view, (discord.ui.View, discord.ui.LayoutView)):
         return
     components: list[Component] = list(view.to_components())
+    parts = _flat(components)  # one walk of the tree serves every check
     if is_components_v2(view):
         if classic_content:
             raise ValueError(
                 f"{where}: a components v2 message has no content or embeds (Discord refuses both); "
                 "put the text in a discord.ui.TextDisplay"
             )
-        _at_most(
-            where, sum(1 for _ in _walk(components)), _V2_COMPONENTS, "components in a components v2 message"
-        )
-        text = sum(
-            len(part.get("content", "")) for part in _walk(components) if part.get("type") == _TEXT_DISPLAY
-        )
+        _at_most(where, len(parts), _V2_COMPONENTS, "components in a components v2 message")
+        text = sum(len(part.get("content", "")) for part in parts if part["type"] == _TEXT_DISPLAY)
         _at_most(where, text, _V2_TEXT, "characters of text displays in a components v2 message")
     else:
         _at_most(where, len(components), _CLASSIC_ROWS, "action rows in a message")
-    for row in _walk(components):
-        if row.get("type") == _ACTION_ROW:
-            _at_most(f"{where}, a row", len(row.get("components", ())), _ROW_ITEMS, "items in a row")
-    _check_items(where, components)
+    for row in parts:
+        if row["type"] == _ACTION_ROW and len(row.get("components", ())) > _ROW_ITEMS:
+            _at_most(f"{where}, a row", len(row["components"]), _ROW_ITEMS, "items in a row")
+    _check_items(where, parts)
 
 
 def check_layout(where: str, items: Sequence[discord.ui.Item[Any]]) -> None:
@@ -88,7 +84,7 @@ def check_layout(where: str, items: Sequence[discord.ui.Item[Any]]) -> None:
         More than 40 components through the tree.
     """
     tree: list[Component] = [item.to_component_dict() for item in items]
-    _at_most(where, sum(1 for _ in _walk(tree)), _V2_COMPONENTS, "components in a components v2 message")
+    _at_most(where, len(_flat(tree)), _V2_COMPONENTS, "components in a components v2 message")
 
 
 def check_modal(where: str, modal: discord.ui.Modal) -> None:
@@ -103,32 +99,41 @@ def check_modal(where: str, modal: discord.ui.Modal) -> None:
     components: list[Component] = list(payload.get("components", ()))
     _at_most(where, len(components), _MODAL_ITEMS, "top-level items in a modal")
     _at_most(where, len(payload.get("title", "")), _TITLE, "characters of modal title")
-    for part in _walk(components):
-        if part.get("type") == _LABEL:
+    parts = _flat(components)
+    for part in parts:
+        if part["type"] == _LABEL:
             _at_most(f"{where}, a label", len(part.get("label", "")), _TITLE, "characters of label")
-    _check_items(where, components)
+    _check_items(where, parts)
 
 
-def _check_items(where: str, components: Sequence[Component]) -> None:
-    """The limits of single components, and custom ids unique in the message or modal."""
-    ids: Counter[str] = Counter()
-    for part in _walk(components):
+def _check_items(where: str, parts: Sequence[Component]) -> None:
+    """The limits of single components, and custom ids unique in the message or modal.
+
+    Every page turn pays this: the checks compare numbers, and build a description only for a
+    breach.
+    """
+    ids: set[str] = set()
+    for part in parts:
         custom_id = part.get("custom_id")
-        kind = COMPONENT_NAMES.get(part.get("type", 0), "component")
-        if isinstance(custom_id, str):
-            ids[custom_id] += 1
-            _at_most(f"{where}, {kind} {custom_id!r}", len(custom_id), _CUSTOM_ID, "characters of custom id")
+        if custom_id is not None:
+            if custom_id in ids:
+                raise ComponentLimitError(
+                    f"{where}, custom id {custom_id!r}", 2, "each custom id once per message", "uses"
+                )
+            ids.add(custom_id)
+            if len(custom_id) > _CUSTOM_ID:
+                _at_most(_place(where, part), len(custom_id), _CUSTOM_ID, "characters of custom id")
         label = part.get("label")
-        if part.get("type") == _BUTTON and isinstance(label, str):
+        if part["type"] == _BUTTON and label is not None and len(label) > _BUTTON_LABEL:
             _at_most(f"{where}, button {label!r}", len(label), _BUTTON_LABEL, "characters of button label")
         options = part.get("options")
-        if isinstance(options, list):
-            _at_most(f"{where}, {kind} {custom_id!r}", len(options), _OPTIONS, "options")
-    repeated = sorted(custom_id for custom_id, count in ids.items() if count > 1)
-    if repeated:
-        raise ComponentLimitError(
-            f"{where}, custom id {repeated[0]!r}", ids[repeated[0]], "each custom id once per message", "uses"
-        )
+        if options is not None and len(options) > _OPTIONS:
+            _at_most(_place(where, part), len(options), _OPTIONS, "options")
+
+
+def _place(where: str, part: Component) -> str:
+    kind = COMPONENT_NAMES.get(part["type"], "component")
+    return f"{where}, {kind} {part.get('custom_id')!r}"
 
 
 def _at_most(where: str, count: int, limit: int, what: str) -> None:
@@ -136,13 +141,19 @@ def _at_most(where: str, count: int, limit: int, what: str) -> None:
         raise ComponentLimitError(where, count, f"{limit:,}", what)
 
 
-def _walk(components: Iterable[Component]) -> Iterator[Component]:
+def _flat(components: Iterable[Component]) -> list[Component]:
     """Every component of a tree, depth first: rows, containers, sections and their accessories,
     labels and what they wrap."""
-    for component in components:
-        yield component
-        yield from _walk(component.get("components", ()))
-        for key in ("component", "accessory"):
+    found: list[Component] = []
+    pending = list(reversed(list(components)))
+    while pending:
+        component = pending.pop()
+        found.append(component)
+        for key in ("accessory", "component"):
             child = component.get(key)
-            if isinstance(child, Mapping):
-                yield from _walk((child,))
+            if child is not None:
+                pending.append(child)
+        children = component.get("components")
+        if children:
+            pending.extend(reversed(children))
+    return found
