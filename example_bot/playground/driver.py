@@ -319,9 +319,29 @@ class Playground:
         fields = self.form
         if self._form is None or fields is None:
             raise PlaygroundError("no form is open: a button that opens one comes first")
-        values = {_field(fields, key).custom_id: value for key, value in answers.items()}
+        values: dict[str, Any] = {}
+        for key, answer in answers.items():
+            field = _field(fields, key)
+            values[field.custom_id] = self._answer(field, answer)
         opened, self._form = self._form, None
         return await self.harness.submit_modal(opened, values)
+
+    def _answer(self, field: FormField, answer: str) -> Any:
+        """A typed answer as the kit takes it: text, a pick, a yes or no, several picks."""
+        if field.kind == "checkbox":
+            if answer.lower() not in _YES | _NO:
+                raise PlaygroundError(f"{field.label} is a checkbox: answer yes or no")
+            return answer.lower() in _YES
+        if field.kind == "file upload":
+            raise PlaygroundError(f"{field.label} asks for files, which the playground cannot upload")
+        if field.kind in ("radio group", "checkbox group", "select"):
+            modal = self._form.modal if self._form is not None else None
+            component = _input_of(modal, field.custom_id)
+            picks = [_option_value(component, word.strip()) for word in answer.split(",") if word.strip()]
+            return picks[0] if field.kind == "radio group" and picks else picks
+        if field.kind.endswith("select"):
+            return [self._entity(word) for word in answer.split()]
+        return answer
 
     def _component(self, which: str, *, select: bool) -> tuple[int, Json]:
         if self._current is None:
@@ -473,6 +493,22 @@ def _field(fields: list[FormField], key: str) -> FormField:
             return field
     labels = ", ".join(f"{n}. {field.label}" for n, field in enumerate(fields, start=1))
     raise PlaygroundError(f"the form has no field {key!r}; it has {labels}")
+
+
+_YES, _NO = frozenset({"yes", "y", "true", "on", "x"}), frozenset({"no", "n", "false", "off", ""})
+
+
+def _input_of(modal: Mapping[str, Any] | None, custom_id: str) -> Mapping[str, Any]:
+    """The input with ``custom_id`` in a modal's payload, in a label or a row."""
+    for component in (modal or {}).get("components") or ():
+        items: list[Mapping[str, Any]] = [
+            component.get("component") or {},
+            *(component.get("components") or ()),
+        ]
+        for item in items:
+            if item.get("custom_id") == custom_id:
+                return item
+    raise PlaygroundError(f"the form has no input {custom_id!r}")
 
 
 def _option_value(select: Mapping[str, Any], word: str) -> str:

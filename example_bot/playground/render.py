@@ -222,6 +222,21 @@ def _select(select: Mapping[str, Any], numbers: Mapping[int, int], names: Names)
     return line
 
 
+_INPUT_KINDS = {
+    _TEXT_INPUT: "text",
+    3: "select",
+    5: "user select",
+    6: "role select",
+    7: "mentionable select",
+    8: "channel select",
+    19: "file upload",
+    21: "radio group",
+    22: "checkbox group",
+    23: "checkbox",
+}
+"""The inputs a modal may hold, by component type, and what each is called here."""
+
+
 @dataclass(frozen=True)
 class FormField:
     """One input of a modal."""
@@ -231,28 +246,45 @@ class FormField:
     value: str
     required: bool
     max_length: int | None
+    kind: str = "text"
+    options: tuple[str, ...] = ()
 
 
 def form_fields(modal: Mapping[str, Any]) -> list[FormField]:
-    """The text inputs of a modal, in order (labels come from the input or its Label wrapper)."""
+    """The inputs of a modal, in order (labels come from the input or its Label wrapper)."""
     fields = []
     for component in modal.get("components") or ():
         labelled = component["type"] == _LABEL
         wrapper_label = component.get("label") if labelled else None
         inputs = [component["component"]] if labelled else component.get("components") or ()
         for item in inputs:
-            if item["type"] == _TEXT_INPUT:
-                label = wrapper_label or item.get("label") or item["custom_id"]
-                fields.append(
-                    FormField(
-                        item["custom_id"],
-                        label,
-                        item.get("value") or "",
-                        item.get("required", True),
-                        item.get("max_length"),
-                    )
+            kind = _INPUT_KINDS.get(item["type"])
+            if kind is None:
+                continue
+            options = tuple(option["label"] for option in item.get("options") or ())
+            fields.append(
+                FormField(
+                    item["custom_id"],
+                    wrapper_label or item.get("label") or item["custom_id"],
+                    _shown_value(item),
+                    item.get("required", kind != "checkbox"),
+                    item.get("max_length"),
+                    kind,
+                    options,
                 )
+            )
     return fields
+
+
+def _shown_value(item: Mapping[str, Any]) -> str:
+    """What an input holds before the user changes it, as text."""
+    if item["type"] == 23:
+        return "yes" if item.get("default") else "no"
+    picked = [option["label"] for option in item.get("options") or () if option.get("default")]
+    if picked:
+        return ", ".join(picked)
+    chosen = item.get("default_values") or ()
+    return f"{len(chosen)} already picked" if chosen else str(item.get("value") or "")
 
 
 def render_modal(modal: Mapping[str, Any]) -> Panel:
@@ -260,8 +292,16 @@ def render_modal(modal: Mapping[str, Any]) -> Panel:
     lines: list[RenderableType] = []
     for number, field in enumerate(form_fields(modal), start=1):
         limits = "required" if field.required else "optional"
+        if field.kind == "checkbox":
+            limits = "checkbox"  # Discord's checkboxes have no "required": the form's own rules say
+        elif field.kind != "text":
+            limits = f"{field.kind}, {limits}"
         if field.max_length:
             limits += f", up to {field.max_length} characters"
+        if field.options:
+            limits += f"; options: {', '.join(field.options)}"
+        if field.kind == "checkbox":
+            limits += "; yes or no"
         lines.append(Text.assemble((f"{number}. {field.label}", "bold"), f" ({limits})"))
         lines.append(Text(f"   › {field.value}" if field.value else "   › (empty)", "italic"))
     lines.append(Text('Fill it in: fill 1="…" 2="…" (by number, label or id) · or: cancel', "dim"))

@@ -204,9 +204,10 @@ class _ModalForm:
 
     def _multiple(self, component: Mapping[str, Any], given: Any) -> list[str]:
         if given is _MISSING:
+            # What the modal shows picked: default options, or the default values of an entity select.
             chosen: Sequence[SnowflakeLike] = [
                 option["value"] for option in component.get("options", ()) if option.get("default")
-            ]
+            ] or [int(pick["id"]) for pick in component.get("default_values") or ()]
         elif isinstance(given, (str, bool)):
             raise TypeError(
                 f"the value for {describe(component)} must be a sequence of choices, not {given!r}"

@@ -108,7 +108,18 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     settings_after = section(restarted, "show m12", "/tickets")
     assert "[6 Save]" in settings_after.split("click Save")[0], "the draft is still unsaved after the restart"
     assert "All changes saved." in settings_after.split("click Save")[1]
-    assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets")
+    assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets", "/report")
+
+    report = section(transcript, "/report")
+    assert "Form · Report a member" in report
+    assert (
+        "(radio group, required; options: spam, abuse, other)" in report and "(checkbox; yes or no)" in report
+    )
+    assert "I read the server rules must be ticked" in report and "[1 Fix]" in report
+    fixed = section(report, "click Fix")
+    assert "1 already picked" in fixed and "› spam" in fixed, "the Fix button reopens the form filled in"
+    assert "📝 Report by alice against @bob (spam): Posted scam links in #general twice" in report
+    assert "ReportSession of alice ended: the form was filled in [SELF_ENDED]" in report
 
 
 def test_the_command_line_replays_a_script_on_the_database_it_is_given(tmp_path: Path) -> None:
@@ -160,7 +171,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
         "✗ there is no message with buttons or selects yet",
         "✗ unknown step 'dance'; type help for the list",
         "✗ 'dave' is not a member; pick one of alice, bob, carol",
-        "✗ /nope is not a slash command; there are /moderations, /panel, /settings, /ticket-setup, /tickets",
+        "✗ /nope is not a slash command; there are /moderations, /panel, /report, /settings, /ticket-setup, /tickets",
         '✗ the bot raised CommandNotFound: Command "nope" is not found',
         "✗ no form is open: a button that opens one comes first",
         "✗ advance SECONDS, e.g. advance 300",
