@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -32,8 +33,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--db",
         type=Path,
-        default=Path(os.environ.get("NYX_EXAMPLE_DB", DEFAULT_DB)),
-        help=f"the SQLite database file, created on first run (env NYX_EXAMPLE_DB; default {DEFAULT_DB})",
+        default=None,
+        help=f"the SQLite database file, created on first run (env NYX_EXAMPLE_DB; default {DEFAULT_DB}; "
+        "the tour runs on a fresh one of its own unless given one)",
     )
     parser.add_argument(
         "--sessions",
@@ -52,7 +54,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help=f"replay the playground steps in FILE and print the transcript (try {TOUR.name})",
     )
-    parser.add_argument("--tour", action="store_true", help="replay the guided tour of every feature")
+    parser.add_argument(
+        "--tour", action="store_true", help="replay the guided tour of every feature (on a fresh database)"
+    )
     parser.add_argument(
         "--sync", action="store_true", help="sync the slash commands with Discord on start-up"
     )
@@ -64,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     script = TOUR if args.tour else args.script
+    named = args.db or os.environ.get("NYX_EXAMPLE_DB")
+    if args.tour and not named:
+        # The tour tells a story from an empty server: a second run on the same data would find
+        # the first run's categories and sessions, and its steps would no longer fit.
+        with tempfile.TemporaryDirectory(prefix="nyx-example-tour-") as folder:
+            return run_playground(
+                Path(folder) / "tour.sqlite3", Console(highlight=False), script=script, sessions=args.sessions
+            )
+    args.db = Path(named or DEFAULT_DB)
     if script is not None or args.offline or not token:
         return run_playground(args.db, Console(highlight=False), script=script, sessions=args.sessions)
     # Ctrl-C: discord.py's run() closes the bot, which ends every session and closes the database.

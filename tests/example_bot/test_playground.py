@@ -122,6 +122,24 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "ReportSession of alice ended: the form was filled in [SELF_ENDED]" in report
 
 
+def test_the_tour_from_the_command_line_runs_cleanly_twice_in_a_row(tmp_path: Path) -> None:
+    """The tour tells its story from an empty server: it runs on a fresh database of its own, and
+    leaves none behind, so it can be replayed."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DISCORD_TOKEN", "NYX_EXAMPLE_DB")}
+    for _ in range(2):
+        finished = subprocess.run(
+            [sys.executable, "-m", "example_bot", "--tour"],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(TOUR.parent.parent)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert finished.returncode == 0, finished.stderr
+        assert "✗" not in finished.stdout and "📝 Report by alice" in finished.stdout
+    assert list(tmp_path.iterdir()) == [], "no database left in the working folder"
+
+
 def test_the_command_line_replays_a_script_on_the_database_it_is_given(tmp_path: Path) -> None:
     script = tmp_path / "steps.txt"
     script.write_text("/tickets\nquit\n/moderations\n", encoding="utf-8")
