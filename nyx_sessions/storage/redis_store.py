@@ -759,6 +759,8 @@ class RedisSessionStore:
             if asked:  # a request for a session this process no longer serves: clear it
                 await self._call(self._client.srem(self._requests(self._name), session_id))
             return
+        # A click whose handler ended the session no longer owns it, yet its interaction must be
+        # marked: the same interaction delivered to another process is then not answered twice.
         owned_as = self._name if owned is None else owned[1]
         gone = await self._run(
             "release",
