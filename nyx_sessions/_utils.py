@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -11,7 +12,7 @@ import aiohttp
 import discord
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Mapping
+    from collections.abc import Awaitable
 
 __all__ = (
     "COMPONENT_NAMES",
@@ -58,6 +59,30 @@ COMPONENT_NAMES = {
     23: "checkbox",
 }
 """What a component type of Discord's payloads is called, for messages that name one."""
+
+
+def walk_components(components: object) -> list[Mapping[str, Any]]:
+    """Every component of a payload's tree, depth first, in display order.
+
+    Descends through rows and containers (``components``), labels (``component``) and sections
+    (``components``, then ``accessory``). Parts of a payload that are not components are skipped.
+    """
+    found: list[Mapping[str, Any]] = []
+    pending = list(reversed(components)) if isinstance(components, list) else []
+    while pending:
+        component = pending.pop()
+        if not isinstance(component, Mapping):
+            continue
+        found.append(component)
+        for key in ("accessory", "component"):
+            child = component.get(key)
+            if child is not None:
+                pending.append(child)
+        children = component.get("components")
+        if isinstance(children, list):
+            pending.extend(reversed(children))
+    return found
+
 
 DISCORD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 """What a call to Discord raises when it fails: an error answer, or a transport failure.

@@ -9,12 +9,12 @@ refused the same way (Discord refuses it too).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import discord
 
-from nyx_sessions._utils import COMPONENT_NAMES
+from nyx_sessions._utils import COMPONENT_NAMES, walk_components
 from nyx_sessions.errors import ComponentLimitError
 
 __all__ = ("check_layout", "check_message", "check_modal", "is_components_v2")
@@ -56,7 +56,7 @@ def check_message(where: str, *, view: object, classic_content: bool) -> None:
     if not isinstance(view, (discord.ui.View, discord.ui.LayoutView)):
         return
     components: list[Component] = list(view.to_components())
-    parts = _flat(components)  # one walk of the tree serves every check
+    parts = walk_components(components)  # one walk of the tree serves every check
     if is_components_v2(view):
         if classic_content:
             raise ValueError(
@@ -84,7 +84,7 @@ def check_layout(where: str, items: Sequence[discord.ui.Item[Any]]) -> None:
         More than 40 components through the tree.
     """
     tree: list[Component] = [item.to_component_dict() for item in items]
-    _at_most(where, len(_flat(tree)), _V2_COMPONENTS, "components in a components v2 message")
+    _at_most(where, len(walk_components(tree)), _V2_COMPONENTS, "components in a components v2 message")
 
 
 def check_modal(where: str, modal: discord.ui.Modal) -> None:
@@ -99,7 +99,7 @@ def check_modal(where: str, modal: discord.ui.Modal) -> None:
     components: list[Component] = list(payload.get("components", ()))
     _at_most(where, len(components), _MODAL_ITEMS, "top-level items in a modal")
     _at_most(where, len(payload.get("title", "")), _TITLE, "characters of modal title")
-    parts = _flat(components)
+    parts = walk_components(components)
     for part in parts:
         if part["type"] == _LABEL:
             _at_most(f"{where}, a label", len(part.get("label", "")), _TITLE, "characters of label")
@@ -139,21 +139,3 @@ def _place(where: str, part: Component) -> str:
 def _at_most(where: str, count: int, limit: int, what: str) -> None:
     if count > limit:
         raise ComponentLimitError(where, count, f"{limit:,}", what)
-
-
-def _flat(components: Iterable[Component]) -> list[Component]:
-    """Every component of a tree, depth first: rows, containers, sections and their accessories,
-    labels and what they wrap."""
-    found: list[Component] = []
-    pending = list(reversed(list(components)))
-    while pending:
-        component = pending.pop()
-        found.append(component)
-        for key in ("accessory", "component"):
-            child = component.get(key)
-            if child is not None:
-                pending.append(child)
-        children = component.get("components")
-        if children:
-            pending.extend(reversed(children))
-    return found

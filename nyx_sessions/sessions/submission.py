@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
-from nyx_sessions._utils import COMPONENT_NAMES, interaction_data
+from nyx_sessions._utils import COMPONENT_NAMES, interaction_data, walk_components
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -28,7 +28,6 @@ checkbox (``bool``), or the picks of a select, checkbox group or file upload (``
 
 T = TypeVar("T")
 
-_LABEL = 18
 _INPUTS = frozenset({3, 4, 5, 6, 7, 8, 19, 21, 22, 23})
 """The component types that carry an answer in a modal submit."""
 
@@ -169,20 +168,16 @@ class ModalSubmission:
 def _inputs(components: object) -> Iterator[tuple[str, int, ModalAnswer]]:
     """Each input of a submit's component tree: its custom id, type and answer; malformed parts of
     the payload are skipped."""
-    for component in components if isinstance(components, list) else ():
-        if not isinstance(component, Mapping):
-            continue
+    for component in walk_components(components):
         kind = component.get("type")
         custom_id = component.get("custom_id")
-        if isinstance(custom_id, str) and kind in _INPUTS:
-            answer = component["values"] if "values" in component else component.get("value")
-            if kind == 4 and answer is None:
-                answer = ""
-            if answer is None or isinstance(answer, (str, bool)) or _strings(answer):
-                yield custom_id, kind, answer
-        yield from _inputs(component.get("components"))
-        if kind == _LABEL:  # a label wraps exactly one component
-            yield from _inputs([component.get("component")])
+        if not isinstance(custom_id, str) or kind not in _INPUTS:
+            continue
+        answer = component["values"] if "values" in component else component.get("value")
+        if kind == 4 and answer is None:
+            answer = ""
+        if answer is None or isinstance(answer, (str, bool)) or _strings(answer):
+            yield custom_id, kind, answer
 
 
 def _strings(value: object) -> bool:

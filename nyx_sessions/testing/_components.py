@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from nyx_sessions._utils import COMPONENT_NAMES
+from nyx_sessions._utils import COMPONENT_NAMES, walk_components
 
 __all__ = (
     "BUTTON",
@@ -30,15 +30,7 @@ def walk(components: Iterable[Component]) -> Iterator[Component]:
     Descends through action rows and containers (``components``), labels (``component``) and
     sections (``components``, then ``accessory``).
     """
-    for component in components:
-        yield component
-        children = component.get("components")
-        if children:
-            yield from walk(children)
-        for key in ("component", "accessory"):
-            child = component.get(key)
-            if child:
-                yield from walk((child,))
+    return iter(walk_components(list(components)))
 
 
 def custom_ids(components: Iterable[Component]) -> list[str]:
