@@ -122,12 +122,10 @@ class FormSession(AbstractSession[FormT], Generic[FormT]):
 
     async def _ask_to_fix(self, interaction: discord.Interaction[Any], problems: dict[str, str]) -> None:
         """Answer with every problem and a "Fix" button for the first modal that has one."""
-        where = {field.name: (index, field) for index, page in enumerate(self._pages) for field in page}
-        lines = []
-        for name, problem in problems.items():
-            field = where[name][1] if name in where else None
-            lines.append(f"• **{field.label if field else name}** {problem}")
-        page = min((where[name][0] for name in problems if name in where), default=0)
+        page_of = {field.name: index for index, page in enumerate(self._pages) for field in page}
+        labels = {field.name: field.label for page in self._pages for field in page}
+        lines = [f"• **{labels.get(name, name)}** {problem}" for name, problem in problems.items()]
+        page = min((page_of[name] for name in problems if name in page_of), default=0)
         await interaction.response.send_message(
             "Please fix:\n" + "\n".join(lines),
             view=self.view(self.button("page", page, label="Fix")),

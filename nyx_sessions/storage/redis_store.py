@@ -646,7 +646,10 @@ class RedisSessionStore:
                 *busy,
             ],
         )
-        return self._forget(self._decode_pairs(found))
+        claimed = self._decode_pairs(found)
+        for record in claimed:
+            self._owned.pop(record.id, None)  # ending here: no click of this process skips the store
+        return claimed
 
     async def claimed(
         self, *, ignore: Collection[str] = (), give_up_at: float | None = None
@@ -903,11 +906,6 @@ class RedisSessionStore:
     def _interaction(self, interaction_id: int | None) -> list[str]:
         """The key that marks an interaction as taken, as a script's last key; none for none."""
         return [] if interaction_id is None else [f"{self._keys}ix:{interaction_id}"]
-
-    def _forget(self, records: list[DurableRecord]) -> list[DurableRecord]:
-        for record in records:
-            self._owned.pop(record.id, None)
-        return records
 
     @property
     def _mine(self) -> str:
