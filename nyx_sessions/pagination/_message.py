@@ -22,9 +22,14 @@ components v2 layout: a :class:`discord.ui.Container`, or a sequence of top-leve
 (containers, sections, text displays, galleries, files, separators, action rows).
 
 A mapping takes what :meth:`discord.abc.Messageable.send` takes (``content``, ``embed``, ``embeds``,
-``view``, ``file``, ``files``, ``allowed_mentions``, ...). A layout is sent as a components v2 message
-with the session's navigation inside its last container (after a separator), or after its items
-when it has no container. Return a new layout from each call: the navigation is added to it.
+``view``, ``file``, ``files``, ``allowed_mentions``, ...), or ``layout`` (a layout as above) with the
+``file``/``files`` its media gallery, file or thumbnail name as ``attachment://<filename>``. A layout
+is sent as a components v2 message with the session's navigation inside its last container (after a
+separator), or after its items when it has no container. Return a new layout from each call: the
+navigation is added to it.
+
+On a page turn, a file whose name is already attached to the message is kept, not uploaded again;
+a page with no files keeps the message's attachments as they are.
 """
 
 _EDITABLE = ("content", "embeds", "attachments", "view", "allowed_mentions")
@@ -48,17 +53,27 @@ def message_kwargs(page: PageContent) -> dict[str, Any]:
         embed = kwargs.pop("embed", None)
         if embed is not None:
             kwargs["embeds"] = [embed, *kwargs.get("embeds", ())]
+        if "layout" in kwargs:
+            kwargs["layout"] = _layout_items(kwargs["layout"])
         return kwargs
-    if isinstance(page, discord.ui.Container):
-        return {"layout": [page]}
-    if isinstance(page, Sequence) and page and all(isinstance(item, discord.ui.Item) for item in page):
-        return {"layout": list(page)}
+    items = _layout_items(page)
+    if items is not None:
+        return {"layout": items}
     if isinstance(page, Sequence) and all(isinstance(embed, discord.Embed) for embed in page):
         return {"embeds": list(page)}
     raise TypeError(
         f"a page must be a str, a discord.Embed, a sequence of embeds, a mapping of message keyword "
         f"arguments, a discord.ui.Container or a sequence of components v2 items, got {type(page).__name__}"
     )
+
+
+def _layout_items(page: object) -> list[discord.ui.Item[Any]] | None:
+    """The top-level items of a components v2 layout, or ``None`` when ``page`` is no layout."""
+    if isinstance(page, discord.ui.Container):
+        return [page]
+    if isinstance(page, Sequence) and page and all(isinstance(item, discord.ui.Item) for item in page):
+        return list(page)
+    return None
 
 
 def layout_with_navigation(
@@ -88,19 +103,37 @@ def layout_with_navigation(
     return placed
 
 
-def edit_kwargs(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+def edit_kwargs(kwargs: Mapping[str, Any], attached: Sequence[discord.Attachment] = ()) -> dict[str, Any]:
     """Return the part of send keyword arguments an edit takes, replacing the whole message.
 
     Content and embeds the new page does not have are cleared (a text page after an embed page must
-    not keep the embed). Files become attachments; send-only options (``ephemeral``, ``tts``, ...)
-    are dropped, since they only mean something when the message is created.
+    not keep the embed). Files become attachments, except those named like one of ``attached`` (the
+    message's attachments): that attachment is kept rather than uploaded again. Without files the
+    message keeps its attachments. Send-only options (``ephemeral``, ``tts``, ...) are dropped, since
+    they only mean something when the message is created.
     """
     edit = {key: kwargs[key] for key in _EDITABLE if key in kwargs}
     files = [kwargs["file"]] if "file" in kwargs else list(kwargs.get("files", ()))
     if files:
-        edit["attachments"] = [*edit.get("attachments", ()), *files]
+        edit["attachments"] = [*edit.get("attachments", ()), *_kept_or_new(files, attached)]
     if not isinstance(edit.get("view"), discord.ui.LayoutView):
         # Components-v2 messages may not have content or embeds at all, not even empty ones.
         edit.setdefault("content", None)
         edit.setdefault("embeds", [])
     return edit
+
+
+def _kept_or_new(
+    files: Sequence[discord.File], attached: Sequence[discord.Attachment]
+) -> list[discord.File | discord.Attachment]:
+    """``files`` with each one already attached under its name replaced by that attachment."""
+    by_name = {attachment.filename: attachment for attachment in attached}
+    kept: list[discord.File | discord.Attachment] = []
+    for file in files:
+        attachment = by_name.get(file.filename)
+        if attachment is None:
+            kept.append(file)
+        else:
+            file.close()  # never sent: its bytes are on Discord already
+            kept.append(attachment)
+    return kept

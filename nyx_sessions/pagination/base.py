@@ -10,7 +10,7 @@ from nyx_sessions._utils import MISSING, interaction_data
 from nyx_sessions.errors import AutoDeferredError
 from nyx_sessions.execution import disabled_view_of, send_notice
 from nyx_sessions.pagination import navigation as nav
-from nyx_sessions.pagination._message import PageContent, layout_with_navigation, message_kwargs
+from nyx_sessions.pagination._message import PageContent, edit_kwargs, layout_with_navigation, message_kwargs
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.base import AbstractSession
 from nyx_sessions.sessions.components import modal_values
@@ -221,6 +221,16 @@ class PaginationSession(AbstractSession[ResultT]):
         else:
             kwargs.setdefault("view", self.view(*self.build_navigation()))
         return kwargs
+
+    async def _show(self, interaction: discord.Interaction[Any] | None, page: dict[str, Any]) -> None:
+        """Edit the message to show ``page`` (send keyword arguments, see :meth:`_page_message`).
+
+        Files the message carries already, by name, stay attached instead of being uploaded again:
+        the clicked message knows them best, then the message as last edited.
+        """
+        message = interaction.message if interaction is not None else None
+        message = message or self._message
+        await self.edit(interaction, **edit_kwargs(page, message.attachments if message is not None else ()))
 
     # -- updates ---------------------------------------------------------------------------------------
 

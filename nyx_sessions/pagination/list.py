@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 import discord
 
 from nyx_sessions._utils import MISSING, maybe_await
-from nyx_sessions.pagination._message import PageContent, edit_kwargs
+from nyx_sessions.pagination._message import PageContent
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation, navigation_from_state, navigation_state
 
@@ -290,7 +290,7 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> bool | None:
         """Edit the message to show :attr:`current_page` in answer to ``interaction``."""
-        await self.edit(interaction, **edit_kwargs(await self.render_page()))
+        await self._show(interaction, await self.render_page())
         return True
 
     async def refresh(self, interaction: discord.Interaction[Any] | None = None) -> None:
@@ -309,7 +309,7 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
             whose latest interaction token is older than 15 minutes.
         """
         self._current_page = await self._settle_page(self._current_page)
-        await self.edit(interaction, **edit_kwargs(await self.render_page()))
+        await self._show(interaction, await self.render_page())
 
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Close an async source that was not read to its end."""

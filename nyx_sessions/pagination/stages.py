@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from nyx_sessions._utils import MISSING, maybe_await
 from nyx_sessions.errors import IllegalSessionStateError
-from nyx_sessions.pagination._message import PageContent, edit_kwargs
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.handler import ComponentHandler
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from discord.ext import commands
 
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
+    from nyx_sessions.pagination._message import PageContent
     from nyx_sessions.state import EndCode
 
 __all__ = ("SessionStage", "SessionStartStage", "StageFactory", "StagePaginationSession")
@@ -140,7 +140,7 @@ class SessionStage(ComponentHandler, Generic[ResultT]):
         interaction: Optional[:class:`discord.Interaction`]
             An unanswered interaction to answer with the edit (a modal submit works too).
         """
-        await self._session.edit(interaction, **edit_kwargs(await self.render()))
+        await self._session._show(interaction, await self.render())
 
     # -- hooks ----------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -19,7 +20,7 @@ from nyx_sessions import (
 from nyx_sessions.testing import InteractionHarness
 
 COMPONENTS_V2 = 1 << 15
-CONTAINER, SEPARATOR, ACTION_ROW, TEXT_DISPLAY = 17, 14, 1, 10
+CONTAINER, SEPARATOR, ACTION_ROW, TEXT_DISPLAY, MEDIA_GALLERY = 17, 14, 1, 10, 12
 
 
 def walk(components: Any) -> Iterator[Mapping[str, Any]]:
@@ -193,3 +194,43 @@ async def test_the_component_budget_of_a_v2_page_is_checked_with_its_navigation(
         "page 1 of session" in caplog.text
         and "42 components in a components v2 message, Discord allows 40" in caplog.text
     )
+
+
+class Charts(ListPaginationSession[str, None]):
+    """A v2 page that shows a chart: a layout that names its file, which travels beside it."""
+
+    def format_page(self, items: Any) -> Mapping[str, Any]:
+        name = "other.png" if self.current_page == 2 else "chart.png"
+        gallery = discord.ui.MediaGallery(discord.MediaGalleryItem(f"attachment://{name}"))
+        layout = discord.ui.Container(gallery, *(discord.ui.TextDisplay(item) for item in items))
+        if self.current_page == 1:
+            return {"layout": layout}  # no files: the message keeps what it has
+        return {"layout": layout, "files": [discord.File(io.BytesIO(name.encode()), name)]}
+
+
+def attachments(harness: InteractionHarness, message: discord.Message) -> list[tuple[str, int]]:
+    return [(one["filename"], int(one["id"])) for one in harness.message_payload(message)["attachments"]]
+
+
+async def test_files_of_a_v2_page_stay_attached_across_page_turns_without_uploading_them_again(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    message = await start_list(bot, harness, Charts)
+    payload = harness.message_payload(message)
+    assert payload["flags"] & COMPONENTS_V2
+    galleries = [part for part in walk(payload["components"]) if part["type"] == MEDIA_GALLERY]
+    assert galleries[0]["items"][0]["media"]["url"] == "attachment://chart.png"
+    (first,) = attachments(harness, message)
+    assert first[0] == "chart.png"
+
+    await harness.click(message, controls(harness, message)["next"].custom_id)
+    assert attachments(harness, message) == [first], "a page without files keeps the message's"
+    assert texts(harness.message_payload(message)) == ["card 3", "card 4"]
+
+    await harness.click(message, controls(harness, message)["prev"].custom_id)
+    assert attachments(harness, message) == [first], "the same file by name is kept, not uploaded again"
+
+    await harness.click(message, controls(harness, message)["last"].custom_id)
+    (other,) = attachments(harness, message)
+    assert other[0] == "other.png", "a page that names other files replaces them"
+    assert texts(harness.message_payload(message)) == ["card 5", "card 6"]
