@@ -656,12 +656,14 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             which never goes back (nothing is sent).
         """
         self._check_outgoing(kwargs.get("content"), kwargs)
-        if interaction is not None and unanswered(interaction):
-            if interaction.message is not None:
-                await interaction.response.edit_message(**kwargs)
-                return
-            await interaction.response.defer()
-        await self._edit_message(**kwargs)
+        if interaction is not None and unanswered(interaction) and interaction.message is not None:
+            await interaction.response.edit_message(**kwargs)
+        else:
+            if interaction is not None and unanswered(interaction):
+                await interaction.response.defer()
+            await self._edit_message(**kwargs)
+        # Discord lets a classic message become components v2 by an edit, never back.
+        self._components_v2 = self._components_v2 or is_components_v2(kwargs.get("view"))
 
     @property
     def _message_place(self) -> str:

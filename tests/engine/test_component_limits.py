@@ -104,6 +104,18 @@ async def test_a_components_v2_message_never_goes_back_to_classic_content(
     assert "never goes back" in str(error)
 
 
+async def test_a_classic_message_edited_into_components_v2_never_goes_back_either(
+    start: Any, harness: InteractionHarness
+) -> None:
+    panel = await start(classic)
+    assert panel.message is not None
+    Panel.edits["go"] = lambda session: layout(session, "now a layout")
+    await harness.click(panel.message, label="Go")
+    assert panel.raised is None and harness.message_payload(panel.message)["flags"] & (1 << 15)
+    error = await refused_edit(harness, panel, classic)
+    assert "never goes back" in str(error)
+
+
 async def test_text_displays_over_4000_characters_are_refused_before_sending(
     start: Any, harness: InteractionHarness
 ) -> None:

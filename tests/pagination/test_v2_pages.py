@@ -7,11 +7,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import discord
+import pytest
 from discord.ext import commands
 from pagination_helpers import controls, tokens
 
 from nyx_sessions import (
     ListPaginationSession,
+    PageNavigation,
     SessionExecutionMeta,
     SessionStartStage,
     StagePaginationSession,
@@ -234,3 +236,86 @@ async def test_files_of_a_v2_page_stay_attached_across_page_turns_without_upload
     (other,) = attachments(harness, message)
     assert other[0] == "other.png", "a page that names other files replaces them"
     assert texts(harness.message_payload(message)) == ["card 5", "card 6"]
+
+
+DISCORD_V2 = {"components": 40, "text": 4000, "custom_id": 100, "row": 5, "options": 25, "label": 80}
+"""Discord's limits on a components v2 message, as its documentation states them."""
+
+
+def within_discords_limits(payload: Mapping[str, Any]) -> list[str]:
+    """Every limit a components v2 message breaks, checked from the payload Discord received."""
+    parts = list(walk(payload["components"]))
+    broken = []
+    if len(parts) > DISCORD_V2["components"]:
+        broken.append(f"{len(parts)} components")
+    text = sum(len(part["content"]) for part in parts if part["type"] == TEXT_DISPLAY)
+    if text > DISCORD_V2["text"]:
+        broken.append(f"{text} characters of text")
+    custom_ids = [part["custom_id"] for part in parts if "custom_id" in part]
+    if len(set(custom_ids)) != len(custom_ids):
+        broken.append("repeated custom ids")
+    broken += [f"custom id {one!r} too long" for one in custom_ids if len(one) > DISCORD_V2["custom_id"]]
+    for part in parts:
+        if part["type"] == ACTION_ROW:
+            inner = part["components"]
+            if len(inner) > DISCORD_V2["row"] or (len(inner) > 1 and any(one["type"] != 2 for one in inner)):
+                broken.append(f"an action row of {[one['type'] for one in inner]}")
+        if len(part.get("options", ())) > DISCORD_V2["options"]:
+            broken.append(f"{len(part['options'])} options")
+        if len(part.get("label") or "") > DISCORD_V2["label"]:
+            broken.append(f"label {part['label']!r} too long")
+    return broken
+
+
+class Docket(ListPaginationSession[str, None]):
+    """Long cases, each in a section whose button carries the case's index on the list: eleven fit
+    beside prev, jump and next (1 + 1 + 4 + 11 × 3 = 39 components)."""
+
+    default_navigation = PageNavigation(first_last="never")
+
+    def format_page(self, items: Any) -> discord.ui.Container[Any]:
+        first = self.current_page * self.per_page
+        return discord.ui.Container(
+            *(
+                discord.ui.Section(
+                    discord.ui.TextDisplay(item), accessory=self.button("open", str(first + n), label="Open")
+                )
+                for n, item in enumerate(items)
+            )
+        )
+
+
+class Everything(ListPaginationSession[str, None]):
+    components_v2: ClassVar[bool] = True
+    default_navigation = PageNavigation(page_select=True, stop=True, first_last="always")
+
+
+@pytest.mark.parametrize(("cls", "per_page"), [(Docket, 11), (Everything, 10)], ids=["sections", "default"])
+async def test_a_thousand_items_render_within_discords_limits_on_every_page(
+    bot: commands.Bot, harness: InteractionHarness, cls: type[ListPaginationSession[str, None]], per_page: int
+) -> None:
+    """Eleven sections with a button each and the navigation row; or the default v2 rendering of ten
+    long items with every control (first/last, jump, page select, stop): all 1,000 items, every page,
+    checked against Discord's limits from the payloads the fake Discord received."""
+    made: list[ListPaginationSession[str, None]] = []
+    items = [f"case {n:04d}: " + "spam in #general " * 12 for n in range(1000)]
+
+    @bot.command(name="thousand")
+    async def thousand(ctx: commands.Context[Any]) -> None:
+        made.append(cls(bot, ctx, items, per_page=per_page))
+        await made[-1].start()
+
+    await harness.message("!thousand")
+    message = made[0].message
+    assert message is not None
+    seen: list[str] = []
+    for page in range(made[0].page_count or 0):
+        payload = harness.message_payload(message)
+        assert payload["flags"] & COMPONENTS_V2
+        assert within_discords_limits(payload) == [], f"page {page + 1}"
+        seen += [text for text in texts(payload) if text.startswith("case")]
+        if page + 1 < (made[0].page_count or 0):
+            await harness.click(message, controls(harness, message)["next"].custom_id)
+    assert len(seen) == (1000 if cls is Docket else 100), "a text display per item, or per page"
+    shown = "\n".join(seen)
+    assert all(item in shown for item in items), "every item was shown on a page"
