@@ -13,7 +13,7 @@ from discord.ext import commands
 from discord.ext.test import factories, runner
 from discord.webhook.async_ import AsyncWebhookAdapter
 
-from nyx_sessions import AbstractSession, SessionExecutionMeta
+from nyx_sessions import AbstractSession, ListPaginationSession, SessionExecutionMeta
 from nyx_sessions.testing import close_test_bot, create_test_bot, new_snowflake
 from nyx_sessions.testing.payloads import build_interaction
 
@@ -29,6 +29,8 @@ __all__ = (
     "BenchDurableSession",
     "BenchItem",
     "BenchListener",
+    "BenchPages",
+    "BenchPagesV2",
     "BenchSession",
     "BenchView",
     "FiveButtonView",
@@ -142,6 +144,36 @@ class BenchDurableSession(BenchSession, kind="bench.durable"):
     """:class:`BenchSession`, durable: kept in the store after its start and after each click."""
 
     __slots__ = ()
+
+
+class BenchPages(ListPaginationSession[str, None]):
+    """A list session whose page turn is the click: the default rendering, edited in place.
+
+    Like :class:`BenchSession` it starts without a message; a click carries the message it edits.
+    """
+
+    __slots__ = ()
+
+    disable_on_expire = False
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        """Start without a message: the clicks carry the one they edit."""
+
+    async def update_page(
+        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
+    ) -> bool | None:
+        """Show the page (an edit of the clicked message), then tell the probe."""
+        refresh = await super().update_page(interaction, meta)
+        PROBE.handled()
+        return refresh
+
+
+class BenchPagesV2(BenchPages):
+    """:class:`BenchPages` with its default rendering a components v2 layout."""
+
+    __slots__ = ()
+
+    components_v2 = True
 
 
 class BenchView(discord.ui.View):

@@ -44,6 +44,8 @@ _VIEW = "persistent `ui.View`"
 # instructions a View does not spend, and the least listener router (0.99x a View) is the floor.
 _VIEW_RATIO = 1.12
 _DYNAMIC_RATIO = 0.80
+# Issue 25: a page turn rendered as a components v2 layout against the same turn as an embed.
+_V2_PAGE_RATIO = 1.10
 
 
 def available() -> bool:
@@ -96,7 +98,16 @@ def _read_dumps(folder: Path) -> dict[str, list[int]]:
 async def run(sizes: Sizes) -> list[Row]:
     """Count the routing sides' instructions, a process per core at once; return the rows."""
     slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
-    names = ("session", "view", "dynamic", "listener", "session-no-middleware", "least-router")
+    names = (
+        "session",
+        "view",
+        "dynamic",
+        "listener",
+        "session-no-middleware",
+        "least-router",
+        "pages-classic",
+        "pages-v2",
+    )
     clicks = sizes.instruction_clicks
     if sizes.instruction_processes:
         counted = [
@@ -108,6 +119,7 @@ async def run(sizes: Sizes) -> list[Row]:
     (session, session_full), (view, view_full) = counts["session"], counts["view"]
     dynamic, listener = counts["dynamic"][0], counts["listener"][0]
     unfiltered, least = counts["session-no-middleware"][0], counts["least-router"][0]
+    classic_page, v2_page = counts["pages-classic"][0], counts["pages-v2"][0]
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
     return [
         Row(
@@ -144,5 +156,15 @@ async def run(sizes: Sizes) -> list[Row]:
             "count",
             _VIEW,
             view_full,
+        ),
+        Row(
+            "1. Page turn in instructions (callgrind): a list session's components v2 page, payload →"
+            " message edited",
+            v2_page,
+            "count",
+            "the same turn to a classic (embed) page",
+            classic_page,
+            f"≤ {_V2_PAGE_RATIO:.2f}",
+            v2_page <= _V2_PAGE_RATIO * classic_page,
         ),
     ]

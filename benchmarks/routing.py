@@ -35,6 +35,8 @@ from ._world import (
     PROBE,
     BenchItem,
     BenchListener,
+    BenchPages,
+    BenchPagesV2,
     BenchSession,
     BenchView,
     LeastRouter,
@@ -115,6 +117,19 @@ async def _session_side(size: int, *, middleware: bool = True) -> _Side:
     return _Side(test_bot, [test_bot.click_payload(session.component_id("click")) for session in sessions])
 
 
+async def _pages_side(size: int, cls: type[BenchPages]) -> _Side:
+    """``size`` list sessions of 100 items, each click a turn to page 2 of one of them."""
+    test_bot = await TestBot.create(sessions=True)
+    start = test_bot.start_interaction()
+    items = [f"case {number}: spam in #general" for number in range(100)]
+    sessions = [cls(test_bot.bot, start, items) for _ in range(size)]
+    manager = get_session_manager(test_bot.bot)
+    for session in sessions:
+        await manager.start(session)
+    payloads = [test_bot.click_payload(session.build_custom_id_for_page(1)) for session in sessions]
+    return _Side(test_bot, payloads)
+
+
 async def _view_side() -> _Side:
     test_bot = await TestBot.create(sessions=False)
     test_bot.bot.add_view(BenchView())
@@ -155,13 +170,17 @@ SIDES: dict[str, Callable[[], Awaitable[_Side]]] = {
     "dynamic": _dynamic_side,
     "listener": _listener_side,
     "least-router": lambda: _least_router_side(50),
+    "pages-classic": lambda: _pages_side(50, BenchPages),
+    "pages-v2": lambda: _pages_side(50, BenchPagesV2),
 }
 """The bots by name, each built with its clicks (the session bots with 50 live sessions).
 
 ``session-no-middleware`` is the session bot with its update middleware list emptied: no owner
 filter and no list around it. ``least-router`` is :class:`~benchmarks._world.LeastRouter`: the
 least any listener-based router can do. Only the instruction counts use those two, to price the
-guarantees."""
+guarantees, and the two page sides: a click that turns a list session's page (to page 2, whatever
+the page shown), rendered by default as an embed (``pages-classic``) or as a components v2 layout
+(``pages-v2``), the clicked message edited in place."""
 
 
 async def run(sizes: Sizes) -> list[Row]:

@@ -216,8 +216,13 @@ class PaginationSession(AbstractSession[ResultT]):
         layout = kwargs.pop("layout", None)
         if layout is not None:
             items = layout_with_navigation(layout, self.build_navigation())
-            check_layout(self._message_place, items)
-            kwargs["view"] = self.layout(*items)
+            try:
+                kwargs["view"] = self.layout(*items)
+            except ValueError:
+                # discord.py's refusal names neither the count nor the page: say both, when it is the
+                # budget (counting only on this path keeps every page turn from paying for it).
+                check_layout(self._message_place, items)
+                raise
         else:
             kwargs.setdefault("view", self.view(*self.build_navigation()))
         return kwargs

@@ -20,7 +20,28 @@ from .submission import ModalAnswer, ModalSubmission
 __all__ = ("SessionLayoutView", "SessionModal", "SessionView", "modal_values", "select_values")
 
 
-class SessionView(discord.ui.View):
+class _CheckedPayload(discord.ui.view.BaseView):
+    """Hands the components the limit check serialized to the send that follows it.
+
+    A session checks a message's limits on its serialized components, then discord.py serializes
+    them again to send them; a page turn would pay twice. The check leaves its copy here
+    (:meth:`keep_checked`) and the next :meth:`to_components` takes it, once: any later call
+    serializes afresh, so a view changed after a send is never sent stale.
+    """
+
+    _checked: list[dict[str, Any]] | None = None
+
+    def keep_checked(self, components: list[dict[str, Any]]) -> None:
+        """Keep ``components``, just serialized from this view and checked, for the next send."""
+        self._checked = components
+
+    def to_components(self) -> list[dict[str, Any]]:
+        """The view's components as Discord takes them (the checked copy, once, when one is kept)."""
+        checked, self._checked = self._checked, None
+        return checked if checked is not None else super().to_components()
+
+
+class SessionView(_CheckedPayload, discord.ui.View):
     """A classic (action-row) component container for session messages.
 
     Parameters
@@ -39,7 +60,7 @@ class SessionView(discord.ui.View):
         return True
 
 
-class SessionLayoutView(discord.ui.LayoutView):
+class SessionLayoutView(_CheckedPayload, discord.ui.LayoutView):
     """A components-v2 container (:class:`discord.ui.LayoutView`) for session messages.
 
     Parameters

@@ -16,6 +16,7 @@ import discord
 
 from nyx_sessions._utils import COMPONENT_NAMES, walk_components
 from nyx_sessions.errors import ComponentLimitError
+from nyx_sessions.sessions.components import _CheckedPayload
 
 __all__ = ("check_layout", "check_message", "check_modal", "is_components_v2")
 
@@ -55,7 +56,7 @@ def check_message(where: str, *, view: object, classic_content: bool) -> None:
     """
     if not isinstance(view, (discord.ui.View, discord.ui.LayoutView)):
         return
-    components: list[Component] = list(view.to_components())
+    components: list[dict[str, Any]] = view.to_components()
     parts = walk_components(components)  # one walk of the tree serves every check
     if is_components_v2(view):
         if classic_content:
@@ -72,6 +73,8 @@ def check_message(where: str, *, view: object, classic_content: bool) -> None:
         if row["type"] == _ACTION_ROW and len(row.get("components", ())) > _ROW_ITEMS:
             _at_most(f"{where}, a row", len(row["components"]), _ROW_ITEMS, "items in a row")
     _check_items(where, parts)
+    if isinstance(view, _CheckedPayload):
+        view.keep_checked(components)
 
 
 def check_layout(where: str, items: Sequence[discord.ui.Item[Any]]) -> None:
