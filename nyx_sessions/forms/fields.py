@@ -21,6 +21,9 @@ __all__ = ("Field", "FieldKind", "channel", "checkbox", "choice", "choices", "fi
 FieldKind = Literal["text", "choice", "choices", "checkbox", "files", "user", "role", "channel"]
 """What a field asks for."""
 
+_PICKED = frozenset({"user", "role", "channel"})
+"""Kinds whose answer is a Discord object, stored by its id."""
+
 _CHECKBOX_GROUP_OPTIONS = 10
 """Options a checkbox group shows at most; a longer list of choices is a string select."""
 
@@ -183,6 +186,32 @@ class Field:
         else:
             found = answers.channels(self.name)
         return found[0] if found else None
+
+    def dump(self, value: Any) -> Any:
+        """``value``, an answer of this field, as JSON keeps it (for a durable form's record)."""
+        if self.kind == "files":
+            return [attachment.to_dict() for attachment in value or ()]
+        if self.kind in _PICKED:
+            return None if value is None else value.id
+        return value
+
+    def load(self, stored: Any, bot: discord.Client, guild: discord.Guild | None) -> Any:
+        """The answer :meth:`dump` stored, as the live object again where the bot's cache has it
+        (a member, role or channel of ``guild``; else a :class:`discord.Object` of its id)."""
+        if self.kind == "files":
+            # discord.py builds attachments from the connection's state, as for a received message.
+            state = bot._connection
+            return [discord.Attachment(data=data, state=state) for data in stored or ()]
+        if self.kind not in _PICKED or stored is None:
+            return stored
+        found: Any = None
+        if self.kind == "user":
+            found = (guild.get_member(stored) if guild is not None else None) or bot.get_user(stored)
+        elif self.kind == "role":
+            found = guild.get_role(stored) if guild is not None else None
+        else:
+            found = bot.get_channel(stored)
+        return found if found is not None else discord.Object(stored)
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with ``value`` by this field's rules, or ``None``."""

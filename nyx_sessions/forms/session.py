@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
+
+import discord
 
 from nyx_sessions.sessions.base import AbstractSession
 from nyx_sessions.sessions.routes import on_button, on_modal
@@ -11,7 +13,6 @@ from nyx_sessions.sessions.submission import ModalSubmission
 from .form import Form
 
 if TYPE_CHECKING:
-    import discord
     from discord.ext import commands
 
     from nyx_sessions.state import SessionExecutionMeta
@@ -45,32 +46,100 @@ class FormSession(AbstractSession[FormT], Generic[FormT]):
         The bot, with the nyx_sessions extension loaded.
     start:
         What started the session: an interaction, a command context or a channel.
-    form: Union[type[FormT], FormT]
-        The form's class, or an instance whose answers pre-fill the modals.
+    A durable form (a subclass with a ``kind``, naming its form as the type argument:
+    ``class AppealSession(FormSession[Appeal], kind="appeal")``) keeps the answers given so far in
+    its record: after a restart, "Continue" and "Fix" go on with them. Members, roles and channels
+    are kept by id and found again in the bot's cache; attachments by their Discord description.
+
+    Parameters
+    ----------
+    bot: :class:`discord.Client`
+        The bot, with the nyx_sessions extension loaded.
+    start:
+        What started the session: an interaction, a command context or a channel.
+    form: Union[type[FormT], FormT, None]
+        The form's class, or an instance whose answers pre-fill the modals; by default the class
+        the subclass names as its type argument.
     title: :class:`str`
         The modals' title.
     **session_kw:
         As for :class:`~nyx_sessions.AbstractSession` (``ttl``, ``owner``, ...).
+
+    Raises
+    ------
+    TypeError
+        No form given and none named by the class; or a durable subclass that names no form.
+    ValueError
+        The form declares no fields.
     """
 
-    __slots__ = ("_form", "_pages", "title")
+    __slots__ = ("_form", "_guild_id", "_pages", "title")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._kind is not None and cls._declared_form() is None:
+            raise TypeError(
+                f"{cls.__qualname__} is durable, so it must name its form to restore it: "
+                f"class {cls.__name__}(FormSession[MyForm], kind={cls._kind.name!r})"
+            )
 
     def __init__(
         self,
         bot: discord.Client,
         start: discord.Interaction[Any] | commands.Context[Any] | discord.abc.Messageable,
-        form: type[FormT] | FormT,
+        form: type[FormT] | FormT | None = None,
         *,
         title: str,
         **session_kw: Any,
     ) -> None:
         super().__init__(bot, start, **session_kw)
-        self._form: FormT = form if isinstance(form, Form) else form()
-        fields = self._form.form_fields()
+        # Kept for a durable form: its members and roles are found again in this guild.
+        if isinstance(start, discord.Interaction):
+            self._guild_id = start.guild_id
+        else:
+            self._guild_id = getattr(getattr(start, "guild", None), "id", None)
+        form = form if form is not None else self._declared_form()
+        if form is None:
+            raise TypeError(f"{type(self).__qualname__} needs form=: a Form class or instance")
+        self._use(form if isinstance(form, Form) else form(), title)
+
+    @classmethod
+    def _declared_form(cls) -> type[FormT] | None:
+        """The form class a subclass names as its type argument (``FormSession[Appeal]``)."""
+        for klass in cls.__mro__:
+            for base in klass.__dict__.get("__orig_bases__", ()):
+                origin = get_origin(base)
+                if isinstance(origin, type) and issubclass(origin, FormSession):
+                    (argument,) = get_args(base)
+                    if isinstance(argument, type) and issubclass(argument, Form):
+                        return argument  # type: ignore[return-value]
+        return None
+
+    def _use(self, form: FormT, title: str) -> None:
+        fields = form.form_fields()
         if not fields:
-            raise ValueError(f"{type(self._form).__name__} declares no fields")
+            raise ValueError(f"{type(form).__name__} declares no fields")
+        self._form = form
         self._pages = [fields[index : index + _PER_MODAL] for index in range(0, len(fields), _PER_MODAL)]
         self.title = title
+
+    def _durable_state(self) -> object:
+        answered = self._form._answers
+        fields = (field for page in self._pages for field in page if field.name in answered)
+        answers = {field.name: field.dump(answered[field.name]) for field in fields}
+        return {"title": self.title, "guild": self._guild_id, "answers": answers}
+
+    def _restore_state(self, page: int | None, state: Any) -> None:
+        form_class = self._declared_form()
+        assert form_class is not None, "checked when the class was made"
+        self._guild_id = state.get("guild")
+        guild = None if self._guild_id is None else self._bot.get_guild(self._guild_id)
+        answers = state.get("answers", {})
+        form = form_class()
+        for field in form.form_fields():
+            if field.name in answers:
+                setattr(form, field.name, field.load(answers[field.name], self._bot, guild))
+        self._use(form, state["title"])
 
     @property
     def form(self) -> FormT:

@@ -11,3 +11,4 @@ def _fresh_records() -> None:
     durable_records.LOADS.clear()
     durable_records.ENDS.clear()
     durable_records.RESTORES.clear()
+    durable_records.FORMS.clear()

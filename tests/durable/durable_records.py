@@ -7,3 +7,4 @@ from typing import Any
 LOADS: list[str] = []
 ENDS: list[tuple[str, Any]] = []
 RESTORES: list[str] = []
+FORMS: list[Any] = []

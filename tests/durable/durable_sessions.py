@@ -7,12 +7,15 @@ from typing import Any
 
 import discord
 import msgspec
+from discord import app_commands
 from discord.ext import commands
 
 from nyx_sessions import (
     AbstractSession,
     AllowAll,
     EndCode,
+    Form,
+    FormSession,
     ListPaginationSession,
     SessionExecutionMeta,
     SessionStage,
@@ -24,13 +27,14 @@ from nyx_sessions import (
     select_values,
     spawns_session,
 )
+from nyx_sessions.forms import channel, checkbox, files, role, text, user
 
 MODERATIONS = {
     "warn": [f"warn #{n}" for n in range(1, 31)],
     "ban": [f"ban #{n}" for n in range(1, 6)],
 }
 # Outside this module: a restart (harness.restart) reloads it, as a new process would.
-from durable_records import ENDS, LOADS, RESTORES  # noqa: E402
+from durable_records import ENDS, FORMS, LOADS, RESTORES  # noqa: E402
 
 
 class CounterData(msgspec.Struct):
@@ -183,7 +187,30 @@ class Plain(AbstractSession[None]):
         await interaction.response.edit_message(content="pressed")
 
 
+class Appeal(Form):
+    """Six fields, so two modals: the first five are kept in the record across a restart."""
+
+    moderator: discord.Member = user("Who moderated you?")
+    reason: str = text("Why should it be lifted?")
+    evidence: list[discord.Attachment] = files("Evidence")
+    team: discord.Role = role("Which team should read it?")
+    honest: bool = checkbox("All of this is true", required=True)
+    where: Any = channel("Where did it happen?")
+
+
+class AppealSession(FormSession[Appeal], kind="test.appeal"):
+    ttl = 600
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        ENDS.append((self.id, code))
+        FORMS.append(self.result)
+
+
 class Commands(commands.Cog):
+    @app_commands.command()
+    async def appeal(self, interaction: discord.Interaction[Any]) -> None:
+        await AppealSession(interaction.client, interaction, title="Appeal").start()
+
     @commands.hybrid_command()
     @spawns_session
     async def counter(self, ctx: commands.Context[Any]) -> Counter:

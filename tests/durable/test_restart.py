@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import stat
 import time
@@ -482,3 +483,59 @@ async def test_a_result_set_before_a_restart_is_seen_by_on_end_after_it(
     session_clock.advance(601)
     await harness.settle()
     assert SCORES == [14], "the result came back with the record, and the click after added to it"
+
+
+async def test_a_durable_form_keeps_its_first_answers_across_a_restart(harness: InteractionHarness) -> None:
+    moderator, guild = harness.members[1], harness.guild
+    team = guild.roles[0]
+    first = await harness.slash("appeal")
+    answers = {
+        "moderator": [moderator.id],
+        "reason": "I was muted by mistake",
+        "evidence": [discord.File(io.BytesIO(b"chat log"), "log.txt")],
+        "team": [team.id],
+        "honest": True,
+    }
+    step = await harness.submit_modal(first, answers)
+    assert step.ephemeral_texts == ["Step 1 of 2 done."]
+
+    await harness.restart()
+    second = await harness.click(step.original_id or 0, label="Continue")
+    assert second.modal is not None and second.modal["title"] == "Appeal (2/2)"
+    await harness.submit_modal(second, {"where": [harness.channel.id]})
+    (appeal,) = ext.FORMS
+    assert type(appeal).__name__ == "Appeal" and appeal.honest is True
+    assert isinstance(appeal.moderator, discord.Member) and appeal.moderator.id == moderator.id
+    assert (appeal.reason, appeal.team, appeal.where.id) == (
+        "I was muted by mistake",
+        team,
+        harness.channel.id,
+    )
+    (evidence,) = appeal.evidence
+    assert isinstance(evidence, discord.Attachment) and evidence.filename == "log.txt"
+    assert evidence.size == len(b"chat log"), "the attachment as Discord described it"
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.SELF_ENDED]
+
+
+async def test_a_durable_form_shows_what_was_typed_when_fixed_after_a_restart(
+    harness: InteractionHarness,
+) -> None:
+    first = await harness.slash("appeal")
+    answers = {
+        "moderator": [harness.members[1].id],
+        "reason": "a mistake",
+        "evidence": [discord.File(io.BytesIO(b"log"), "log.txt")],
+        "team": [harness.guild.roles[0].id],
+        "honest": False,
+    }
+    refused = await harness.submit_modal(first, answers)
+    (notice,) = refused.ephemeral_texts
+    assert "**All of this is true** must be ticked" in notice
+
+    await harness.restart()
+    fix = await harness.click(refused.original_id or 0, label="Fix")
+    assert fix.modal is not None
+    shown = {label["component"]["custom_id"]: label["component"] for label in fix.modal["components"]}
+    assert shown["reason"]["value"] == "a mistake", "what the user typed, kept in the record"
+    picked = [int(pick["id"]) for pick in shown["moderator"]["default_values"]]
+    assert picked == [harness.members[1].id]

@@ -172,3 +172,12 @@ async def test_a_form_instance_with_a_member_shows_them_picked(
     (who,) = (label["component"] for label in opened.modal["components"] if label["component"]["type"] == 5)
     assert [(int(pick["id"]), pick["type"]) for pick in who["default_values"]] == [(member.id, "user")]
     assert field_defaults(opened)["kind"] == ["other"]
+
+
+def test_a_durable_form_session_must_name_its_form() -> None:
+    with pytest.raises(
+        TypeError, match=r"class Nameless\(FormSession\[MyForm\], kind='test.nameless-form'\)"
+    ):
+
+        class Nameless(FormSession[Any], kind="test.nameless-form"):
+            pass
