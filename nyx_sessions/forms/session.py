@@ -40,12 +40,6 @@ class FormSession(AbstractSession[FormT], Generic[FormT]):
     problem and a "Fix" button that opens the modal again with what the user typed: a modal cannot
     answer a modal.
 
-    Parameters
-    ----------
-    bot: :class:`discord.Client`
-        The bot, with the nyx_sessions extension loaded.
-    start:
-        What started the session: an interaction, a command context or a channel.
     A durable form (a subclass with a ``kind``, naming its form as the type argument:
     ``class AppealSession(FormSession[Appeal], kind="appeal")``) keeps the answers given so far in
     its record: after a restart, "Continue" and "Fix" go on with them. Members, roles and channels
