@@ -1,4 +1,5 @@
-"""/moderations: a paginated list of the server's moderations, with a select menu to filter by type."""
+"""/moderations: a paginated list of the server's moderations, as a components v2 layout: each case
+in a section with its own "Details" button, and a select menu to filter by type."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from example_bot.db import MODERATION_KINDS, Moderation
-from nyx_sessions import select_values, spawns_session
+from nyx_sessions import on_button, select_values, spawns_session
 from nyx_sessions.pagination import ListPaginationSession
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ class ModerationFilter(msgspec.Struct):
 class ModerationsSession(
     ListPaginationSession[Moderation, None], kind="example.moderations", data=ModerationFilter
 ):
-    """Five moderations per page, the navigation row, and a select menu that filters by type.
+    """Five moderations per page, each with a "Details" button, the navigation row, and a select
+    menu that filters by type, all in one components v2 container.
 
     Durable: it stores only its filter (:class:`ModerationFilter`) and loads the moderations from the
     database again after a restart, at the page it was on.
@@ -67,17 +69,25 @@ class ModerationsSession(
         bot = cast("ExampleBot", self.bot)
         return _of_kind(await bot.db.moderations(self.data.guild_id), self.data.kind)
 
-    def format_page(self, items: Sequence[Moderation]) -> dict[str, Any]:
+    def format_page(self, items: Sequence[Moderation]) -> discord.ui.Container[Any]:
         kind = self.data.kind
         shown = MODERATION_KINDS[kind] if kind else "All types"
-        embed = discord.Embed(
-            title=f"Moderations · {shown}",
-            description="\n".join(map(str, items)) or "No moderations of this type.",
-            colour=discord.Colour.orange(),
+        # One section per case, its button carrying the case's id: an action per item of the page.
+        cases: list[discord.ui.Item[Any]] = [
+            discord.ui.Section(
+                discord.ui.TextDisplay(str(case)),
+                accessory=self.button("case", case.id, label="Details", style=discord.ButtonStyle.secondary),
+            )
+            for case in items
+        ]
+        # The session adds its navigation row after a separator, at the end of the container.
+        return discord.ui.Container(
+            discord.ui.TextDisplay(f"## Moderations · {shown}"),
+            *(cases or [discord.ui.TextDisplay("No moderations of this type.")]),
+            discord.ui.TextDisplay(f"-# {self.page_label} · {len(self.items)} moderations"),
+            discord.ui.ActionRow(self._filter_select()),
+            accent_colour=discord.Colour.orange(),
         )
-        embed.set_footer(text=f"{self.page_label} · {len(self.items)} moderations")
-        # With our own view, the navigation row is ours to add: it takes row 0, the filter row 1.
-        return {"embed": embed, "view": self.view(*self.build_navigation(), self._filter_select())}
 
     def _filter_select(self) -> discord.ui.Select[Any]:
         kind = self.data.kind
@@ -86,7 +96,24 @@ class ModerationsSession(
             discord.SelectOption(label=label, value=key, default=key == kind)
             for key, label in MODERATION_KINDS.items()
         ]
-        return self.select("filter", options=options, row=1)
+        return self.select("filter", options=options)
+
+    @on_button("case")
+    async def show_case(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """A case's "Details": the whole case, shown only to the member who clicked."""
+        case_id = int(self.tokens(interaction).get_at(1) or 0)
+        case = next((case for case in self.items if case.id == case_id), None)
+        if case is None:  # deleted from the database since the page was drawn
+            await interaction.response.send_message("That case is gone.", ephemeral=True)
+            return
+        details = discord.Embed(
+            title=f"Case #{case.id} · {MODERATION_KINDS[case.kind]}", colour=discord.Colour.orange()
+        )
+        details.add_field(name="Member", value=case.target)
+        details.add_field(name="Moderator", value=case.moderator)
+        details.add_field(name="When", value=f"<t:{case.created_at}:f>")
+        details.add_field(name="Reason", value=case.reason, inline=False)
+        await interaction.response.send_message(embed=details, ephemeral=True)
 
     async def handle_select_menu(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta

@@ -32,6 +32,26 @@ def custom_id(harness: InteractionHarness, message: MessageRef, label: str) -> s
     return str(component(harness, message, label)["custom_id"])
 
 
+def texts(harness: InteractionHarness, message: MessageRef) -> list[str]:
+    """The text displays of a components v2 message, in reading order."""
+    return [
+        found["content"]
+        for found in walk(harness.message_payload(message)["components"])
+        if found["type"] == 10
+    ]
+
+
+def walk(components: Any) -> list[dict[str, Any]]:
+    """Every component of a payload's tree, in reading order (sections: their text, then accessory)."""
+    found: list[dict[str, Any]] = []
+    for one in components:
+        found.append(one)
+        found += walk(one.get("components") or ())
+        if "accessory" in one:
+            found += walk([one["accessory"]])
+    return found
+
+
 def embed(harness: InteractionHarness, message: MessageRef) -> discord.Embed:
     """The message's only embed, as it is now."""
     (only,) = harness.message_payload(message)["embeds"]

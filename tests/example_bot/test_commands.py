@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from example_helpers import component, components, custom_id, embed, fields
+from example_helpers import component, components, custom_id, embed, fields, texts, walk
 
 from example_bot.db import GuildSettings, TicketCategory
 from nyx_sessions import SessionEndCode, get_session_manager
@@ -30,31 +30,50 @@ async def test_moderations_page_through_and_filter_by_type(
     bot: ExampleBot, harness: InteractionHarness
 ) -> None:
     started = await harness.slash("moderations")
-    first = embed(harness, started)
-    assert first.footer.text == "Page 1/5 · 22 moderations"
-    assert len((first.description or "").splitlines()) == 5
+    shown = texts(harness, started)
+    assert shown[0] == "## Moderations · All types" and shown[-1] == "-# Page 1/5 · 22 moderations"
+    assert len([text for text in shown if text.startswith("`#")]) == 5, "five cases, a section each"
 
     await harness.click(started, custom_id(harness, started, "▶"))
-    assert embed(harness, started).footer.text == "Page 2/5 · 22 moderations"
+    assert texts(harness, started)[-1] == "-# Page 2/5 · 22 moderations"
 
     await harness.select(started, custom_id(harness, started, "All types"), ["warn"])
-    shown = embed(harness, started)
-    assert shown.title == "Moderations · ⚠️ Warning"
-    assert shown.footer.text == "Page 1/2 · 9 moderations"  # the filter starts again from page 1
-    assert shown.description is not None
-    assert "Mute" not in shown.description
+    shown = texts(harness, started)
+    assert shown[0] == "## Moderations · ⚠️ Warning"
+    assert shown[-1] == "-# Page 1/2 · 9 moderations"  # the filter starts again from page 1
+    assert not any("Mute" in text for text in shown)
+
+
+async def test_each_case_of_the_moderations_list_has_its_own_details_button(
+    bot: ExampleBot, harness: InteractionHarness
+) -> None:
+    started = await harness.slash("moderations", {"type": "ban"})
+    payload = harness.message_payload(started)
+    assert payload["flags"] & (1 << 15), "a components v2 layout"
+    sections = [found for found in walk(payload["components"]) if found["type"] == 9]
+    assert [section["accessory"]["label"] for section in sections] == ["Details"] * 3
+    second = sections[1]
+    case = second["components"][0]["content"]
+
+    details = await harness.click(started, second["accessory"]["custom_id"])
+    (reply,) = details.replies
+    assert reply.ephemeral
+    (shown,) = reply.embed_objects()
+    assert shown.title is not None and shown.title.startswith(case.split("`")[1].replace("#", "Case #"))
+    assert {field.name for field in shown.fields} == {"Member", "Moderator", "When", "Reason"}
+    assert texts(harness, started)[-1] == "-# Page 1/1 · 3 moderations", "the list itself is unchanged"
 
 
 async def test_moderations_take_the_type_as_an_option_or_an_argument(
     bot: ExampleBot, harness: InteractionHarness
 ) -> None:
     as_slash = await harness.slash("moderations", {"type": "kick"})
-    assert embed(harness, as_slash).footer.text == "Page 1/1 · 4 moderations"
+    assert texts(harness, as_slash)[-1] == "-# Page 1/1 · 4 moderations"
 
     await harness.message("!moderations ban")
     as_prefix = harness.last_message()
     assert as_prefix is not None
-    assert embed(harness, as_prefix).title == "Moderations · 🔨 Ban"
+    assert texts(harness, as_prefix)[0] == "## Moderations · 🔨 Ban"
     assert component(harness, as_prefix, "🔨 Ban")["options"][-1]["default"]
 
 
@@ -68,7 +87,7 @@ async def test_only_the_member_who_ran_a_command_can_use_its_session(
     refused = await harness.click(message, custom_id(harness, message, "▶"), user=1)
 
     assert refused.ephemeral_texts == ["This isn't yours to use. Run the command yourself to get your own."]
-    assert embed(harness, message).footer.text == "Page 1/5 · 22 moderations"
+    assert texts(harness, message)[-1] == "-# Page 1/5 · 22 moderations"
 
 
 async def test_the_ticket_wizard_creates_a_category_step_by_step(

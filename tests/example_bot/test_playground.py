@@ -68,6 +68,7 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "This isn't yours to use." in moderations
     assert "Moderations · 🔨 Ban" in moderations
     assert "Page 1/1 · 3 moderations" in moderations
+    assert "[5 Details]" in moderations and "Case #6 · ⚠️ Warning" in moderations, "an action per case"
 
     wizard = section(transcript, "/ticket-setup", "!settings")
     assert "log · TicketWizard started by alice" in wizard
@@ -94,18 +95,18 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
 
     expiry = section(transcript, "advance 200", "sessions")
     assert expiry.count("ModerationsSession of alice ended: the session expired [EXPIRED]") == 2
-    assert "[3 ▶ (disabled)]" in expiry
+    assert "[9 ▶ (disabled)]" in expiry and "[1 Details (disabled)]" in expiry
     assert "[4 ▾ 🔨 Ban (disabled)]" in expiry
 
     restarted = section(transcript, "restart")
-    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m10"), "kept, not ended"
-    assert "Page 3/5 · 22 moderations" in section(restarted, "show m10", "show m11"), "from its page on"
-    wizard_after = section(restarted, "show m11", "show m12")
+    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m11"), "kept, not ended"
+    assert "Page 3/5 · 22 moderations" in section(restarted, "show m11", "show m12"), "from its page on"
+    wizard_after = section(restarted, "show m12", "show m13")
     assert (
         "step 4 of 4" in wizard_after
         and "Refunds: Money back (opens in #support, High priority)" in wizard_after
     )
-    settings_after = section(restarted, "show m12", "/tickets")
+    settings_after = section(restarted, "show m13", "/tickets")
     assert "[6 Save]" in settings_after.split("click Save")[0], "the draft is still unsaved after the restart"
     assert "All changes saved." in settings_after.split("click Save")[1]
     assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets", "/report")
@@ -176,7 +177,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
                 "fill 1=x",
                 "advance soon",
                 "/moderations",
-                "click 1",
+                "click 7",
                 "select 1 warn",
                 "select 6 nothing",
                 'fill 1="unclosed',
@@ -195,7 +196,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
         "✗ advance SECONDS, e.g. advance 300",
     ]
     assert refusals[7:] == [
-        "✗ 1 is disabled: nobody can use it now",  # "first page", on the first page
+        "✗ 7 is disabled: nobody can use it now",  # "first page", on the first page
         "✗ 1 is a button: click it",
         "✗ the select has no option 'nothing'; it offers all, warn, mute, kick, ban",
         '✗ No closing quotation: fill 1="unclosed',
