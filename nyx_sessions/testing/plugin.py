@@ -97,8 +97,14 @@ async def create_test_bot(
     if state.application_id is None and test_bot.user is not None:
         state.application_id = test_bot.user.id
     nyx_sessions.configure(test_bot, store=store, clock=clock)
-    for name in extensions:
-        await test_bot.load_extension(name)
+    try:
+        for name in extensions:
+            await test_bot.load_extension(name)
+    except BaseException:
+        # An extension that fails to load must not leave the ones before it running (a store's
+        # connections and heartbeat would keep the test's event loop from ever finishing).
+        await close_test_bot(test_bot)
+        raise
     return test_bot
 
 

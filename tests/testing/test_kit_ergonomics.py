@@ -14,7 +14,7 @@ import pytest
 from discord.ext import commands
 
 from nyx_sessions import AbstractSession, ListPaginationSession, SessionExecutionMeta, get_session_manager
-from nyx_sessions.storage import ManualClock
+from nyx_sessions.storage import ManualClock, SQLiteSessionStore
 from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
 
 
@@ -235,3 +235,17 @@ def test_a_conftest_may_import_from_the_kit_before_naming_the_plugin(tmp_path: P
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "PytestAssertRewriteWarning" not in ran.stdout + ran.stderr
+
+
+async def test_an_extension_that_fails_to_load_leaves_nothing_running(tmp_path: Path) -> None:
+    """create_test_bot closes what it loaded before the failing extension: here, the store's lock."""
+    path = tmp_path / "sessions.db"
+    with pytest.raises(commands.ExtensionNotFound):
+        await create_test_bot(
+            extensions=("nyx_sessions", "no_such_extension"), store=SQLiteSessionStore(path)
+        )
+    again = await create_test_bot(extensions=("nyx_sessions",), store=SQLiteSessionStore(path))
+    try:
+        assert get_session_manager(again).store is not None, "the file's lock was let go"
+    finally:
+        await close_test_bot(again)
