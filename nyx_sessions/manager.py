@@ -113,7 +113,7 @@ class SessionManager:
         announce = Announcer(self._bus, bot).emit
         self._ends = ends = Ends(live, self._executor, announce, self._backing_of)
         self._memory = MemoryBacking(
-            self._repository, live, end=ends.end, expire=ends.expire, spawn=tasks.spawn
+            self._repository, live, clock=clock, end=ends.end, expire=ends.expire, spawn=tasks.spawn
         )
         self._durable: DurableSessions | None = None
         if store is not None:

@@ -299,7 +299,7 @@ class DurableSessions:
     async def created(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""
         now = self._clock.time()
-        held = _Held(self._deadline(session.ttl, now), now, 1)
+        held = _Held(self._deadline(session, now), now, 1)
         record = session._to_record(held.deadline, now)
         try:
             created = await self._call(self._store.create(record, give_up_at=self._give_up_at()))
@@ -343,7 +343,7 @@ class DurableSessions:
     async def _write(
         self, session: AbstractSession[Any], held: _Held, refresh: bool, interaction_id: int
     ) -> bool:
-        deadline = self._deadline(session.ttl, self._clock.time()) if refresh else held.deadline
+        deadline = self._deadline(session, self._clock.time()) if refresh else held.deadline
         record = session._to_record(deadline, held.created_at)
         write = self._store.commit(record, interaction_id=interaction_id, give_up_at=self._give_up_at())
         if not await self._call(write):
@@ -871,7 +871,9 @@ class DurableSessions:
         return time.time() + self.timeout
 
     @staticmethod
-    def _deadline(ttl: float | None, now: float) -> float | None:
+    def _deadline(session: AbstractSession[Any], now: float) -> float | None:
+        """When ``session`` expires if refreshed at ``now``: its TTL on, never past its hard end."""
+        ttl = session.ttl if session._ends_by is None else session._ttl_at(now)
         return None if ttl is None else now + ttl
 
     async def _call(self, work: Awaitable[T]) -> T:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import EndCode, SessionEndData, SessionExecutionMeta
-    from nyx_sessions.storage import SessionRepository
+    from nyx_sessions.storage import Clock, SessionRepository
 
 __all__ = ("ANSWERED", "Answered", "Backing", "MemoryBacking")
 
@@ -110,6 +110,8 @@ class MemoryBacking:
         Keeps the TTLs and calls back when one runs out.
     live: :class:`~nyx_sessions.lifecycle.live.LiveSessions`
         The held sessions.
+    clock: :class:`~nyx_sessions.storage.Clock`
+        The manager's clock, which ``max_lifetime`` is counted on.
     end: Callable
         The end sequence (:meth:`~nyx_sessions.lifecycle.ending.Ends.end`), for shutdown.
     expire: Callable
@@ -118,19 +120,21 @@ class MemoryBacking:
         Runs a coroutine as a task the manager waits for at shutdown.
     """
 
-    __slots__ = ("_end", "_expire", "_live", "_repository", "_spawn")
+    __slots__ = ("_clock", "_end", "_expire", "_live", "_repository", "_spawn")
 
     def __init__(
         self,
         repository: SessionRepository[Any],
         live: LiveSessions,
         *,
+        clock: Clock,
         end: Callable[[AbstractSession[Any], str, EndCode], Awaitable[SessionEndData[Any]]],
         expire: Callable[[AbstractSession[Any], Callable[[str], bool]], Coroutine[Any, Any, None]],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
     ) -> None:
         self._repository = repository
         self._live = live
+        self._clock = clock
         self._end = end
         self._expire = expire
         self._spawn = spawn
@@ -140,8 +144,8 @@ class MemoryBacking:
         """Nothing to check: the live table refused a taken id already."""
 
     async def created(self, session: AbstractSession[Any]) -> None:
-        """Arm the session's TTL."""
-        await self._repository.save(session)
+        """Arm the session's TTL (cut short by its ``max_lifetime``)."""
+        await self._arm(session)
 
     def at_hand(self, held: AbstractSession[Any] | None) -> AbstractSession[Any] | None:
         """The held session: a click needs nothing more."""
@@ -160,10 +164,13 @@ class MemoryBacking:
         meta: SessionExecutionMeta,
         outcome: UpdateOutcome,
     ) -> None:
-        """Refresh the TTL when the handler asked to."""
-        if outcome.refresh and not await self._repository.set_ttl(session.id, session.ttl):
+        """Refresh the TTL when the handler asked to (never past the session's ``max_lifetime``)."""
+        if not outcome.refresh:
+            return
+        ttl = session.ttl if session._ends_by is None else session._ttl_at(self._clock.time())
+        if not await self._repository.set_ttl(session.id, ttl):
             # Expiry took the session out while its handler ran; the handler asked to live on.
-            await self._repository.save(session)
+            await self._arm(session)
 
     async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
         """Nothing was taken."""
@@ -188,6 +195,11 @@ class MemoryBacking:
     async def expires_at(self, session_id: str) -> float | None:
         """When the repository expires the session."""
         return await self._repository.expires_at(session_id)
+
+    async def _arm(self, session: AbstractSession[Any]) -> None:
+        await self._repository.save(session)
+        if session._ends_by is not None:  # saved with its plain TTL; the hard end may come first
+            await self._repository.set_ttl(session.id, session._ttl_at(self._clock.time()))
 
     def _expired(self, session: AbstractSession[Any]) -> None:
         self._spawn(self._expire(session, self._refreshed), f"nyx-sessions:expire:{session.id}")

@@ -158,6 +158,7 @@ class Starts:
             await self._refuse(session, outcome)
             return False
         session._state = SessionState.RUNNING
+        session._begin_lifetime(self._clock.time())
         await self._record_message(session)
         try:
             await backing.created(session)

@@ -46,6 +46,9 @@ _log = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
 
+_OVER = 1e-3
+"""The TTL of a session whose :attr:`~AbstractSession.max_lifetime` is over: it expires at once."""
+
 _UPDATING_RESPONSES = frozenset(
     {discord.InteractionResponseType.message_update, discord.InteractionResponseType.deferred_message_update}
 )
@@ -65,12 +68,12 @@ def _check_auto_defer(value: object, owner: str) -> float | None:
     return float(value)
 
 
-def _check_ttl(ttl: float | None, owner: str) -> float | None:
+def _check_ttl(ttl: float | None, owner: str, name: str = "ttl") -> float | None:
     if ttl is None:
         return None
     if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or math.isnan(ttl) or ttl <= 0:
         raise ValueError(
-            f"{owner}: ttl must be a positive number of seconds or None (never expires), got {ttl!r}"
+            f"{owner}: {name} must be a positive number of seconds or None (never expires), got {ttl!r}"
         )
     return None if math.isinf(ttl) else float(ttl)
 
@@ -93,28 +96,30 @@ class StoredMessage(NamedTuple):
     token_edits_original: bool
 
 
-class _ClassTTL:
-    """The ``ttl`` attribute: the class default, overridable per instance through the constructor.
+class _PerInstance:
+    """A duration attribute (``ttl``, ``max_lifetime``): the class default, overridable per instance
+    through the constructor.
 
     Subclasses write ``ttl = 60`` in their body as they would for any class attribute;
     :meth:`AbstractSession.__init_subclass__` turns that value back into this descriptor so that
-    instances can still carry their own TTL in a slot.
+    instances can still carry their own value in a slot (``_ttl``, ``_lifetime``).
     """
 
-    __slots__ = ("default",)
+    __slots__ = ("default", "slot")
 
-    def __init__(self, default: float | None) -> None:
+    def __init__(self, default: float | None, slot: str) -> None:
         self.default = default
+        self.slot = slot
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> float | None: ...
     @overload
     def __get__(self, instance: AbstractSession[Any], owner: type[Any]) -> float | None: ...
     def __get__(self, instance: AbstractSession[Any] | None, owner: type[Any]) -> float | None:
-        if instance is None or instance._ttl is MISSING:
+        if instance is None:
             return self.default
-        ttl: float | None = instance._ttl
-        return ttl
+        value: float | None = getattr(instance, self.slot)
+        return self.default if value is MISSING else value
 
 
 class AbstractSession(ComponentHandler, Generic[ResultT]):
@@ -152,11 +157,18 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     owner: Optional[:class:`discord.abc.User`]
         For a session started from a channel: the user it belongs to. Without one, the session
         belongs to nobody and its ``update_filter`` must not be :class:`OwnerOnly`.
+    max_lifetime: Optional[:class:`float`]
+        Seconds from the start after which the session ends whatever its clicks; defaults to the
+        class attribute :attr:`max_lifetime`.
 
     Attributes
     ----------
     ttl: Optional[:class:`float`]
         Class default 180 seconds; ``None`` means the session never expires.
+    max_lifetime: Optional[:class:`float`]
+        A hard end counted from the start, which clicks do not move (``ttl`` is the inactivity
+        timeout): the session expires (``EXPIRED``) at whichever comes first. ``None`` (the
+        default): no hard end. A durable session keeps it across restarts and processes.
     start_filter: Optional[SessionStartFilter]
         Checked before the session starts; ``None`` allows every start.
     update_filter: Optional[SessionUpdateFilter]
@@ -184,7 +196,9 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         "_edit_interaction",
         "_edits_original",
         "_end_data",
+        "_ends_by",
         "_id",
+        "_lifetime",
         "_manager",
         "_message",
         "_restored",
@@ -199,8 +213,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     if TYPE_CHECKING:
         ttl: ClassVar[float | None]
+        max_lifetime: ClassVar[float | None]
     else:
-        ttl = _ClassTTL(180.0)
+        ttl = _PerInstance(180.0, "_ttl")
+        max_lifetime = _PerInstance(None, "_lifetime")
     start_filter: ClassVar[SessionStartFilter | None] = None
     update_filter: ClassVar[SessionUpdateFilter | None] = OwnerOnly()
     disable_on_expire: ClassVar[bool] = True
@@ -231,9 +247,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
                 f"{cls.__qualname__} subclasses the durable {cls._kind.name!r} session: give it a kind of "
                 "its own (records are restored as the class their kind names)"
             )
-        declared = cls.__dict__.get("ttl", MISSING)
-        if declared is not MISSING and not isinstance(declared, _ClassTTL):
-            cls.ttl = _ClassTTL(_check_ttl(declared, f"{cls.__qualname__}.ttl"))  # type: ignore[assignment]
+        for name, slot in (("ttl", "_ttl"), ("max_lifetime", "_lifetime")):
+            declared = cls.__dict__.get(name, MISSING)
+            if declared is not MISSING and not isinstance(declared, _PerInstance):
+                checked = _check_ttl(declared, f"{cls.__qualname__}.{name}", name)
+                setattr(cls, name, _PerInstance(checked, slot))
         if "auto_defer" in cls.__dict__:
             cls.auto_defer = _check_auto_defer(cls.__dict__["auto_defer"], f"{cls.__qualname__}.auto_defer")
 
@@ -246,6 +264,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         ttl: float | None = MISSING,
         data: Any = None,
         owner: discord.abc.User | None = None,
+        max_lifetime: float | None = MISSING,
     ) -> None:
         self._bot = bot
         self._manager: SessionManager = get_session_manager(bot)
@@ -272,6 +291,12 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._restored = False
         self._stored_message: StoredMessage | None = None
         self._ttl = MISSING if ttl is MISSING else _check_ttl(ttl, f"session {self._id!r}")
+        self._lifetime = (
+            MISSING
+            if max_lifetime is MISSING
+            else _check_ttl(max_lifetime, f"session {self._id!r}", "max_lifetime")
+        )
+        self._ends_by: float | None = None  # set at start from max_lifetime: the hard end
         self._state = SessionState.UNINITIALIZED
         self._end_data: SessionEndData[ResultT] | None = None
         self._message: discord.Message | None = None
@@ -477,6 +502,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             deadline=deadline,
             created_at=created_at,
             result=result,
+            lifetime=self.max_lifetime,
         )
 
     @classmethod
@@ -516,8 +542,30 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
         self._data = data
         self._ttl = record.ttl
+        self._lifetime = record.lifetime
+        self._ends_by = None if record.lifetime is None else record.created_at + record.lifetime
         self.result = None if record.result is None else decode_json(record.result)
         self._restore_state(record.page, None if record.state is None else decode_json(record.state))
+
+    @property
+    def ends_by(self) -> float | None:
+        """Optional[:class:`float`]: When :attr:`max_lifetime` ends the session, in epoch seconds on
+        the manager's clock; ``None`` without one, or before the start."""
+        return self._ends_by
+
+    def _ttl_at(self, now: float) -> float | None:
+        """The TTL to arm at ``now``: :attr:`ttl`, cut short where :attr:`max_lifetime` ends first."""
+        ttl = self.ttl
+        ends_by = self._ends_by
+        if ends_by is None:
+            return ttl
+        left = max(ends_by - now, _OVER)
+        return left if ttl is None else min(ttl, left)
+
+    def _begin_lifetime(self, now: float) -> None:
+        """Count :attr:`max_lifetime` from ``now``, the start."""
+        lifetime = self.max_lifetime
+        self._ends_by = None if lifetime is None else now + lifetime
 
     @property
     def end_data(self) -> SessionEndData[ResultT] | None:

@@ -28,7 +28,8 @@ __all__ = ("SQLiteSessionStore",)
 _log = logging.getLogger(__name__)
 
 # 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
-_SCHEMA_VERSION = 2
+# 3: the session's ``max_lifetime`` (a ``lifetime`` column, added to older files when they open).
+_SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nyx_sessions (
@@ -50,7 +51,8 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
     created_at REAL NOT NULL,
     version INTEGER NOT NULL,
     ending INTEGER NOT NULL DEFAULT 0,
-    result BLOB
+    result BLOB,
+    lifetime REAL
 );
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
     WHERE ending = 0 AND deadline IS NOT NULL;
@@ -76,6 +78,7 @@ _FIELDS = (
     "deadline",
     "created_at",
     "result",
+    "lifetime",
 )
 _COLUMNS = (*_FIELDS, "version")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM nyx_sessions"
@@ -346,6 +349,8 @@ def _migrate(db: sqlite3.Connection) -> None:
     columns = {str(row[1]) for row in db.execute("PRAGMA table_info(nyx_sessions)").fetchall()}
     if "result" not in columns:  # version 1 stored no result
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN result BLOB")
+    if "lifetime" not in columns:  # versions 1 and 2 stored no lifetime
+        db.execute("ALTER TABLE nyx_sessions ADD COLUMN lifetime REAL")
     db.execute(
         "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
     )
@@ -377,6 +382,7 @@ def _values(record: DurableRecord) -> tuple[Any, ...]:
         r.deadline,
         r.created_at,
         r.result,
+        r.lifetime,
     )
 
 

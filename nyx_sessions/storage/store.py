@@ -61,6 +61,9 @@ class DurableRecord:
         Bumped by the store on every write.
     result: Optional[:class:`bytes`]
         The session's ``result`` as JSON; ``None`` when it has none.
+    lifetime: Optional[:class:`float`]
+        The session's ``max_lifetime``: it ends at :attr:`created_at` plus this, whatever its
+        clicks; ``None`` for none.
     """
 
     id: str
@@ -81,6 +84,7 @@ class DurableRecord:
     created_at: float
     version: int = field(default=0)
     result: bytes | None = None
+    lifetime: float | None = None
 
 
 class SessionStore(Protocol):

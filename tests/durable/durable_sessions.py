@@ -27,6 +27,7 @@ from nyx_sessions import (
     select_values,
     spawns_session,
 )
+from nyx_sessions._utils import MISSING as MISSING_LIFETIME
 from nyx_sessions.forms import channel, checkbox, files, role, text, user
 
 MODERATIONS = {
@@ -247,11 +248,23 @@ class LongCounter(Counter, kind="test.long-counter", data=CounterData, data_vers
     ttl = 3600
 
 
+class BriefCounter(Counter, kind="test.brief-counter", data=CounterData, data_version=2):
+    """Idles out after 600 s, and ends 100 s after its start whatever its clicks."""
+
+    max_lifetime = 100
+
+
 class LongCommands(commands.Cog):
     @commands.hybrid_command()
     @spawns_session
     async def long(self, ctx: commands.Context[Any]) -> LongCounter:
         return LongCounter(ctx.bot, ctx, data=CounterData())
+
+    @commands.hybrid_command()
+    @spawns_session
+    async def brief(self, ctx: commands.Context[Any], lifetime: float = 0.0) -> BriefCounter:
+        # 0: the class's max_lifetime; another number: this session's own
+        return BriefCounter(ctx.bot, ctx, data=CounterData(), max_lifetime=lifetime or MISSING_LIFETIME)
 
 
 async def setup(bot: commands.Bot) -> None:

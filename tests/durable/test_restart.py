@@ -539,3 +539,28 @@ async def test_a_durable_form_shows_what_was_typed_when_fixed_after_a_restart(
     assert shown["reason"]["value"] == "a mistake", "what the user typed, kept in the record"
     picked = [int(pick["id"]) for pick in shown["moderator"]["default_values"]]
     assert picked == [harness.members[1].id]
+
+
+async def test_the_lifetime_holds_across_a_restart_whatever_the_clicks(
+    harness: InteractionHarness, session_clock: ManualClock
+) -> None:
+    started = await harness.slash("brief")
+    session_clock.advance(60)
+    await harness.click(started, label="+1")
+    await harness.restart(downtime=30)
+    clicked = await harness.click(started, label="+1")  # restored at 90 s, its TTL cut at 100 s
+    assert clicked.response.type == 7 and text(harness, started) == "count: 2"
+    assert ext.ENDS == []
+    session_clock.advance(10)
+    await harness.settle()
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED], (
+        "100 s after the start, not 600 after a click"
+    )
+
+
+async def test_a_lifetime_of_its_own_is_kept_in_the_record_and_ends_it_during_downtime(
+    harness: InteractionHarness, session_clock: ManualClock
+) -> None:
+    await harness.slash("brief", {"lifetime": 40})
+    await harness.restart(downtime=45)
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED]

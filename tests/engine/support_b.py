@@ -131,7 +131,9 @@ def start_probe(bot: commands.Bot, harness: InteractionHarness, manager: Session
         await session.start()
 
     async def start(*, user: int | None = None, settle: bool = True, **attributes: Any) -> ProbeSession:
-        kwargs = {key: attributes.pop(key) for key in ("ttl", "session_id") if key in attributes}
+        kwargs = {
+            key: attributes.pop(key) for key in ("ttl", "session_id", "max_lifetime") if key in attributes
+        }
         options["kwargs"], options["attributes"] = kwargs, attributes
         sending = harness.message("!probe", user=user, settle=settle)
         if settle:

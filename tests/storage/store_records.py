@@ -13,6 +13,7 @@ def record(
     kind: str = "test.kind",
     data_version: int = 1,
     result: bytes | None = None,
+    lifetime: float | None = None,
 ) -> DurableRecord:
     """A durable record of kind ``test.kind`` with every field set."""
     return DurableRecord(
@@ -33,4 +34,5 @@ def record(
         deadline=deadline,
         created_at=40.0,
         result=result,
+        lifetime=lifetime,
     )
