@@ -70,6 +70,9 @@ class SessionEndCode(Enum):
     """``on_start`` (or a start middleware) raised; the session never ran."""
     DETACHED = "detached"
     """A durable session left this process at shutdown: it lives on in its store (local waiters only)."""
+    REPLACED = "replaced"
+    """A newer session of the same kind took its place: a limit (``max_per_user``, ...) with
+    ``limit_policy = "replace"``."""
 
 
 class NyxSessionsError(Exception):

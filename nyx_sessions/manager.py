@@ -127,7 +127,14 @@ class SessionManager:
                 report=self._executor.update_error_handler.handle,
             )
         self._starts = Starts(
-            live, self._executor, self._deferrals, clock, announce, self._backing_of, tasks.spawn
+            live,
+            self._executor,
+            self._deferrals,
+            clock,
+            announce,
+            self._backing_of,
+            tasks.spawn,
+            ends.replace,
         )
         self._clicks = Clicks(
             live,

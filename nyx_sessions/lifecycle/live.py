@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions._keyed_lock import KeyedLock
+from nyx_sessions.lifecycle.limits import StartLimits
 from nyx_sessions.state import SessionState
 
 if TYPE_CHECKING:
@@ -31,18 +32,23 @@ class LiveSessions:
         One lock per session: a start, each click and each end of a session run one at a time.
     promises: :class:`~nyx_sessions.storage.SessionPromiseRepository`
         The futures ``wait()`` returns.
+    limits: :class:`~nyx_sessions.lifecycle.limits.StartLimits`
+        The sessions each ``max_per_*`` limit counts.
     """
 
-    __slots__ = ("ending", "held", "promises", "serial")
+    __slots__ = ("ending", "held", "limits", "promises", "serial")
 
     def __init__(self, promises: SessionPromiseRepository) -> None:
         self.held: dict[str, AbstractSession[Any]] = {}
         self.ending: dict[str, asyncio.Future[SessionEndData[Any]] | None] = {}
         self.serial = KeyedLock()
         self.promises = promises
+        self.limits = StartLimits()
 
     def settle(self, session: AbstractSession[Any], data: SessionEndData[Any]) -> None:
         """Mark ``session`` ended with ``data`` and resolve its waiters (no ``on_end``, no event)."""
         session._state = SessionState.ENDED
         session._end_data = data
         self.promises.resolve(session, data)
+        if session._limits is not None:
+            self.limits.release(session, session._limits)

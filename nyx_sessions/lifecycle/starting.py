@@ -18,10 +18,11 @@ from nyx_sessions.execution import (
     send_notice,
 )
 from nyx_sessions.execution.deferral import unanswered
+from nyx_sessions.lifecycle.limits import label_of
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine
 
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.execution.deferral import DeferralWatch
@@ -54,6 +55,8 @@ class Starts:
         The backing of a session.
     spawn: Callable
         Runs a coroutine as a task the manager waits for.
+    replace: Callable
+        Ends a session a newer one replaces (:meth:`~nyx_sessions.lifecycle.ending.Ends.replace`).
 
     Attributes
     ----------
@@ -61,7 +64,17 @@ class Starts:
         Whether the manager is closed: starts are refused.
     """
 
-    __slots__ = ("_announce", "_backing_of", "_clock", "_deferrals", "_executor", "_live", "_spawn", "closed")
+    __slots__ = (
+        "_announce",
+        "_backing_of",
+        "_clock",
+        "_deferrals",
+        "_executor",
+        "_live",
+        "_replace",
+        "_spawn",
+        "closed",
+    )
 
     def __init__(
         self,
@@ -72,6 +85,7 @@ class Starts:
         announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
+        replace: Callable[[AbstractSession[Any]], Awaitable[None]],
     ) -> None:
         self._live = live
         self._executor = executor
@@ -80,6 +94,7 @@ class Starts:
         self._announce = announce
         self._backing_of = backing_of
         self._spawn = spawn
+        self._replace = replace
         self.closed = False
 
     async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
@@ -103,9 +118,21 @@ class Starts:
         except BaseException:  # refused before it began: a taken id, data that cannot be stored
             self._deferrals.release(watched)
             raise
+        victims: list[AbstractSession[Any]] = []
+        if session._limits is not None:
+            # Counted and admitted in this one step of the loop: two starts at once see each other.
+            admission = self._live.limits.admit(session, session._limits)
+            if admission.blocker is not None:
+                await self._refuse_over_limit(session, admission.blocker, admission.scope)
+                self._deferrals.release(watched)
+                return False
+            victims = admission.victims
         self._live.held[session.id] = session
         try:
+            # Locked before anything is awaited: a later start that replaces this one waits for it.
             async with self._live.serial(session.id):
+                for victim in victims:  # oldest first; each is older, so no two starts wait on each other
+                    await self._replace(victim)
                 return await self._run(session, meta, backing)
         except BaseException:
             # Cancelled from outside (asyncio.wait_for, shutdown) or broken after on_start: a failed start.
@@ -185,6 +212,34 @@ class Starts:
             )
         self._live.settle(session, SessionEndData(reason, code, session.result))
         await self._tell(session, notice)
+
+    async def _refuse_over_limit(
+        self, session: AbstractSession[Any], blocker: AbstractSession[Any], scope: str
+    ) -> None:
+        """A start over a ``"reject"`` limit: refused, and told which session is open, with a link."""
+        limits = session._limits
+        assert limits is not None
+        label = limits.group or label_of(type(blocker))
+        where = {
+            "user": "You already have",
+            "channel": "This channel already has",
+            "guild": "This server already has",
+        }
+        message = blocker.message
+        link = f": {message.jump_url}" if message is not None else ""
+        notice = f"{where[scope]} an open {label}{link}. Finish it first."
+        self._live.settle(
+            session, SessionEndData(f"over its max_per_{scope} limit", SessionEndCode.START_DENIED)
+        )
+        interaction = session.start_interaction
+        if interaction is not None:
+            if unanswered(interaction):
+                await send_notice(interaction, notice)
+        elif session._start_context is not None:
+            try:
+                await session._start_context.reply(notice, mention_author=False)
+            except DISCORD_ERRORS as error:
+                _log.info("could not tell why session %s was refused: %s", session.id, error)
 
     async def _fail(self, session: AbstractSession[Any], error: SessionStoreError) -> None:
         """A start whose store did not answer: a failed start, and the user may try again."""

@@ -19,6 +19,7 @@ from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, token_deadline, unanswered
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
+from nyx_sessions.lifecycle.limits import LimitPolicy, SessionLimits
 from nyx_sessions.sessions.handler import ComponentHandler
 from nyx_sessions.sessions.limits import check_message, is_components_v2
 from nyx_sessions.state import (
@@ -76,6 +77,23 @@ def _check_ttl(ttl: float | None, owner: str, name: str = "ttl") -> float | None
             f"{owner}: {name} must be a positive number of seconds or None (never expires), got {ttl!r}"
         )
     return None if math.isinf(ttl) else float(ttl)
+
+
+def _limits_of(cls: type[Any], owner: str, own: Mapping[str, Any] | None = None) -> SessionLimits | None:
+    """The limits ``cls`` declares, with ``own`` (constructor keywords) over them; ``None``: none."""
+    value = {
+        name: (own or {}).get(name, getattr(cls, name))
+        for name in ("max_per_user", "max_per_channel", "max_per_guild", "limit_group", "limit_policy")
+    }
+    limits = SessionLimits(
+        value["max_per_user"],
+        value["max_per_channel"],
+        value["max_per_guild"],
+        value["limit_group"],
+        value["limit_policy"],
+        owner=owner,
+    )
+    return limits if limits.any else None
 
 
 class _Reach(NamedTuple):
@@ -199,6 +217,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         "_ends_by",
         "_id",
         "_lifetime",
+        "_limits",
         "_manager",
         "_message",
         "_restored",
@@ -223,6 +242,12 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     auto_defer: ClassVar[float | None] = AUTO_DEFER
     kind: ClassVar[str | None] = None
     """The class's durable kind (``kind=`` class keyword); ``None`` for a session that is not stored."""
+    max_per_user: ClassVar[int | None] = None
+    max_per_channel: ClassVar[int | None] = None
+    max_per_guild: ClassVar[int | None] = None
+    limit_group: ClassVar[str | None] = None
+    limit_policy: ClassVar[LimitPolicy] = "replace"
+    _class_limits: ClassVar[SessionLimits | None] = None
     _kind: ClassVar[SessionKind | None] = None
 
     def __init_subclass__(
@@ -252,6 +277,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             if declared is not MISSING and not isinstance(declared, _PerInstance):
                 checked = _check_ttl(declared, f"{cls.__qualname__}.{name}", name)
                 setattr(cls, name, _PerInstance(checked, slot))
+        cls._class_limits = _limits_of(cls, f"{cls.__qualname__}")
         if "auto_defer" in cls.__dict__:
             cls.auto_defer = _check_auto_defer(cls.__dict__["auto_defer"], f"{cls.__qualname__}.auto_defer")
 
@@ -265,6 +291,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         data: Any = None,
         owner: discord.abc.User | None = None,
         max_lifetime: float | None = MISSING,
+        max_per_user: int | None = MISSING,
+        max_per_channel: int | None = MISSING,
+        max_per_guild: int | None = MISSING,
+        limit_group: str | None = MISSING,
+        limit_policy: LimitPolicy = MISSING,
     ) -> None:
         self._bot = bot
         self._manager: SessionManager = get_session_manager(bot)
@@ -297,6 +328,17 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             else _check_ttl(max_lifetime, f"session {self._id!r}", "max_lifetime")
         )
         self._ends_by: float | None = None  # set at start from max_lifetime: the hard end
+        given = {
+            "max_per_user": max_per_user,
+            "max_per_channel": max_per_channel,
+            "max_per_guild": max_per_guild,
+            "limit_group": limit_group,
+            "limit_policy": limit_policy,
+        }
+        own = {name: value for name, value in given.items() if value is not MISSING}
+        self._limits = (
+            _limits_of(type(self), f"session {self._id!r}", own) if own else type(self)._class_limits
+        )
         self._state = SessionState.UNINITIALIZED
         self._end_data: SessionEndData[ResultT] | None = None
         self._message: discord.Message | None = None
@@ -531,6 +573,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._edit_interaction = None
         session._edits_original = record.token_edits_original
         session._components_v2 = False  # not stored: Discord itself refuses a v2 message gone classic
+        session._limits = cls._class_limits
         session._custom_id = session._create_custom_id(manager.codec)
         session._take_stored_state(record, data)
         return session
@@ -546,6 +589,28 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._ends_by = None if record.lifetime is None else record.created_at + record.lifetime
         self.result = None if record.result is None else decode_json(record.result)
         self._restore_state(record.page, None if record.state is None else decode_json(record.state))
+
+    @property
+    def limits(self) -> SessionLimits | None:
+        """Optional[:class:`~nyx_sessions.lifecycle.limits.SessionLimits`]: How many sessions like
+        this one may run at once per user, channel and guild (the class attributes
+        ``max_per_user``, ``max_per_channel``, ``max_per_guild``, ``limit_group``, ``limit_policy``,
+        or the constructor keywords of the same names); ``None`` without any limit."""
+        return self._limits
+
+    @property
+    def _place(self) -> tuple[int | None, int | None]:
+        """The guild and channel the session was started in (``None`` where there is none)."""
+        interaction = self._start_interaction
+        if interaction is not None:
+            return interaction.guild_id, interaction.channel_id
+        start = self._start_context or self._channel
+        if start is not None:
+            channel = getattr(start, "channel", start)
+            guild = getattr(channel, "guild", None)
+            return (None if guild is None else guild.id), getattr(channel, "id", None)
+        channel_id = None if self._stored_message is None else self._stored_message.channel_id
+        return None, channel_id
 
     @property
     def ends_by(self) -> float | None:
