@@ -19,6 +19,7 @@ from nyx_sessions.lifecycle.backing import MemoryBacking
 from nyx_sessions.lifecycle.clicks import Clicks
 from nyx_sessions.lifecycle.ending import Ends
 from nyx_sessions.lifecycle.live import LiveSessions
+from nyx_sessions.lifecycle.outside import OutsideWork
 from nyx_sessions.lifecycle.shutdown import Shutdown
 from nyx_sessions.lifecycle.starting import Starts
 from nyx_sessions.lifecycle.tasks import Tasks
@@ -146,6 +147,7 @@ class SessionManager:
             self._backing_of,
             replay_window,
         )
+        self._outside = OutsideWork(live, self._backing_of)
         self._shutdown = Shutdown(
             live, tasks, self._bus, announce, self._backing_of, self._starts.abandon, shutdown_timeout
         )
@@ -293,6 +295,31 @@ class SessionManager:
             The session was never started.
         """
         return await self._ends.end(session, reason, code, meta)
+
+    async def update_message(self, session_id: str, **edit: Any) -> bool:
+        """Edit a running session's message from outside a click (a background task, another command).
+
+        The edit takes the session's turn like a handler: it waits for a running handler, and clicks
+        that arrive meanwhile wait for it. A durable session works in any process: one another
+        process serves is taken here first, as a click would take it. Takes the keywords of
+        :meth:`discord.Message.edit` (``content``, ``embeds``, ``view``, ...).
+
+        Returns
+        -------
+        :class:`bool`
+            Whether the session was running (and its message edited); ``False`` for an unknown or
+            ended session.
+
+        Raises
+        ------
+        SessionStoreError
+            The session is durable and its store did not answer.
+        IllegalSessionStateError
+            The message can no longer be edited (an ephemeral one past its 15-minute token).
+        ComponentLimitError, ValueError
+            The edit breaks a component limit, or takes a components v2 message back to classic.
+        """
+        return await self._outside.edit_message(session_id, edit)
 
     async def resolve(self, interaction: discord.Interaction[Any]) -> AbstractSession[Any] | None:
         """Return the live session an interaction's custom id points to, with no side effect."""

@@ -338,7 +338,7 @@ class DurableSessions:
             await self.revert(session)
         finally:
             if not written:  # a write also marks the interaction taken; a revert does not
-                await self.leave(session.id, interaction)
+                await self.leave(session.id, interaction.id)
 
     async def _write(
         self, session: AbstractSession[Any], held: _Held, refresh: bool, interaction_id: int
@@ -528,13 +528,33 @@ class DurableSessions:
         self._held[session_id] = _Held(record.deadline, record.created_at, record.version)
         return True
 
-    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
+    async def leave(self, session_id: str, interaction_id: int) -> None:
         """A click is over without a write (shared stores only): its interaction is marked as taken,
         and the session let go of if another process asked for it meanwhile."""
         store = self._shared
         if store is not None:
             with contextlib.suppress(StoreUnavailableError):  # the next click asks the store again
-                await self._call(store.release(session_id, interaction_id=interaction.id))
+                await self._call(store.release(session_id, interaction_id=interaction_id))
+
+    async def take(
+        self, session_id: str, held: AbstractSession[Any] | None, work_id: int
+    ) -> AbstractSession[Any] | None:
+        """Make a durable session ready for work outside a click, in this process: taken as a
+        click takes it (from another process, or restored from the store), ``work_id`` marked in
+        place of an interaction.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer, or another version of the bot may serve the session.
+        """
+        found = await self._take(session_id, held, work_id)
+        if isinstance(found, Elsewhere):
+            raise StoreUnavailableError(f"session {session_id!r} is served by another version of the bot")
+        if found is None or isinstance(found, Answered):
+            return None
+        self._live.held[session_id] = found
+        return found
 
     def _asked_to_let_go(self, session_id: str) -> None:
         """Another process asked for a session this one serves: let go of it between two clicks."""

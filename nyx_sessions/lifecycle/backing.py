@@ -76,9 +76,18 @@ class Backing(Protocol):
         back what :meth:`enter` took, as :meth:`leave` would."""
         ...
 
-    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
-        """The click ``interaction`` is over without a commit: give back what :meth:`enter` took
-        for it."""
+    async def leave(self, session_id: str, interaction_id: int) -> None:
+        """The click ``interaction_id`` (or the outside work of :meth:`take`) is over without a
+        commit: give back what :meth:`enter` or :meth:`take` took for it."""
+        ...
+
+    async def take(
+        self, session_id: str, held: AbstractSession[Any] | None, work_id: int
+    ) -> AbstractSession[Any] | None:
+        """Make the session ready for work outside a click (an ``update_message``), as
+        :meth:`enter` does for a click, with ``work_id`` in place of an interaction id; ``None``
+        when there is no such session. Raises :class:`~nyx_sessions.SessionStoreError` when the
+        store does not answer (there is nobody to tell but the caller)."""
         ...
 
     async def begin_end(
@@ -172,8 +181,14 @@ class MemoryBacking:
             # Expiry took the session out while its handler ran; the handler asked to live on.
             await self._arm(session)
 
-    async def leave(self, session_id: str, interaction: discord.Interaction[Any]) -> None:
+    async def leave(self, session_id: str, interaction_id: int) -> None:
         """Nothing was taken."""
+
+    async def take(
+        self, session_id: str, held: AbstractSession[Any] | None, work_id: int
+    ) -> AbstractSession[Any] | None:
+        """The session held here, if any."""
+        return held
 
     async def begin_end(
         self, session: AbstractSession[Any], reason: str, code: EndCode

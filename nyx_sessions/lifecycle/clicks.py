@@ -126,7 +126,7 @@ class Clicks:
                 self._announce(SessionEvent.UPDATE, session, interaction, meta)
         finally:
             if not committed:
-                await backing.leave(session_id, interaction)
+                await backing.leave(session_id, interaction.id)
             live.serial.release(session_id)
             self._deferrals.release(watched)
         return True

@@ -778,6 +778,28 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         # Discord lets a classic message become components v2 by an edit, never back.
         self._components_v2 = self._components_v2 or is_components_v2(kwargs.get("view"))
 
+    async def update_message(self, **edit: Any) -> None:
+        """Edit the session's message from outside a click: a background task, another command.
+
+        It takes the session's turn like a handler (a running handler finishes first; clicks that
+        arrive meanwhile wait), and works on a durable session in any process (see
+        :meth:`SessionManager.update_message`). Takes the keywords of :meth:`discord.Message.edit`.
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session is not running (never started, or ended), or its message can no longer be
+            edited.
+        SessionStoreError
+            The session is durable and its store did not answer.
+        ComponentLimitError, ValueError
+            As for :meth:`edit`.
+        """
+        if not await self._manager.update_message(self._id, **edit):
+            raise IllegalSessionStateError(
+                f"session {self._id!r} is not running: its message was left as it is"
+            )
+
     @property
     def _message_place(self) -> str:
         """Names the session's message in the errors of the limits checked before sending it."""

@@ -26,6 +26,9 @@ on stdin and reads one JSON line back:
 - ``{"op": "slow", "seconds": s}``: from now on the counter's ``+1`` handler takes ``s`` seconds;
 - ``{"op": "end"}``: code here calls ``end()`` on the session this process holds (its own copy);
   answers the result its ``on_end`` saw;
+- ``{"op": "update", "message": payload, "content": text}``: code here calls
+  ``manager.update_message`` on the message's session (held here or not); answers whether it ran
+  and the message after it;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
 """
 
@@ -110,6 +113,17 @@ class Worker:
             "deferred": response is not None and response.type == 6,
             "ephemeral": clicked.ephemeral_texts,
         }
+
+    async def update(self, message: dict[str, Any], content: str) -> dict[str, Any]:
+        if self.harness.fake.message(int(message["id"])) is None:
+            # Every process is the same bot account on Discord: the message is this bot's own here too.
+            mine = {**message, "author": {**message["author"], "id": str(self.bot.user.id)}}
+            backend._cur_config.messages.setdefault(CHANNEL_ID, []).append(mine)
+        manager = get_session_manager(self.bot)
+        custom_id = message["components"][0]["components"][0]["custom_id"]
+        session_id = manager.codec.deserialize_to_object_id(custom_id)
+        updated = await manager.update_message(session_id, content=content)
+        return {"updated": updated, "message": self.harness.fake.message(int(message["id"]))}
 
     async def click_many(
         self, message: dict[str, Any], label: str, interaction_ids: list[int]

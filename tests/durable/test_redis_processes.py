@@ -518,3 +518,18 @@ async def test_an_owner_frozen_inside_a_handler_loses_that_change_to_the_process
     await one.answer()  # its handler ends; its write is fenced: another process served the session
     again = await two.request("click", message=took_over["message"], label="+1", interaction_id=None)
     assert again["message"]["content"] == "count: 3", "process one's change never landed"
+
+
+async def test_a_session_served_by_one_process_is_updated_from_another_in_turn(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("start"))["message"]
+    message = (await one.request("click", message=message, label="+1", interaction_id=None))["message"]
+    await one.request("slow", seconds=1.0)
+    await one.send("click", message=message, label="+1", interaction_id=None)
+    await asyncio.sleep(0.3)  # one's handler is running: the update waits for it, then takes over
+    updated = await two.request("update", message=message, content="count: 2 (from two)")
+    assert updated["updated"] is True and updated["message"]["content"] == "count: 2 (from two)"
+    clicked = await one.answer()
+    assert clicked["message"]["content"] == "count: 2", "the click before it was kept"
+    after = await one.request("click", message=message, label="+1", interaction_id=None)
+    assert after["message"]["content"] == "count: 3", "then the session went on where it was"

@@ -564,3 +564,20 @@ async def test_a_lifetime_of_its_own_is_kept_in_the_record_and_ends_it_during_do
     await harness.slash("brief", {"lifetime": 40})
     await harness.restart(downtime=45)
     assert [code for _, code in ext.ENDS] == [SessionEndCode.EXPIRED]
+
+
+async def test_a_restored_session_is_updated_from_outside_a_click(
+    harness: InteractionHarness, bot: commands.Bot
+) -> None:
+    started = await harness.slash("counter")
+    await harness.click(started, label="+1")
+    (session_id,) = get_session_manager(bot).sessions
+    await harness.restart()
+    manager = get_session_manager(bot)
+    assert manager.get(session_id) is None, "not held after the restart"
+    assert await manager.update_message(session_id, content="count: 1 (live)") is True
+    assert text(harness, started) == "count: 1 (live)"
+    restored = manager.get(session_id)
+    assert restored is not None and restored.restored, "taken from the store, as a click would"
+    await harness.click(started, label="+1")
+    assert text(harness, started) == "count: 2", "its state went on untouched"
