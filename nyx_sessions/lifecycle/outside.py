@@ -45,20 +45,10 @@ class OutsideWork:
         self._backing_of = backing_of
 
     async def edit_message(self, session_id: str, edit: dict[str, Any]) -> bool:
-        """Edit the message of session ``session_id`` in its turn; ``False`` when no such session runs.
-
-        Called from one of the session's own handlers (which holds its turn already), the edit is
-        made at once.
-
-        Raises
-        ------
-        SessionStoreError
-            The session is durable and its store did not answer.
-        IllegalSessionStateError
-            The message can no longer be edited (an ephemeral one past its 15-minute token).
-        ComponentLimitError, ValueError
-            The edit breaks a component limit, or takes a components v2 message back to classic.
-        """
+        """Edit the message of session ``session_id`` in its turn; ``False`` when no such session
+        runs (see :meth:`SessionManager.update_message <nyx_sessions.SessionManager.update_message>`,
+        which raises what this raises). Called from one of the session's own handlers, which holds
+        its turn already, the edit is made at once."""
         live = self._live
         serial = live.serial
         if serial.held_here(session_id):
