@@ -25,6 +25,7 @@ EXTENSIONS = (
     "example_bot.cogs.tickets",
     "example_bot.cogs.settings",
     "example_bot.cogs.reports",
+    "example_bot.cogs.status",
     "example_bot.cogs.session_log",
 )
 """The example's cogs, loaded after nyx_sessions."""

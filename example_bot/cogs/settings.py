@@ -59,6 +59,7 @@ class SettingsSession(AbstractSession[GuildSettings], kind="example.settings", d
     """
 
     ttl = 300  # seconds without a click before the panel expires (the default is 180)
+    max_per_user = 1  # one open panel per member: a new one replaces the old ("replace", the default)
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
         assert start.guild is not None  # the commands are guild_only

@@ -183,6 +183,8 @@ class TicketWizard(
     """
 
     ttl = 600  # seconds without a click before the wizard expires: typing takes time
+    max_per_channel = 1  # one wizard at a time in a channel...
+    limit_policy = "reject"  # ...a second is refused, with a link to the open one
 
     def __init__(self, bot: ExampleBot, start: discord.Interaction[Any] | commands.Context[Any]) -> None:
         assert start.guild is not None  # the command is guild_only

@@ -72,6 +72,8 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
 
     wizard = section(transcript, "/ticket-setup", "!settings")
     assert "log · TicketWizard started by alice" in wizard
+    assert "This channel already has an open ticket wizard:" in wizard, "one wizard per channel"
+    assert "TicketWizard started by bob" not in wizard
     for step in ("Form · Ticket category", "step 2 of 4: channel", "step 3 of 4: priority", "step 4 of 4"):
         assert step in wizard
     assert "Ticket category created" in wizard
@@ -99,19 +101,21 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "[4 ▾ 🔨 Ban (disabled)]" in expiry
 
     restarted = section(transcript, "restart")
-    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m11"), "kept, not ended"
-    assert "Page 3/5 · 22 moderations" in section(restarted, "show m11", "show m12"), "from its page on"
-    wizard_after = section(restarted, "show m12", "show m13")
+    before = section(transcript, "sessions", "restart")
+    assert "SettingsSession of alice ended: a newer session replaced it [REPLACED]" in before, "one panel each"
+    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m12"), "kept, not ended"
+    assert "Page 3/5 · 22 moderations" in section(restarted, "show m12", "show m13"), "from its page on"
+    wizard_after = section(restarted, "show m13", "show m14")
     assert (
         "step 4 of 4" in wizard_after
         and "Refunds: Money back (opens in #support, High priority)" in wizard_after
     )
-    settings_after = section(restarted, "show m13", "/tickets")
+    settings_after = section(restarted, "show m14", "/tickets")
     assert "[6 Save]" in settings_after.split("click Save")[0], "the draft is still unsaved after the restart"
     assert "All changes saved." in settings_after.split("click Save")[1]
     assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets", "/report")
 
-    report = section(transcript, "/report")
+    report = section(transcript, "/report", "/status")
     assert "Form · Report a member" in report
     assert (
         "(radio group, required; options: spam, abuse, other)" in report and "(checkbox; yes or no)" in report
@@ -121,6 +125,12 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "1 already picked" in fixed and "› spam" in fixed, "the Fix button reopens the form filled in"
     assert "📝 Report by alice against @bob (spam): Posted scam links in #general twice" in report
     assert "ReportSession of alice ended: the form was filled in [SELF_ENDED]" in report
+
+    status = section(transcript, "/status")
+    live = section(status, "!moderations kick", "/status")
+    assert "m19 Nyx Example BOT · edited" in live and "ModerationsSession: 2" in live, "updated from outside"
+    assert "StatusBoard of alice ended: a newer session replaced it [REPLACED]" in status
+    assert "[1 Close (disabled)]" in status and "closed by its user [SELF_ENDED]" in status
 
 
 def test_the_tour_from_the_command_line_runs_cleanly_twice_in_a_row(tmp_path: Path) -> None:
@@ -190,7 +200,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
         "✗ there is no message with buttons or selects yet",
         "✗ unknown step 'dance'; type help for the list",
         "✗ 'dave' is not a member; pick one of alice, bob, carol",
-        "✗ /nope is not a slash command; there are /moderations, /panel, /report, /settings, /ticket-setup, /tickets",
+        "✗ /nope is not a slash command; there are /moderations, /panel, /report, /settings, /status, /ticket-setup, /tickets",
         '✗ the bot raised CommandNotFound: Command "nope" is not found',
         "✗ no form is open: a button that opens one comes first",
         "✗ advance SECONDS, e.g. advance 300",
