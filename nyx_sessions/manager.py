@@ -127,6 +127,7 @@ class SessionManager:
                 rebuild=lambda cls, record, data: cls._from_record(self, record, data),
                 report=self._executor.update_error_handler.handle,
             )
+        self._outside = OutsideWork(live, self._backing_of)
         self._starts = Starts(
             live,
             self._executor,
@@ -135,7 +136,8 @@ class SessionManager:
             announce,
             self._backing_of,
             tasks.spawn,
-            ends.replace,
+            self._outside,
+            ends.run,
         )
         self._clicks = Clicks(
             live,
@@ -147,7 +149,6 @@ class SessionManager:
             self._backing_of,
             replay_window,
         )
-        self._outside = OutsideWork(live, self._backing_of)
         self._shutdown = Shutdown(
             live, tasks, self._bus, announce, self._backing_of, self._starts.abandon, shutdown_timeout
         )

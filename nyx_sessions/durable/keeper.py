@@ -36,9 +36,10 @@ from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
 from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, ExecutionOutcome, send_notice
 from nyx_sessions.lifecycle.backing import ANSWERED, Answered
+from nyx_sessions.lifecycle.limits import Admission, jump_url
 from nyx_sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
-from nyx_sessions.storage.store import SessionBusyError
+from nyx_sessions.storage.store import STARTING_GRACE, SessionBusyError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     import discord
 
     from nyx_sessions.execution.executor import UpdateOutcome
+    from nyx_sessions.lifecycle.limits import SessionLimits
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import SessionExecutionMeta
@@ -295,6 +297,47 @@ class DurableSessions:
         session._to_record(None, 0.0)  # encodes the data: fails before anything is sent
         if await self._call(self._store.exists(session.id)):
             raise DuplicateSessionError(session.id)
+
+    async def admit(self, session: AbstractSession[Any], limits: SessionLimits) -> Admission:
+        """Count a new session against its limits in the store, and admit it: one call, atomic for
+        every process. A ``"replace"`` that would end a session still starting (here or in another
+        process) asks again a moment later, until that start made its record.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer, or a session to replace stayed starting past its grace.
+        """
+        scopes = list(limits.scopes(session))
+        name = limits.group or session.kind
+        keyed = [(f"{name}|{scope}|{subject}", limit) for (_, scope, subject), limit, _ in scopes]
+        give_up = time.time() + STARTING_GRACE
+        waits = iter(_BUSY_BACKOFF)
+        while True:
+            admit = self._store.admit(
+                session.id, keyed, limits.policy, now=self._clock.time(), give_up_at=self._give_up_at()
+            )
+            admitted = await self._call(admit)
+            if admitted.status != "busy":
+                break
+            pause = next(waits, _BUSY_BACKOFF[-1])
+            if time.time() + pause > give_up:
+                raise StoreUnavailableError(f"a session that session {session.id} replaces stayed starting")
+            await asyncio.sleep(pause)
+        if admitted.status == "ok":
+            return Admission(victims=admitted.victims)
+        blocker = None if admitted.blocker is None else await self._call(self._store.load(admitted.blocker))
+        link = None
+        if blocker is not None and blocker.channel_id is not None and blocker.message_id is not None:
+            guild = getattr(session.bot.get_channel(blocker.channel_id), "guild", None)
+            link = jump_url(None if guild is None else guild.id, blocker.channel_id, blocker.message_id)
+        return Admission(refused=scopes[admitted.limit][2], link=link)
+
+    async def unadmit(self, session: AbstractSession[Any]) -> None:
+        """Stop counting a session whose start failed (best effort: a start that never made its
+        record stops counting after a grace anyway)."""
+        with contextlib.suppress(StoreUnavailableError):
+            await self._call(self._store.unadmit(session.id))
 
     async def created(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""

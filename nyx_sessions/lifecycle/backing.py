@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import discord
 
     from nyx_sessions.execution.executor import UpdateOutcome
+    from nyx_sessions.lifecycle.limits import Admission, SessionLimits
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import EndCode, SessionEndData, SessionExecutionMeta
@@ -48,6 +49,15 @@ class Backing(Protocol):
     async def check_new(self, session: AbstractSession[Any]) -> None:
         """Refuse, before ``on_start`` runs, a session the backing cannot keep (a taken id, data it
         cannot store)."""
+        ...
+
+    async def admit(self, session: AbstractSession[Any], limits: SessionLimits) -> Admission:
+        """Count a new session against its limits and admit it, in one step for every process
+        that serves the session's kind; or say which limit refuses it."""
+        ...
+
+    async def unadmit(self, session: AbstractSession[Any]) -> None:
+        """Stop counting an admitted session whose start failed."""
         ...
 
     async def created(self, session: AbstractSession[Any]) -> None:
@@ -151,6 +161,13 @@ class MemoryBacking:
 
     async def check_new(self, session: AbstractSession[Any]) -> None:
         """Nothing to check: the live table refused a taken id already."""
+
+    async def admit(self, session: AbstractSession[Any], limits: SessionLimits) -> Admission:
+        """Count the session among this process's sessions (no ``await``: one step of the loop)."""
+        return self._live.limits.admit(session, limits)
+
+    async def unadmit(self, session: AbstractSession[Any]) -> None:
+        """Nothing: a session that ends, started or not, stops counting (:meth:`LiveSessions.settle`)."""
 
     async def created(self, session: AbstractSession[Any]) -> None:
         """Arm the session's TTL (cut short by its ``max_lifetime``)."""

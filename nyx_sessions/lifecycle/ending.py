@@ -148,22 +148,6 @@ class Ends:
         A running handler is waited for (expiry never interrupts one); the components are
         disabled after the end.
         """
-        await self._between_clicks(session, "the session expired", SessionEndCode.EXPIRED, refreshed)
-
-    async def replace(self, session: AbstractSession[Any]) -> None:
-        """End a session that a newer one replaces (a limit with ``limit_policy = "replace"``).
-
-        Its start or running handler is waited for; the components are disabled after the end.
-        """
-        await self._between_clicks(session, "a newer session replaced it", SessionEndCode.REPLACED, None)
-
-    async def _between_clicks(
-        self,
-        session: AbstractSession[Any],
-        reason: str,
-        code: SessionEndCode,
-        refreshed: Callable[[str], bool] | None,
-    ) -> None:
         session_id = session._id
         serial = self._live.serial
         if not serial.try_acquire(session_id):  # no coroutine for a free lock: one per expiry
@@ -171,10 +155,9 @@ class Ends:
         try:
             if self._live.held.get(session_id) is not session or session_id in self._live.ending:
                 return
-            if refreshed is not None and refreshed(session_id):
+            if refreshed(session_id):
                 return
-            expired = code is SessionEndCode.EXPIRED
-            await self.run(session, reason, code, None, expired=expired)
+            await self.run(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
         finally:
             serial.release(session_id)
         if session.disable_on_expire:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from nyx_sessions.sessions.base import AbstractSession
 
-__all__ = ("Admission", "LimitPolicy", "SessionLimits", "StartLimits", "label_of")
+__all__ = ("Admission", "LimitPolicy", "SessionLimits", "StartLimits", "jump_url", "label_of")
 
 LimitPolicy = Literal["replace", "reject"]
 """What a start over a limit does: end the oldest sessions in the way, or be refused."""
@@ -84,27 +84,27 @@ class SessionLimits:
 
 
 class Admission:
-    """What :meth:`StartLimits.admit` decided for one start.
+    """What a start's limits decided.
 
     Attributes
     ----------
-    blocker: Optional[:class:`~nyx_sessions.AbstractSession`]
-        The open session that refuses the start (``"reject"``), and the scope it is in.
-    victims: list[:class:`~nyx_sessions.AbstractSession`]
-        The sessions to end before the new one starts (``"replace"``), oldest first.
+    victims: tuple[:class:`str`, ...]
+        The sessions to end before the new one starts (``"replace"``), oldest first, by id.
+    refused: Optional[:class:`str`]
+        The scope (``"user"``, ``"channel"``, ``"guild"``) of the ``"reject"`` limit that refused
+        the start; ``None`` when it was admitted.
+    link: Optional[:class:`str`]
+        With ``refused``: a jump link to the message of the open session in the way, if it has one.
     """
 
-    __slots__ = ("blocker", "scope", "victims")
+    __slots__ = ("link", "refused", "victims")
 
     def __init__(
-        self,
-        blocker: AbstractSession[Any] | None = None,
-        scope: str = "",
-        victims: list[AbstractSession[Any]] | None = None,
+        self, *, victims: tuple[str, ...] = (), refused: str | None = None, link: str | None = None
     ) -> None:
-        self.blocker = blocker
-        self.scope = scope
-        self.victims = victims or []
+        self.victims = victims
+        self.refused = refused
+        self.link = link
 
 
 class StartLimits:
@@ -119,7 +119,8 @@ class StartLimits:
         """Count ``session`` against its limits and admit it, or say what stands in its way.
 
         Synchronous on purpose: the count and the admission happen in one step of the event loop.
-        A refused session is not counted; an admitted one is, with the victims it must replace.
+        A refused session is not counted; an admitted one is, with the victims it must replace
+        (sessions still starting among them: ending one waits for its start).
         """
         found: list[tuple[tuple[object, ...], list[AbstractSession[Any]]]] = []
         victims: list[AbstractSession[Any]] = []
@@ -129,13 +130,14 @@ class StartLimits:
             over = len(running) + 1 - limit
             if over > 0:
                 if limits.policy == "reject":
-                    return Admission(blocker=running[0], scope=scope)
+                    message = running[0].message
+                    return Admission(refused=scope, link=None if message is None else message.jump_url)
                 victims += (one for one in running[:over] if one not in victims)
             found.append((key, running))
         for key, running in found:
             running.append(session)
             self._counted[key] = running
-        return Admission(victims=victims)
+        return Admission(victims=tuple(victim.id for victim in victims))
 
     def release(self, session: AbstractSession[Any], limits: SessionLimits) -> None:
         """Stop counting ``session`` (it ended, or its start was refused or failed)."""
@@ -150,6 +152,11 @@ class StartLimits:
 def _counts(session: AbstractSession[Any]) -> bool:
     """Whether a counted session still counts: it has not ended."""
     return session._end_data is None
+
+
+def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    """Discord's link to a message (``@me`` for one outside a guild)."""
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
 def label_of(cls: type[Any]) -> str:

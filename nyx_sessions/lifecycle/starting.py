@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from nyx_sessions.execution.deferral import DeferralWatch
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.lifecycle.outside import OutsideWork
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.storage import Clock
 
@@ -55,8 +56,10 @@ class Starts:
         The backing of a session.
     spawn: Callable
         Runs a coroutine as a task the manager waits for.
-    replace: Callable
-        Ends a session a newer one replaces (:meth:`~nyx_sessions.lifecycle.ending.Ends.replace`).
+    outside: :class:`~nyx_sessions.lifecycle.outside.OutsideWork`
+        Takes a session's turn from outside its clicks (to end one a newer start replaces).
+    end: Callable
+        The end sequence (:meth:`~nyx_sessions.lifecycle.ending.Ends.run`).
 
     Attributes
     ----------
@@ -69,9 +72,10 @@ class Starts:
         "_backing_of",
         "_clock",
         "_deferrals",
+        "_end",
         "_executor",
         "_live",
-        "_replace",
+        "_outside",
         "_spawn",
         "closed",
     )
@@ -85,7 +89,8 @@ class Starts:
         announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
-        replace: Callable[[AbstractSession[Any]], Awaitable[None]],
+        outside: OutsideWork,
+        end: Callable[..., Awaitable[SessionEndData[Any]]],
     ) -> None:
         self._live = live
         self._executor = executor
@@ -94,7 +99,8 @@ class Starts:
         self._announce = announce
         self._backing_of = backing_of
         self._spawn = spawn
-        self._replace = replace
+        self._outside = outside
+        self._end = end
         self.closed = False
 
     async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
@@ -118,28 +124,45 @@ class Starts:
         except BaseException:  # refused before it began: a taken id, data that cannot be stored
             self._deferrals.release(watched)
             raise
-        victims: list[AbstractSession[Any]] = []
+        admission = None
         if session._limits is not None:
-            # Counted and admitted in this one step of the loop: two starts at once see each other.
-            admission = self._live.limits.admit(session, session._limits)
-            if admission.blocker is not None:
-                await self._refuse_over_limit(session, admission.blocker, admission.scope)
+            try:
+                # Memory: counted and admitted in this one step of the loop; a store: in one call.
+                admission = await backing.admit(session, session._limits)
+            except SessionStoreError as error:
+                await self._fail(session, error)
                 self._deferrals.release(watched)
                 return False
-            victims = admission.victims
+            if admission.refused is not None:
+                await self._refuse_over_limit(session, admission.refused, admission.link)
+                self._deferrals.release(watched)
+                return False
         self._live.held[session.id] = session
+        started = False
         try:
             # Locked before anything is awaited: a later start that replaces this one waits for it.
             async with self._live.serial(session.id):
-                for victim in victims:  # oldest first; each is older, so no two starts wait on each other
-                    await self._replace(victim)
-                return await self._run(session, meta, backing)
+                for victim in () if admission is None else admission.victims:
+                    await self._replace(victim)  # older than this one: no two starts wait on each other
+                started = await self._run(session, meta, backing)
+                return started
         except BaseException:
             # Cancelled from outside (asyncio.wait_for, shutdown) or broken after on_start: a failed start.
             self.abandon(session)
             raise
         finally:
             self._deferrals.release(watched)
+            if admission is not None and not started:
+                await backing.unadmit(session)
+
+    async def _replace(self, victim_id: str) -> None:
+        """End a session this start replaces, in its turn (after its start or running handler)."""
+        async with self._outside.turn(victim_id) as victim:
+            if victim is None:
+                return
+            await self._end(victim, "a newer session replaced it", SessionEndCode.REPLACED, None)
+        if victim.disable_on_expire:
+            await victim._disable_components()
 
     def abandon(self, session: AbstractSession[Any]) -> None:
         """Fail a start that was cut off (cancelled, broken, or given up at shutdown); nothing of it stays."""
@@ -213,21 +236,17 @@ class Starts:
         self._live.settle(session, SessionEndData(reason, code, session.result))
         await self._tell(session, notice)
 
-    async def _refuse_over_limit(
-        self, session: AbstractSession[Any], blocker: AbstractSession[Any], scope: str
-    ) -> None:
+    async def _refuse_over_limit(self, session: AbstractSession[Any], scope: str, link: str | None) -> None:
         """A start over a ``"reject"`` limit: refused, and told which session is open, with a link."""
         limits = session._limits
         assert limits is not None
-        label = limits.group or label_of(type(blocker))
+        label = limits.group or label_of(type(session))
         where = {
             "user": "You already have",
             "channel": "This channel already has",
             "guild": "This server already has",
         }
-        message = blocker.message
-        link = f": {message.jump_url}" if message is not None else ""
-        notice = f"{where[scope]} an open {label}{link}. Finish it first."
+        notice = f"{where[scope]} an open {label}{'' if link is None else f': {link}'}. Finish it first."
         self._live.settle(
             session, SessionEndData(f"over its max_per_{scope} limit", SessionEndCode.START_DENIED)
         )

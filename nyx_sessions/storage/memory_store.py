@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from ._admission import decide
+from .store import STARTING_GRACE
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+    from collections.abc import Collection, Mapping, Sequence
 
-    from .store import DurableRecord
+    from .store import Admitted, DurableRecord
 
 __all__ = ("MemorySessionStore",)
 
@@ -27,7 +30,7 @@ class MemorySessionStore:
     shared: ClassVar[bool] = False
     waits: ClassVar[bool] = False
 
-    __slots__ = ("_deadlines", "_due", "_ending", "_records")
+    __slots__ = ("_counted", "_deadlines", "_due", "_ending", "_records", "_starting")
 
     def __init__(self) -> None:
         self._records: dict[str, DurableRecord] = {}
@@ -36,6 +39,10 @@ class MemorySessionStore:
         self._deadlines: list[tuple[float, str]] = []
         # ids whose deadline came up, earliest first, until they end or move on (ordered, O(1) removal)
         self._due: dict[str, None] = {}
+        # limit key -> the sessions admitted under it, in admission order
+        self._counted: dict[str, dict[str, None]] = {}
+        # admitted starts whose record does not exist yet -> when they were admitted
+        self._starting: dict[str, float] = {}
 
     def __len__(self) -> int:
         """How many sessions are stored (running or ending)."""
@@ -57,6 +64,7 @@ class MemorySessionStore:
         """Store a new session; ``False`` when its id is taken."""
         if record.id in self._records:
             return False
+        self._starting.pop(record.id, None)
         self._put(dataclasses.replace(record, version=1))
         return True
 
@@ -167,6 +175,39 @@ class MemorySessionStore:
         self._records.pop(session_id, None)
         self._ending.discard(session_id)
         self._due.pop(session_id, None)
+
+    async def admit(
+        self,
+        session_id: str,
+        limits: Sequence[tuple[str, int]],
+        policy: Literal["replace", "reject"],
+        *,
+        now: float,
+        give_up_at: float | None = None,
+    ) -> Admitted:
+        """Count a new session against its limits and admit it (see the protocol)."""
+        counted = [self._count(key, now) for key, _ in limits]
+        admitted = decide(counted, limits, policy, set(self._starting))
+        if admitted.status == "ok":
+            for key, _ in limits:
+                self._counted.setdefault(key, {})[session_id] = None
+            self._starting[session_id] = now
+        return admitted
+
+    async def unadmit(self, session_id: str) -> None:
+        """Stop counting a start that failed before its record was created."""
+        self._starting.pop(session_id, None)
+
+    def _count(self, key: str, now: float) -> list[str]:
+        """The sessions ``key`` counts, oldest first; the others are forgotten."""
+        ids = self._counted.get(key, {})
+        for session_id in list(ids):
+            running = session_id in self._records and session_id not in self._ending
+            admitted_at = self._starting.get(session_id)
+            if not running and (admitted_at is None or now - admitted_at >= STARTING_GRACE):
+                del ids[session_id]
+                self._starting.pop(session_id, None)
+        return list(ids)
 
     def _put(self, record: DurableRecord) -> None:
         self._records[record.id] = record

@@ -13,6 +13,9 @@ Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also run
 - ``{nyx:ns}:c:<claimer>``: the ends one store object (one process) claimed and has not finished, so
   it finds a claim whose answer it never got (the record's ``by`` names the claimer);
 - ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life);
+- ``{nyx:ns}:lim:<limit key>``: the sessions one limit (``max_per_user``, ...) counts, by the time
+  each was admitted, and ``{nyx:ns}:lk:<id>``: a start admitted a moment ago whose record does not
+  exist yet (it lapses after :data:`~nyx_sessions.storage.store.STARTING_GRACE`);
 - the channels ``{nyx:ns}:ended`` (the id of each session a process finished, for the processes that
   hold a copy of it) and ``{nyx:ns}:let`` (requests to let go), both best effort.
 
@@ -44,14 +47,14 @@ import logging
 import math
 import secrets
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from nyx_sessions.errors import SessionStoreError
 
-from .store import Acquired, DurableRecord, SessionBusyError
+from .store import STARTING_GRACE, Acquired, Admitted, DurableRecord, SessionBusyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
@@ -121,12 +124,54 @@ return {'ok', tonumber(found[2]), 0}
 """
 
 _CREATE = """
-local s, dl = KEYS[1], KEYS[2]
+local s, dl, starting = KEYS[1], KEYS[2], KEYS[3]
 if too_late(tonumber(ARGV[5])) then return refuse() end
 if redis.call('EXISTS', s) == 1 then return 0 end
 redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4], 'dv', ARGV[6], 'own', ARGV[7])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
+redis.call('DEL', starting)  -- an admitted start: its record counts from now on
 return 1
+"""
+
+_ADMIT = """
+-- KEYS: one sorted set per limit. A member counts while its record runs, or while its start is
+-- admitted and has no record yet ('lk:<id>' lives); an ending one does not, and is kept until it
+-- is finished; the others (finished, or a start that died) are dropped here.
+local id, grace, policy, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+if too_late(tonumber(ARGV[5])) then return refuse() end
+local victims, chosen = {}, {}
+for i, key in ipairs(KEYS) do
+    local limit = tonumber(ARGV[5 + i])
+    local counted, starting = {}, {}
+    for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+        local st = redis.call('HGET', prefix .. 's:' .. m, 'st')
+        if st == 'run' then
+            table.insert(counted, m)
+        elseif not st and redis.call('EXISTS', prefix .. 'lk:' .. m) == 1 then
+            table.insert(counted, m)
+            starting[m] = true
+        elseif not st then
+            redis.call('ZREM', key, m)
+        end
+    end
+    local over = #counted + 1 - limit
+    if over > 0 then
+        if policy == 'reject' then return {'reject', counted[1], i - 1} end
+        for j = 1, over do
+            local victim = counted[j]
+            if starting[victim] then return {'busy'} end
+            if not chosen[victim] then
+                chosen[victim] = true
+                table.insert(victims, victim)
+            end
+        end
+    end
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for _, key in ipairs(KEYS) do redis.call('ZADD', key, now, id) end
+redis.call('SET', prefix .. 'lk:' .. id, '1', 'PX', grace)
+return {'ok', unpack(victims)}
 """
 
 _COMMIT = """
@@ -279,6 +324,7 @@ return dead
 
 _SCRIPTS = {
     "acquire": _ACQUIRE,
+    "admit": _ADMIT,
     "create": _CREATE,
     "commit": _COMMIT,
     "release": _RELEASE,
@@ -531,7 +577,7 @@ class RedisSessionStore:
 
     async def create(self, record: DurableRecord, *, give_up_at: float | None = None) -> bool:
         """Store a new session, served by this process; ``False`` when its id is taken."""
-        keys = [self._session(record.id), self._deadlines]
+        keys = [self._session(record.id), self._deadlines, self._starting(record.id)]
         arguments = [self._encode(record), self._score(record), record.id, record.kind]
         name, taking = self._name, self._taking()
         created = await self._run(
@@ -699,6 +745,34 @@ class RedisSessionStore:
             [self._session(session_id), self._deadlines, self._ends, self._mine],
             [session_id, self._ended_channel, self._ms(give_up_at)],
         )
+
+    async def admit(
+        self,
+        session_id: str,
+        limits: Sequence[tuple[str, int]],
+        policy: Literal["replace", "reject"],
+        *,
+        now: float,
+        give_up_at: float | None = None,
+    ) -> Admitted:
+        """Count a new session against its limits and admit it, for every process at once (one
+        script); see the protocol. ``now`` is unused: the server's clock orders admissions."""
+        keys = [f"{self._keys}lim:{key}" for key, _ in limits]
+        grace_ms = int(STARTING_GRACE * 1000)
+        arguments = [session_id, grace_ms, policy, self._keys, self._ms(give_up_at), *(n for _, n in limits)]
+        found = [
+            _text(part) if isinstance(part, (bytes, str)) else part
+            for part in await self._run("admit", keys, arguments)
+        ]
+        if found[0] == "reject":
+            return Admitted("reject", blocker=str(found[1]), limit=int(found[2]))
+        if found[0] == "busy":
+            return Admitted("busy")
+        return Admitted("ok", victims=tuple(str(victim) for victim in found[1:]))
+
+    async def unadmit(self, session_id: str) -> None:
+        """Stop counting a start that failed before its record was created."""
+        await self._call(self._client.delete(self._starting(session_id)))
 
     # -- across processes ------------------------------------------------------------------------------
 
@@ -918,6 +992,9 @@ class RedisSessionStore:
     @property
     def _ends(self) -> str:
         return self._keys + "end"
+
+    def _starting(self, session_id: str) -> str:
+        return f"{self._keys}lk:{session_id}"
 
     def _session(self, session_id: str) -> str:
         return f"{self._keys}s:{session_id}"

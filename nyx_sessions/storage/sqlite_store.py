@@ -14,14 +14,17 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from nyx_sessions.errors import SessionStoreError
 
-from .store import DurableRecord
+from ._admission import decide
+from .store import STARTING_GRACE, DurableRecord
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
+
+    from .store import Admitted
 
 __all__ = ("SQLiteSessionStore",)
 
@@ -57,7 +60,16 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
     WHERE ending = 0 AND deadline IS NOT NULL;
 CREATE TABLE IF NOT EXISTS nyx_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nyx_limits (
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (key, id)
+);
+CREATE INDEX IF NOT EXISTS nyx_limits_id ON nyx_limits (id);
 """
+# ``nyx_limits``: the sessions each limit (``max_per_user``, ...) counts, by the limit's key, with
+# the moment each was admitted. A row whose session has no record is a start in progress.
 
 # What a write sets from the record, in :func:`_values` order; ``version`` is the store's own.
 _FIELDS = (
@@ -90,6 +102,11 @@ _UPDATE = (
     f"UPDATE nyx_sessions SET {', '.join(f'{name} = ?' for name in _FIELDS[1:])}, version = version + 1 "
     "WHERE id = ? AND ending = 0"
 )
+_COUNTED = (
+    "SELECT l.id, l.at, s.ending FROM nyx_limits l LEFT JOIN nyx_sessions s ON s.id = l.id "
+    "WHERE l.key = ? ORDER BY l.at, l.rowid"
+)
+"""The sessions a limit counted, oldest first, each with ``ending`` (``None``: no record yet)."""
 _CHECKPOINT_EVERY = 500
 """Writes between two checkpoints, which copy the write-ahead log into the database off the loop."""
 
@@ -183,6 +200,8 @@ class SQLiteSessionStore:
                 _migrate(db)
                 # Ends cut off by a crash: their on_end ran at most once already; never again.
                 db.execute("DELETE FROM nyx_sessions WHERE ending = 1")
+                # Starts cut off by a crash: one process holds the file, so none is in progress now.
+                db.execute("DELETE FROM nyx_limits WHERE id NOT IN (SELECT id FROM nyx_sessions)")
             except BaseException:
                 db.close()
                 raise
@@ -305,6 +324,50 @@ class SQLiteSessionStore:
     async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
         """Forget the session."""
         self._write("DELETE FROM nyx_sessions WHERE id = ?", (session_id,))
+        self._write("DELETE FROM nyx_limits WHERE id = ?", (session_id,))
+
+    async def admit(
+        self,
+        session_id: str,
+        limits: Sequence[tuple[str, int]],
+        policy: Literal["replace", "reject"],
+        *,
+        now: float,
+        give_up_at: float | None = None,
+    ) -> Admitted:
+        """Count a new session against its limits and admit it (see the protocol): one transaction."""
+        db = self._open_db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            counted: list[list[str]] = []
+            starting: set[str] = set()
+            for key, _ in limits:
+                rows = db.execute(_COUNTED, (key,)).fetchall()
+                ids = []
+                for counted_id, admitted_at, ending in rows:
+                    if ending == 0 or (ending is None and now - admitted_at < STARTING_GRACE):
+                        ids.append(counted_id)
+                        if ending is None:
+                            starting.add(counted_id)
+                    elif ending is None:  # a start that never created its record
+                        db.execute("DELETE FROM nyx_limits WHERE key = ? AND id = ?", (key, counted_id))
+                counted.append(ids)
+            admitted = decide(counted, limits, policy, starting)
+            if admitted.status == "ok":
+                db.executemany(
+                    "INSERT OR REPLACE INTO nyx_limits (key, id, at) VALUES (?, ?, ?)",
+                    [(key, session_id, now) for key, _ in limits],
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return admitted
+
+    async def unadmit(self, session_id: str) -> None:
+        """Stop counting a start that failed before its record was created."""
+        query = "DELETE FROM nyx_limits WHERE id = ? AND id NOT IN (SELECT id FROM nyx_sessions)"
+        self._write(query, (session_id,))
 
     def _open_db(self) -> sqlite3.Connection:
         if self._db is None:

@@ -15,9 +15,21 @@ from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 from nyx_sessions.errors import SessionStoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
-__all__ = ("Acquired", "DurableRecord", "SessionBusyError", "SessionStore", "SharedSessionStore")
+__all__ = (
+    "STARTING_GRACE",
+    "Acquired",
+    "Admitted",
+    "DurableRecord",
+    "SessionBusyError",
+    "SessionStore",
+    "SharedSessionStore",
+)
+
+STARTING_GRACE = 15.0
+"""Seconds an admitted start counts against its limits before its record exists: a start that takes
+longer (its process died in ``on_start``) stops counting, so a crash never blocks a limit for good."""
 
 
 @dataclass(slots=True)
@@ -204,7 +216,37 @@ class SessionStore(Protocol):
         ...
 
     async def finish(self, session_id: str, *, give_up_at: float | None = None) -> None:
-        """Forget an ended (or ending) session."""
+        """Forget an ended (or ending) session (its place under every limit too)."""
+        ...
+
+    async def admit(
+        self,
+        session_id: str,
+        limits: Sequence[tuple[str, int]],
+        policy: Literal["replace", "reject"],
+        *,
+        now: float,
+        give_up_at: float | None = None,
+    ) -> Admitted:
+        """Count a new session against its limits, and admit it: in one step, for every process.
+
+        ``limits`` pairs each limit's key (its group, scope and subject) with how many sessions it
+        allows. The sessions a limit counts are the running ones admitted under its key and the
+        starts admitted less than :data:`STARTING_GRACE` seconds ago whose record does not exist
+        yet; an ending session no longer counts. Admitted, the new session counts from now on (its
+        record, once created, keeps it counted until :meth:`finish`).
+
+        Returns
+        -------
+        :class:`Admitted`
+            ``"ok"`` with the sessions a ``"replace"`` must end first (oldest first), ``"reject"``
+            with the session in the way, or ``"busy"`` when a ``"replace"`` would have to end a
+            session still starting (try again in a moment; nothing was admitted).
+        """
+        ...
+
+    async def unadmit(self, session_id: str) -> None:
+        """Stop counting a start that failed before its record was created."""
         ...
 
 
@@ -220,6 +262,28 @@ class SessionBusyError(SessionStoreError):
     def __init__(self, session_id: str, retry_after: float) -> None:
         super().__init__(f"session {session_id} is served by another process, asked to let go of it")
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """What :meth:`SessionStore.admit` decided.
+
+    Attributes
+    ----------
+    status: :class:`str`
+        ``"ok"``, ``"reject"`` or ``"busy"``.
+    victims: tuple[:class:`str`, ...]
+        With ``"ok"``: the sessions to end before the new one starts, oldest first.
+    blocker: Optional[:class:`str`]
+        With ``"reject"``: the oldest session in the way.
+    limit: :class:`int`
+        With ``"reject"``: the index, in the ``limits`` given, of the limit it broke.
+    """
+
+    status: Literal["ok", "reject", "busy"]
+    victims: tuple[str, ...] = ()
+    blocker: str | None = None
+    limit: int = 0
 
 
 @dataclass(frozen=True, slots=True)

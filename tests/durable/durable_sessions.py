@@ -254,11 +254,22 @@ class BriefCounter(Counter, kind="test.brief-counter", data=CounterData, data_ve
     max_lifetime = 100
 
 
+class LimitedCounter(Counter, kind="test.limited-counter", data=CounterData, data_version=2):
+    """One per user, in every process and across restarts."""
+
+    max_per_user = 1
+
+
 class LongCommands(commands.Cog):
     @commands.hybrid_command()
     @spawns_session
     async def long(self, ctx: commands.Context[Any]) -> LongCounter:
         return LongCounter(ctx.bot, ctx, data=CounterData())
+
+    @commands.hybrid_command()
+    @spawns_session
+    async def limited(self, ctx: commands.Context[Any], policy: str = "reject") -> LimitedCounter:
+        return LimitedCounter(ctx.bot, ctx, data=CounterData(), limit_policy=policy)  # type: ignore[arg-type]
 
     @commands.hybrid_command()
     @spawns_session

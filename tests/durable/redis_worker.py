@@ -29,6 +29,8 @@ on stdin and reads one JSON line back:
 - ``{"op": "update", "message": payload, "content": text}``: code here calls
   ``manager.update_message`` on the message's session (held here or not); answers whether it ran
   and the message after it;
+- ``{"op": "limited", "policy": "reject" | "replace"}``: the owner runs ``/limited`` (one counter
+  per user); answers the message, or ``None`` and the notice of a refused start;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
 """
 
@@ -78,6 +80,15 @@ class Worker:
         started = await self.harness.slash("counter", user=self.owner, channel=self.channel)
         message = self.harness.fake.message(int(started.original_id or 0))
         return {"message": message}
+
+    async def limited(self, policy: str) -> dict[str, Any]:
+        started = await self.harness.slash(
+            "limited", {"policy": policy}, user=self.owner, channel=self.channel
+        )
+        message = (
+            self.harness.fake.message(int(started.original_id or 0)) if not started.ephemeral_texts else None
+        )
+        return {"message": message, "ephemeral": started.ephemeral_texts}
 
     async def start_many(self, count: int, ttl: float) -> dict[str, Any]:
         messages = []

@@ -533,3 +533,31 @@ async def test_a_session_served_by_one_process_is_updated_from_another_in_turn(s
     assert clicked["message"]["content"] == "count: 2", "the click before it was kept"
     after = await one.request("click", message=message, label="+1", interaction_id=None)
     assert after["message"]["content"] == "count: 3", "then the session went on where it was"
+
+
+async def test_a_limit_of_one_per_user_holds_across_processes(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    first = await one.request("limited", policy="reject")
+    assert first["message"] is not None
+    refused = await two.request("limited", policy="reject")
+    assert refused["message"] is None
+    assert refused["ephemeral"][0].startswith(
+        "You already have an open limited counter: https://discord.com/"
+    )
+
+    replacing = await two.request("limited", policy="replace")
+    assert replacing["message"] is not None, "the newer one runs"
+    ends_one, ends_two = (await one.request("ends"))["ends"], (await two.request("ends"))["ends"]
+    assert ends_one == [] and [code for _, code, _ in ends_two] == ["SessionEndCode.REPLACED"], (
+        "the old session was taken from the process serving it and ended once, here"
+    )
+    late = await one.request("click", message=first["message"], label="+1", interaction_id=None)
+    assert late["ephemeral"] == ["This session has expired. Run the command again to start a new one."]
+
+
+async def test_two_starts_at_once_in_two_processes_never_both_run_over_a_limit_of_one(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    answers = await asyncio.gather(
+        one.request("limited", policy="reject"), two.request("limited", policy="reject")
+    )
+    assert sorted(answer["message"] is not None for answer in answers) == [False, True]

@@ -581,3 +581,20 @@ async def test_a_restored_session_is_updated_from_outside_a_click(
     assert restored is not None and restored.restored, "taken from the store, as a click would"
     await harness.click(started, label="+1")
     assert text(harness, started) == "count: 2", "its state went on untouched"
+
+
+async def test_a_limit_holds_across_a_restart(harness: InteractionHarness, bot: commands.Bot) -> None:
+    first = await harness.slash("limited")
+    await harness.restart()
+    refused = await harness.slash("limited")
+    assert refused.ephemeral_texts[0].startswith(
+        "You already have an open limited counter: https://discord.com/"
+    )
+    assert str(first.original_id) in refused.ephemeral_texts[0], "the link names the open session's message"
+    assert (await harness.click(first, label="+1")).response.type == 7, "the open one goes on"
+
+    replacing = await harness.slash("limited", {"policy": "replace"})
+    assert [code for _, code in ext.ENDS] == [SessionEndCode.REPLACED], "restored to be ended, once"
+    assert disabled(harness, first) == [True, True, True]
+    (running,) = get_session_manager(bot).sessions.values()
+    assert running.message is not None and running.message.id == replacing.original_id

@@ -102,7 +102,9 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
 
     restarted = section(transcript, "restart")
     before = section(transcript, "sessions", "restart")
-    assert "SettingsSession of alice ended: a newer session replaced it [REPLACED]" in before, "one panel each"
+    assert "SettingsSession of alice ended: a newer session replaced it [REPLACED]" in before, (
+        "one panel each"
+    )
     assert "ended: the bot is stopping" not in section(restarted, "restart", "show m12"), "kept, not ended"
     assert "Page 3/5 · 22 moderations" in section(restarted, "show m12", "show m13"), "from its page on"
     wizard_after = section(restarted, "show m13", "show m14")

@@ -20,6 +20,7 @@ from store_records import record
 
 from nyx_sessions import SessionStoreError
 from nyx_sessions.storage import (
+    Admitted,
     DurableRecord,
     MemorySessionStore,
     RedisSessionStore,
@@ -94,6 +95,37 @@ async def test_each_commit_replaces_the_record_and_bumps_its_version(store: Sess
     assert (loaded.data, loaded.deadline, loaded.version) == (b'{"n":3}', None, 3)
     assert await store.next_deadline() is None, "a session that never expires has no deadline"
     assert not await store.commit(record("never-created"))
+
+
+USER_1 = [("test.kind|user|1", 1)]
+
+
+async def test_a_limit_counts_starts_and_running_sessions_and_forgets_finished_ones(
+    store: SessionStore,
+) -> None:
+    assert await store.admit("s1", USER_1, "reject", now=10.0) == Admitted("ok")
+    refused = await store.admit("s2", USER_1, "reject", now=11.0)
+    assert refused == Admitted("reject", blocker="s1", limit=0), "a start counts before its record exists"
+    assert await store.admit("s2", USER_1, "replace", now=11.0) == Admitted("busy"), "s1 is still starting"
+    await store.create(record("s1"))
+    assert await store.admit("s2", USER_1, "replace", now=12.0) == Admitted("ok", victims=("s1",))
+    await store.create(record("s2"))
+
+    assert await store.claim_end("s1") is not None
+    both = [("test.kind|user|1", 1), ("test.kind|guild|9", 5)]
+    assert await store.admit("s3", both, "reject", now=13.0) == Admitted("reject", blocker="s2", limit=0), (
+        "an ending session no longer counts; a running one does"
+    )
+    await store.finish("s1")
+    await store.claim_end("s2")
+    await store.finish("s2")
+    assert await store.admit("s3", both, "reject", now=14.0) == Admitted("ok"), "finished: forgotten"
+
+
+async def test_a_failed_start_stops_counting_at_once_or_after_a_grace(store: SessionStore) -> None:
+    assert await store.admit("s1", USER_1, "reject", now=10.0) == Admitted("ok")
+    await store.unadmit("s1")
+    assert await store.admit("s2", USER_1, "reject", now=10.0) == Admitted("ok")
 
 
 async def test_deadlines_come_due_in_order_and_only_once_passed(store: SessionStore) -> None:
