@@ -21,6 +21,7 @@ import discord
 import durable_records as ext
 import pytest
 from discord.ext import commands
+from redis.asyncio import Redis
 
 from nyx_sessions import (
     AbstractSession,
@@ -598,3 +599,31 @@ async def test_a_limit_holds_across_a_restart(harness: InteractionHarness, bot: 
     assert disabled(harness, first) == [True, True, True]
     (running,) = get_session_manager(bot).sessions.values()
     assert running.message is not None and running.message.id == replacing.original_id
+
+
+@pytest.mark.parametrize("session_store", ["redis"], indirect=True)
+async def test_a_start_under_a_limit_costs_one_more_redis_call(
+    harness: InteractionHarness, session_store: RedisSessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted at the client (every command redis-py sends goes through ``execute_command``): a
+    limited start makes exactly one call more than an unlimited one, the admission script. The
+    fewest of two starts each (one per member: nothing to replace): the first loads the scripts,
+    and a heartbeat would have to land in both to tip it."""
+    client = session_store._client
+    sent: list[str] = []
+    execute = client.execute_command
+
+    async def counted(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]))
+        return await execute(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+
+    async def calls_of(command: str, user: int) -> int:
+        sent.clear()
+        await harness.slash(command, user=user)
+        return len(sent)
+
+    plain = min([await calls_of("counter", user) for user in (0, 1)])
+    limited = min([await calls_of("limited", user) for user in (0, 1)])
+    assert (plain, limited) == (2, 3), "EXISTS and the create script; then the admission script too"
