@@ -112,7 +112,8 @@ class SessionManager:
         self._tasks = tasks = Tasks()
         self._deferrals = DeferralWatch(clock, tasks.spawn)
         announce = Announcer(self._bus, bot).emit
-        self._ends = ends = Ends(live, self._executor, announce, self._backing_of)
+        self._outside = OutsideWork(live, self._backing_of)
+        self._ends = ends = Ends(live, self._executor, announce, self._backing_of, self._outside)
         self._memory = MemoryBacking(
             self._repository, live, clock=clock, end=ends.end, expire=ends.expire, spawn=tasks.spawn
         )
@@ -127,7 +128,6 @@ class SessionManager:
                 rebuild=lambda cls, record, data: cls._from_record(self, record, data),
                 report=self._executor.update_error_handler.handle,
             )
-        self._outside = OutsideWork(live, self._backing_of)
         self._starts = Starts(
             live,
             self._executor,
@@ -326,6 +326,14 @@ class SessionManager:
         """Return the live session an interaction's custom id points to, with no side effect."""
         session_id = self._clicks.session_id_of(interaction)
         return None if session_id is None else self._live.held.get(session_id)
+
+    async def _pause(self, session: AbstractSession[Any]) -> None:
+        """A parent waits for its child: it does not expire meanwhile."""
+        await self._backing_of(session).pause(session)
+
+    async def _resume(self, session: AbstractSession[Any]) -> None:
+        """A parent whose child did not start: its TTL runs again."""
+        await self._backing_of(session).resume(session)
 
     def _backing_of(self, session: AbstractSession[Any] | None) -> Backing:
         """Where ``session`` lives: the store for a durable class (or for a session this process does

@@ -339,6 +339,14 @@ class DurableSessions:
         with contextlib.suppress(StoreUnavailableError):
             await self._call(self._store.unadmit(session.id))
 
+    async def pause(self, session: AbstractSession[Any]) -> None:
+        """Durable parents are not kept with their children yet (``open_child`` refuses them)."""
+        raise NotImplementedError("durable sessions cannot open child sessions yet")
+
+    async def resume(self, session: AbstractSession[Any]) -> None:
+        """See :meth:`pause`."""
+        raise NotImplementedError("durable sessions cannot open child sessions yet")
+
     async def created(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""
         now = self._clock.time()

@@ -33,6 +33,7 @@ from nyx_sessions.execution.middleware import (
     UpdateMiddlewareList,
 )
 from nyx_sessions.execution.notices import (
+    CHILD_OPEN_NOTICE,
     DENIED_NOTICE,
     ERROR_NOTICE,
     EXPIRED_NOTICE,
@@ -45,6 +46,7 @@ from nyx_sessions.execution.notices import (
 )
 
 __all__ = (
+    "CHILD_OPEN_NOTICE",
     "DENIED_NOTICE",
     "ERROR_NOTICE",
     "EXPIRED_NOTICE",

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from nyx_sessions.state import SessionExecutionMeta
 
 __all__ = (
+    "CHILD_OPEN_NOTICE",
     "DENIED_NOTICE",
     "ERROR_NOTICE",
     "EXPIRED_NOTICE",
@@ -41,10 +42,13 @@ START_DENIED_NOTICE = "You can't start this here."
 """Shown to a user whose interaction would have started a session that a start filter refused."""
 
 START_FAILED_NOTICE = "Something went wrong while starting this. The error was logged."
+"""Shown when a session's ``on_start`` (or a start middleware) raised before answering."""
 
 STORE_UNAVAILABLE_NOTICE = "This can't be reached right now. Please try again in a moment."
 """Shown when a durable session's store does not answer: nothing is lost, the next try may work."""
-"""Shown when a session's ``on_start`` (or a start middleware) raised before answering."""
+
+CHILD_OPEN_NOTICE = "Finish the step in progress first."
+"""Shown for a click on a session that waits for a child session it opened (``open_child``)."""
 
 
 async def send_notice(interaction: discord.Interaction[Any], content: str) -> None:

@@ -111,6 +111,14 @@ class Backing(Protocol):
         """Forget a session whose ``on_end`` ran."""
         ...
 
+    async def pause(self, session: AbstractSession[Any]) -> None:
+        """Stop the session's expiry while a child session runs in its place."""
+        ...
+
+    async def resume(self, session: AbstractSession[Any]) -> None:
+        """Let the session expire again, a full TTL from now (its child ended)."""
+        ...
+
     async def stop(self, session: AbstractSession[Any]) -> None:
         """Let go of the session at shutdown: end it, or leave it to its store."""
         ...
@@ -190,8 +198,9 @@ class MemoryBacking:
         meta: SessionExecutionMeta,
         outcome: UpdateOutcome,
     ) -> None:
-        """Refresh the TTL when the handler asked to (never past the session's ``max_lifetime``)."""
-        if not outcome.refresh:
+        """Refresh the TTL when the handler asked to (never past the session's ``max_lifetime``;
+        not while a child session it opened runs: it does not expire meanwhile)."""
+        if not outcome.refresh or session._child is not None:
             return
         ttl = session.ttl if session._ends_by is None else session._ttl_at(self._clock.time())
         if not await self._repository.set_ttl(session.id, ttl):
@@ -227,6 +236,14 @@ class MemoryBacking:
     async def expires_at(self, session_id: str) -> float | None:
         """When the repository expires the session."""
         return await self._repository.expires_at(session_id)
+
+    async def pause(self, session: AbstractSession[Any]) -> None:
+        """Stop the session's TTL while a child session runs in its place."""
+        await self._repository.set_ttl(session.id, None)
+
+    async def resume(self, session: AbstractSession[Any]) -> None:
+        """Arm the TTL again, a full one from now, once its child ended."""
+        await self._repository.set_ttl(session.id, session._ttl_at(self._clock.time()))
 
     async def _arm(self, session: AbstractSession[Any]) -> None:
         await self._repository.save(session)

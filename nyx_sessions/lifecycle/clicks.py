@@ -16,11 +16,12 @@ import discord
 from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.execution import EXPIRED_NOTICE, send_notice
+from nyx_sessions.execution import CHILD_OPEN_NOTICE, EXPIRED_NOTICE, send_notice
 from nyx_sessions.execution.deferral import AUTO_DEFER
 from nyx_sessions.execution.disabling import component_custom_ids
 from nyx_sessions.execution.replay import ReplayGuard
 from nyx_sessions.lifecycle.backing import Answered
+from nyx_sessions.lifecycle.live import CLICK
 from nyx_sessions.state import SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
@@ -115,8 +116,15 @@ class Clicks:
             if session is None or session._state is not SessionState.RUNNING:
                 await self._answer_missing(session_id, interaction)
                 return True
+            if session._child is not None:  # it waits for a child session it opened
+                await send_notice(interaction, CHILD_OPEN_NOTICE)
+                return True
             meta = meta if meta is not None else SessionExecutionMeta(session_id)
-            outcome = await self._executor.update(session, interaction, meta)
+            token = CLICK.set(interaction)
+            try:
+                outcome = await self._executor.update(session, interaction, meta)
+            finally:
+                CLICK.reset(token)
             if not interaction.response.is_done():
                 await _acknowledge(interaction)
             if live.held.get(session_id) is session and outcome.ran:

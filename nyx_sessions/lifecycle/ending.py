@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.events import SessionEvent
+from nyx_sessions.execution import ERROR_NOTICE, send_notice
+from nyx_sessions.execution.deferral import unanswered
+from nyx_sessions.lifecycle.live import CLICK
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
@@ -17,10 +21,13 @@ if TYPE_CHECKING:
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.lifecycle.outside import OutsideWork
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import EndCode
 
 __all__ = ("Ends",)
+
+_log = logging.getLogger(__name__)
 
 _ENDING: ContextVar[Mapping[str, tuple[str, Any]]] = ContextVar(
     "nyx_sessions_ending", default=MappingProxyType({})
@@ -46,9 +53,11 @@ class Ends:
         Emits the end (and expiry) events.
     backing_of: Callable
         The backing of a session (:class:`~nyx_sessions.lifecycle.backing.Backing`).
+    outside: :class:`~nyx_sessions.lifecycle.outside.OutsideWork`
+        Takes a parent's turn when its child ended, for its ``on_child_end``.
     """
 
-    __slots__ = ("_announce", "_backing_of", "_executor", "_live")
+    __slots__ = ("_announce", "_backing_of", "_executor", "_live", "_outside")
 
     def __init__(
         self,
@@ -56,11 +65,13 @@ class Ends:
         executor: SessionExecutor,
         announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
+        outside: OutsideWork,
     ) -> None:
         self._live = live
         self._executor = executor
         self._announce = announce
         self._backing_of = backing_of
+        self._outside = outside
 
     async def end(
         self,
@@ -105,6 +116,9 @@ class Ends:
         session_id = session._id
         live.ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
+        child = session._child
+        if child is not None and child._end_data is None:
+            await self.end(child, reason, code)  # a parent's end ends its child first
         backing = self._backing_of(session)
         try:
             ending = await backing.begin_end(session, reason, code)
@@ -140,7 +154,27 @@ class Ends:
                 self._announce(SessionEvent.END, ending, data, meta)
                 if expired:
                     self._announce(SessionEvent.EXPIRE, ending, data)
+        if session._parent is not None:
+            await self._back_to_parent(session._parent, data)
         return data
+
+    async def _back_to_parent(self, parent: AbstractSession[Any], child_end: SessionEndData[Any]) -> None:
+        """A child ended: its parent takes clicks again and runs ``on_child_end``, in its turn."""
+        parent._child = None
+        if parent._end_data is not None or parent._id in self._live.ending:
+            return  # the parent's own end ended the child
+        click = CLICK.get()
+        interaction = click if click is not None and unanswered(click) else None
+        async with self._outside.turn(parent._id) as running:
+            if running is not parent:
+                return
+            try:
+                await parent.on_child_end(child_end, interaction)
+            except Exception:
+                _log.exception("on_child_end of session %s raised", parent._id)
+                if interaction is not None and unanswered(interaction):
+                    await send_notice(interaction, ERROR_NOTICE)
+            await self._backing_of(parent).resume(parent)
 
     async def expire(self, session: AbstractSession[Any], refreshed: Callable[[str], bool]) -> None:
         """End a session whose TTL ran out, unless a handler that ran meanwhile refreshed it.
@@ -160,5 +194,5 @@ class Ends:
             await self.run(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
         finally:
             serial.release(session_id)
-        if session.disable_on_expire:
+        if session.disable_on_expire and session._parent is None:  # a child's parent has the message back
             await session._disable_components()

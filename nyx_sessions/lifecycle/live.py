@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from nyx_sessions._keyed_lock import KeyedLock
@@ -11,11 +12,17 @@ from nyx_sessions.state import SessionState
 if TYPE_CHECKING:
     import asyncio
 
+    import discord
+
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import SessionEndData
     from nyx_sessions.storage import SessionPromiseRepository
 
-__all__ = ("LiveSessions",)
+__all__ = ("CLICK", "LiveSessions")
+
+CLICK: ContextVar[discord.Interaction[Any] | None] = ContextVar("nyx_sessions_click", default=None)
+"""The click whose handler runs around the current code: a child session that ends in a handler
+hands it to its parent's ``on_child_end`` to answer."""
 
 
 class LiveSessions:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from discord.ext import commands
     from typing_extensions import Self
 
-    from nyx_sessions.state import EndCode, SessionExecutionMeta
+    from nyx_sessions.state import EndCode, SessionEndData, SessionExecutionMeta
 
 __all__ = ("DurableListSession", "ItemSource", "ListPaginationSession", "PageFormatter")
 
@@ -310,6 +310,12 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         """
         self._current_page = await self._settle_page(self._current_page)
         await self._show(interaction, await self.render_page())
+
+    async def on_child_end(
+        self, child_end: SessionEndData[Any], interaction: discord.Interaction[Any] | None
+    ) -> None:
+        """Show the current page again: the child session had the message."""
+        await self.refresh(interaction)
 
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Close an async source that was not read to its end."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
     from nyx_sessions.pagination._message import PageContent
-    from nyx_sessions.state import EndCode
+    from nyx_sessions.state import EndCode, SessionEndData
 
 __all__ = ("SessionStage", "SessionStartStage", "StageFactory", "StagePaginationSession")
 
@@ -374,6 +374,12 @@ class StagePaginationSession(PaginationSession[ResultT]):
         return tuple(stage.result for stage in self._stages)
 
     # -- lifecycle ------------------------------------------------------------------------------------
+
+    async def on_child_end(
+        self, child_end: SessionEndData[Any], interaction: discord.Interaction[Any] | None
+    ) -> None:
+        """Show the current stage again: the child session had the message."""
+        await self.current_stage.refresh(interaction)
 
     async def on_start(self, meta: SessionExecutionMeta) -> None:
         """Let stage 0 answer the start."""

@@ -208,6 +208,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     __slots__ = (
         "_bot",
         "_channel",
+        "_child",
         "_components_v2",
         "_custom_id",
         "_data",
@@ -220,6 +221,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         "_limits",
         "_manager",
         "_message",
+        "_parent",
         "_restored",
         "_start_context",
         "_start_interaction",
@@ -328,6 +330,8 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             else _check_ttl(max_lifetime, f"session {self._id!r}", "max_lifetime")
         )
         self._ends_by: float | None = None  # set at start from max_lifetime: the hard end
+        self._parent: AbstractSession[Any] | None = None  # the session that opened this one as its child
+        self._child: AbstractSession[Any] | None = None  # the child this session waits for
         given = {
             "max_per_user": max_per_user,
             "max_per_channel": max_per_channel,
@@ -574,6 +578,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._edits_original = record.token_edits_original
         session._components_v2 = False  # not stored: Discord itself refuses a v2 message gone classic
         session._limits = cls._class_limits
+        session._parent = session._child = None
         session._custom_id = session._create_custom_id(manager.codec)
         session._take_stored_state(record, data)
         return session
@@ -649,6 +654,60 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
         """Called once when the session ends (expiry and bot stop included); may set :attr:`result`."""
+
+    async def on_child_end(
+        self, child_end: SessionEndData[Any], interaction: discord.Interaction[Any] | None
+    ) -> None:
+        """Called when the child session :meth:`open_child` opened ends, in this session's turn.
+
+        Render the message again here: the child had it. ``interaction`` is the child's last click
+        when it ended in a handler and left it unanswered (answer it, with :meth:`edit`), else
+        ``None`` (edit the message directly). List and stage sessions render their current page
+        again by themselves; here, nothing happens by default.
+        """
+
+    async def open_child(self, child: AbstractSession[Any], interaction: discord.Interaction[Any]) -> bool:
+        """Open ``child`` in place of this session, from one of this session's handlers.
+
+        The child takes over this session's message (its :meth:`respond` edits it, answering
+        ``interaction``) and owner. Until it ends, this session takes no clicks (its controls,
+        if still shown, answer "Finish the step in progress first.") and does not expire; then
+        :meth:`on_child_end` runs with how the child ended. Ending this session ends the child
+        first.
+
+        Returns
+        -------
+        :class:`bool`
+            Whether the child started (``False``: it was refused or failed, see its :meth:`wait`).
+
+        Raises
+        ------
+        IllegalSessionStateError
+            This session is not running, already has a child open, or ``child`` was started.
+        NotImplementedError
+            A durable parent or child: they are not kept as a pair in a store yet.
+        """
+        if self._state is not SessionState.RUNNING:
+            raise IllegalSessionStateError(f"session {self._id!r} is not running: it cannot open a child")
+        if self._child is not None:
+            raise IllegalSessionStateError(
+                f"session {self._id!r} has a child open already ({self._child.id!r}): wait for it to end"
+            )
+        if self.kind is not None or child.kind is not None:
+            raise NotImplementedError("durable sessions cannot open, or be, child sessions yet")
+        child._parent = self
+        child._user = self._user
+        child._message = self._message if self._message is not None else interaction.message
+        child._edit_interaction = self._edit_interaction
+        child._edits_original = self._edits_original
+        child._components_v2 = self._components_v2
+        self._child = child
+        await self._manager._pause(self)
+        started = await self._manager.start(child)
+        if not started:
+            self._child = None
+            await self._manager._resume(self)
+        return started
 
     async def on_restore(self) -> None:
         """Rebuild what ``__init__`` built besides :attr:`data`, after a restore from the store.
@@ -733,6 +792,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         """
         self._check_outgoing(content, kwargs)
         interaction = self._start_interaction
+        if self._parent is not None and self._message is not None:
+            # A child answers its start by taking over its parent's message.
+            kwargs.pop("ephemeral", None)
+            await self.edit(interaction, content=content, **kwargs)
+            return self._message
         if self._start_context is not None:
             message: discord.Message | None = await self._start_context.send(content, **kwargs)
         elif self._channel is not None:
