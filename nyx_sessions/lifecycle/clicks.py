@@ -120,11 +120,13 @@ class Clicks:
                 await send_notice(interaction, CHILD_OPEN_NOTICE)
                 return True
             meta = meta if meta is not None else SessionExecutionMeta(session_id)
-            token = CLICK.set(interaction)
+            # A child that ends in its handler hands the click to its parent's on_child_end.
+            clicked = None if session._parent is None else CLICK.set(interaction)
             try:
                 outcome = await self._executor.update(session, interaction, meta)
             finally:
-                CLICK.reset(token)
+                if clicked is not None:
+                    CLICK.reset(clicked)
             if not interaction.response.is_done():
                 await _acknowledge(interaction)
             if live.held.get(session_id) is session and outcome.ran:
