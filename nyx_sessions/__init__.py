@@ -86,7 +86,17 @@ from nyx_sessions.sessions import (
     select_values,
 )
 from nyx_sessions.spawn import spawns_session
-from nyx_sessions.storage import MemorySessionRepository, SessionPromiseRepository, SessionRepository
+from nyx_sessions.storage import (
+    ManualClock,
+    MemorySessionRepository,
+    MemorySessionStore,
+    RedisSessionStore,
+    SessionPromiseRepository,
+    SessionRepository,
+    SessionStore,
+    SQLiteSessionStore,
+    store_from_url,
+)
 
 __all__ = (
     "NAVIGATION_TOKENS",
@@ -110,7 +120,9 @@ __all__ = (
     "InvalidCustomIdError",
     "ItemSource",
     "ListPaginationSession",
+    "ManualClock",
     "MemorySessionRepository",
+    "MemorySessionStore",
     "MetadatableCustomIdBuilder",
     "MiddlewareList",
     "MiddlewareResponse",
@@ -127,6 +139,8 @@ __all__ = (
     "PaginationCustomIdBuilder",
     "PaginationSession",
     "Priority",
+    "RedisSessionStore",
+    "SQLiteSessionStore",
     "SessionCog",
     "SessionCustomIdCodec",
     "SessionDataError",
@@ -147,6 +161,7 @@ __all__ = (
     "SessionStartMiddlewareError",
     "SessionStartStage",
     "SessionState",
+    "SessionStore",
     "SessionStoreError",
     "SessionUpdateFilter",
     "SessionUpdateMiddlewareError",
@@ -163,6 +178,7 @@ __all__ = (
     "select_values",
     "setup",
     "spawns_session",
+    "store_from_url",
     "teardown",
 )
 

@@ -7,6 +7,8 @@ It wires the parts of a session's life (:mod:`nyx_sessions.lifecycle`) and the s
 
 from __future__ import annotations
 
+import logging
+import weakref
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from nyx_sessions.storage import Clock, SessionRepository, SessionStore
 
 __all__ = ("SessionManager",)
+
+_log = logging.getLogger(__name__)
 
 
 class SessionManager:
@@ -204,6 +208,10 @@ class SessionManager:
         """Return the live session with ``session_id``, or ``None``."""
         return self._live.held.get(session_id)
 
+    def _started(self, session: AbstractSession[Any]) -> bool:
+        """Whether ``session`` was given to :meth:`start` (its start may still run)."""
+        return id(session) in self._starts.in_progress or self._live.held.get(session.id) is session
+
     async def expires_at(self, session_id: str) -> float | None:
         """When a session this manager holds expires, in epoch seconds on :attr:`clock`.
 
@@ -263,6 +271,8 @@ class SessionManager:
         DuplicateSessionError
             A live session has the same id.
         """
+        if session.kind is not None and self._durable is None:
+            _warn_without_store(type(session))
         return await self._starts.start(session, meta)
 
     def update(
@@ -342,3 +352,20 @@ class SessionManager:
         if durable is not None and (session is None or session.kind is not None):
             return durable
         return self._memory
+
+
+_WARNED_WITHOUT_STORE: weakref.WeakSet[type[Any]] = weakref.WeakSet()
+
+
+def _warn_without_store(cls: type[Any]) -> None:
+    """Say once per class that a durable class runs without a store (its sessions die at restart)."""
+    if cls in _WARNED_WITHOUT_STORE:
+        return
+    _WARNED_WITHOUT_STORE.add(cls)
+    _log.warning(
+        "%s is durable (kind %r) but no session store is configured: its sessions live in memory and "
+        "end at a restart. Configure one before loading the extension: "
+        'nyx_sessions.configure(bot, store="sqlite:///sessions.db")',
+        cls.__qualname__,
+        cls.kind,
+    )

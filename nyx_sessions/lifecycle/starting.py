@@ -65,6 +65,9 @@ class Starts:
     ----------
     closed: :class:`bool`
         Whether the manager is closed: starts are refused.
+    in_progress: dict[:class:`int`, :class:`~nyx_sessions.AbstractSession`]
+        The sessions whose start is running now, by object identity (a session class need not be
+        hashable).
     """
 
     __slots__ = (
@@ -78,6 +81,7 @@ class Starts:
         "_outside",
         "_spawn",
         "closed",
+        "in_progress",
     )
 
     def __init__(
@@ -102,9 +106,18 @@ class Starts:
         self._outside = outside
         self._end = end
         self.closed = False
+        self.in_progress: dict[int, AbstractSession[Any]] = {}
 
     async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
         """Start ``session``; see :meth:`SessionManager.start <nyx_sessions.SessionManager.start>`."""
+        # Known from the first step: wait() on a session whose start is scheduled does not refuse it.
+        self.in_progress[id(session)] = session
+        try:
+            return await self._start(session, meta)
+        finally:
+            self.in_progress.pop(id(session), None)
+
+    async def _start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None) -> bool:
         self._check(session)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
         backing = self._backing_of(session)

@@ -769,9 +769,23 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return await self._manager.end(self, reason or "the session ended itself", code)
 
     async def wait(self) -> SessionEndData[ResultT]:
-        """Wait until the session ends and return how it ended; works before, during and after the end."""
+        """Wait until the session ends and return how it ended; works during and after the end, and
+        from the moment :meth:`start` is called (or scheduled, as a task).
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session was never started: it would never end.
+        """
         if self._end_data is not None:
             return self._end_data
+        if self._state is SessionState.UNINITIALIZED and not self._manager._started(self):
+            await asyncio.sleep(0)  # a start scheduled just before (asyncio.create_task) runs first
+            if self._state is SessionState.UNINITIALIZED and not self._manager._started(self):
+                raise IllegalSessionStateError(
+                    f"session {self._id!r} was never started, so wait() would never return: call "
+                    "`await session.start()` (or return it from a @spawns_session command) first"
+                )
         future: asyncio.Future[SessionEndData[ResultT]] = self._manager.promise_repository.get_future(self)
         # shield: a cancelled waiter must not cancel the future other waiters share.
         return await asyncio.shield(future)

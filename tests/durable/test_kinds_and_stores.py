@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from nyx_sessions import (
     on_button,
 )
 from nyx_sessions.storage import MemorySessionStore, RedisSessionStore, SQLiteSessionStore, store_from_url
-from nyx_sessions.testing import InteractionHarness
+from nyx_sessions.testing import InteractionHarness, close_test_bot, create_test_bot
 
 
 @dataclasses.dataclass
@@ -159,6 +161,10 @@ async def test_a_store_can_be_named_by_url(url: str, kind: type) -> None:
     [
         ("sqlite:///", "names no file"),
         ("postgres://x", "names no session store"),
+        (
+            "redis://bot:s3cret@localhost/0?namspace=mybot",
+            r"^redis://bot:\*\*\*@localhost/0: unknown option 'namspace' \(did you mean 'namespace'\?\)",
+        ),
     ],
 )
 def test_a_url_naming_no_store_says_what_would(url: str, message: str) -> None:
@@ -175,3 +181,25 @@ async def test_configure_takes_a_url_and_refuses_a_loaded_bot(bot: commands.Bot,
     store = get_session_manager(bot).store
     assert isinstance(store, SQLiteSessionStore) and store.path == tmp_path / "url.db"
     assert (tmp_path / "url.db").exists(), "opened when the cog loaded"
+
+
+class Unstored(AbstractSession[None], kind="test.unstored", data=Note):
+    update_filter = None
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond("kept in memory only")
+
+
+async def test_a_durable_class_without_a_store_is_warned_about_once(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="nyx_sessions.manager")
+    async with contextlib.AsyncExitStack() as stack:
+        plain = await create_test_bot(extensions=("nyx_sessions",))
+        stack.push_async_callback(close_test_bot, plain)
+        for _ in range(2):
+            assert await Unstored(plain, plain.guilds[0].text_channels[0], data=Note()).start()
+    warnings = [record.getMessage() for record in caplog.records if "no session store" in record.getMessage()]
+    assert warnings == [
+        "Unstored is durable (kind 'test.unstored') but no session store is configured: its sessions live "
+        "in memory and end at a restart. Configure one before loading the extension: "
+        'nyx_sessions.configure(bot, store="sqlite:///sessions.db")'
+    ]

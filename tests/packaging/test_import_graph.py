@@ -117,3 +117,18 @@ def later():
     assert _cycles(graph) == []
     graph["pkg.c"].add("pkg.a")
     assert _cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+def test_the_everyday_names_import_from_the_root() -> None:
+    """Stores, store_from_url and ManualClock are the names a bot and its tests reach for first."""
+    import nyx_sessions
+    from nyx_sessions import storage
+
+    for name in (
+        "SQLiteSessionStore",
+        "RedisSessionStore",
+        "MemorySessionStore",
+        "store_from_url",
+        "ManualClock",
+    ):
+        assert getattr(nyx_sessions, name) is getattr(storage, name) and name in nyx_sessions.__all__
