@@ -171,3 +171,16 @@ async def test_a_second_child_is_refused_clearly(cases: Cases, harness: Interact
     await harness.click(cases.message, label="Open")
     with pytest.raises(Exception, match="has a child open already"):
         await cases.open_child(Case(cases.bot, harness.channel, "#9"), None)  # type: ignore[arg-type]
+
+
+class DurableCase(Case, kind="test.child.durable-case"):
+    pass
+
+
+async def test_a_durable_child_is_refused_until_pairs_are_stored(
+    cases: Cases, harness: InteractionHarness
+) -> None:
+    assert cases.message is not None
+    with pytest.raises(NotImplementedError, match="durable sessions cannot open, or be, child sessions yet"):
+        await cases.open_child(DurableCase(cases.bot, harness.channel, "#9"), None)  # type: ignore[arg-type]
+    assert cases.state is SessionState.RUNNING

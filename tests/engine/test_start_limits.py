@@ -180,3 +180,25 @@ def test_limits_are_checked_when_the_class_is_made() -> None:
 
         class Typo(Panel):
             limit_policy = "refuse"  # type: ignore[assignment]
+
+
+async def test_a_prefix_command_over_a_reject_limit_gets_the_answer_as_a_reply(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    made: list[Wizard] = []
+
+    @bot.command(name="wizard")
+    async def wizard(ctx: commands.Context[Any]) -> None:
+        made.append(Wizard(bot, ctx))
+        await made[-1].start()
+
+    await harness.message("!wizard")
+    await harness.message("!wizard", user=1)
+    reply = harness.last_message()
+    assert made[0].message is not None and reply is not None
+    assert (
+        reply.content
+        == f"This channel already has an open wizard: {made[0].message.jump_url}. Finish it first."
+    )
+    assert reply.reference is not None, "a reply to the command"
+    assert (await made[1].wait()).code is SessionEndCode.START_DENIED
