@@ -51,6 +51,7 @@ from nyx_sessions.execution import (
     SessionUpdateFilter,
 )
 from nyx_sessions.forms import Form, FormSession
+from nyx_sessions.lifecycle.limits import LimitPolicy, SessionLimits
 from nyx_sessions.manager import SessionManager
 from nyx_sessions.pagination import (
     NAVIGATION_TOKENS,
@@ -119,6 +120,7 @@ __all__ = (
     "IllegalSessionStateError",
     "InvalidCustomIdError",
     "ItemSource",
+    "LimitPolicy",
     "ListPaginationSession",
     "ManualClock",
     "MemorySessionRepository",
@@ -150,6 +152,7 @@ __all__ = (
     "SessionExecutionMeta",
     "SessionExecutor",
     "SessionLayoutView",
+    "SessionLimits",
     "SessionManager",
     "SessionMiddlewareError",
     "SessionModal",

@@ -597,7 +597,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
     @property
     def limits(self) -> SessionLimits | None:
-        """Optional[:class:`~nyx_sessions.lifecycle.limits.SessionLimits`]: How many sessions like
+        """Optional[:class:`~nyx_sessions.SessionLimits`]: How many sessions like
         this one may run at once per user, channel and guild (the class attributes
         ``max_per_user``, ``max_per_channel``, ``max_per_guild``, ``limit_group``, ``limit_policy``,
         or the constructor keywords of the same names); ``None`` without any limit."""

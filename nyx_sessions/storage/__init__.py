@@ -8,10 +8,19 @@ from .promises import SessionPromiseRepository
 from .redis_store import RedisSessionStore
 from .repository import ExpirationCallback, MemorySessionRepository, SessionRepository, StoredSession
 from .sqlite_store import SQLiteSessionStore
-from .store import Acquired, Admitted, DurableRecord, SessionBusyError, SessionStore, SharedSessionStore
+from .store import (
+    STARTING_GRACE,
+    Acquired,
+    Admitted,
+    DurableRecord,
+    SessionBusyError,
+    SessionStore,
+    SharedSessionStore,
+)
 from .urls import store_from_url
 
 __all__ = (
+    "STARTING_GRACE",
     "Acquired",
     "Admitted",
     "Alarm",

@@ -15,7 +15,7 @@ Every key lives under one hash tag, ``{nyx:<namespace>}``, so the store also run
 - ``{nyx:ns}:ix:<interaction id>``: an interaction a process took, for 15 minutes (the token's life);
 - ``{nyx:ns}:lim:<limit key>``: the sessions one limit (``max_per_user``, ...) counts, by the time
   each was admitted, and ``{nyx:ns}:lk:<id>``: a start admitted a moment ago whose record does not
-  exist yet (it lapses after :data:`~nyx_sessions.storage.store.STARTING_GRACE`);
+  exist yet (it lapses after :data:`~nyx_sessions.storage.STARTING_GRACE`);
 - the channels ``{nyx:ns}:ended`` (the id of each session a process finished, for the processes that
   hold a copy of it) and ``{nyx:ns}:let`` (requests to let go), both best effort.
 

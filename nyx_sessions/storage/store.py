@@ -231,10 +231,10 @@ class SessionStore(Protocol):
         """Count a new session against its limits, and admit it: in one step, for every process.
 
         ``limits`` pairs each limit's key (its group, scope and subject) with how many sessions it
-        allows. The sessions a limit counts are the running ones admitted under its key and the
-        starts admitted less than :data:`STARTING_GRACE` seconds ago whose record does not exist
-        yet; an ending session no longer counts. Admitted, the new session counts from now on (its
-        record, once created, keeps it counted until :meth:`finish`).
+        allows. The sessions a limit counts are the running ones admitted under its key, and the
+        starts admitted less than :data:`~nyx_sessions.storage.STARTING_GRACE` seconds ago whose
+        record does not exist yet; an ending session no longer counts. Admitted, the new session
+        counts from now on (its record, once created, keeps it counted until :meth:`finish`).
 
         Returns
         -------
