@@ -64,6 +64,19 @@ async def test_a_create_that_runs_after_its_caller_gave_up_stores_nothing(
     assert await one.next_deadline() is None
 
 
+async def test_an_admission_that_runs_after_its_caller_gave_up_counts_nothing(
+    stores: tuple[RedisSessionStore, RedisSessionStore], redis_server: RedisServer
+) -> None:
+    """A start under a limit reported failed (its admission timed out) never takes a place: the
+    next start of the same user is admitted, in the other process too."""
+    one, two = stores
+    await one.admit("warm", [("test.kind|user|1", 1)], "reject", now=time.time())  # the script is loaded
+    limit = [("test.kind|user|7", 1)]
+    admit = one.admit("s1", limit, "reject", now=time.time(), give_up_at=time.time() + 0.3)
+    await given_up_during_a_stall(redis_server, admit, give_up=0.3)
+    assert (await two.admit("s2", limit, "reject", now=time.time())).status == "ok"
+
+
 async def test_claims_that_run_after_their_caller_gave_up_claim_nothing(
     stores: tuple[RedisSessionStore, RedisSessionStore], redis_server: RedisServer
 ) -> None:
