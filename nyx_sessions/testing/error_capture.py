@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from typing import TYPE_CHECKING, Any
@@ -11,14 +12,16 @@ from discord import app_commands
 from discord.ext.test import runner
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from discord.ext import commands
 
-__all__ = ("ErrorRecorder",)
+__all__ = ("ErrorRecorder", "ExpectedErrors")
 
-# Dynamic item callbacks have no on_error: discord.py logs their errors on this logger.
-_DYNAMIC_ITEM_LOGGER = "discord.ui.view"
+# Dynamic item callbacks have no on_error: discord.py logs their errors on this logger. A session's
+# error that no consumer of the bot's took reaches nyx_sessions' default handling, which logs it on
+# the other (so does a consumer of the bot's that raised).
+_LOGGERS = ("discord.ui.view", "nyx_sessions.execution.error_handler", "nyx_sessions.lifecycle.ending")
 
 
 class _LoggedErrors(logging.Handler):
@@ -40,6 +43,29 @@ def _defining_class(cls: type, name: str) -> type:
     return next(klass for klass in cls.__mro__ if name in vars(klass))
 
 
+class ExpectedErrors:
+    """The errors an :meth:`InteractionHarness.expect_errors` block expected, and caught.
+
+    Attributes
+    ----------
+    types: tuple[type[:class:`BaseException`], ...]
+        The classes it expects.
+    errors: list[:class:`BaseException`]
+        The errors of those classes recorded inside the block, oldest first.
+    """
+
+    __slots__ = ("errors", "types")
+
+    def __init__(self, types: tuple[type[BaseException], ...]) -> None:
+        self.types = types
+        self.errors: list[BaseException] = []
+
+    @property
+    def error(self) -> BaseException:
+        """The first error caught (the block raises :class:`AssertionError` when there is none)."""
+        return self.errors[0]
+
+
 class ErrorRecorder:
     """Records the errors discord.py would only log, so ``settle()`` can raise them in the test.
 
@@ -47,10 +73,11 @@ class ErrorRecorder:
     keeps it. Errors of hybrid and prefix commands come from dpytest's error queue.
     """
 
-    __slots__ = ("_errors", "_undo")
+    __slots__ = ("_errors", "_expected", "_undo")
 
     def __init__(self) -> None:
         self._errors: list[BaseException] = []
+        self._expected: list[ExpectedErrors] = []
         self._undo: list[Callable[[], None]] = []
 
     @property
@@ -59,9 +86,36 @@ class ErrorRecorder:
         return self._errors
 
     def record(self, error: BaseException) -> None:
-        """Remember ``error`` (once, however many hooks see it)."""
+        """Remember ``error`` (once, however many hooks see it); an expected one goes to the
+        :meth:`expect` block that expects it instead."""
+        for expected in reversed(self._expected):
+            if isinstance(error, expected.types):
+                if not any(known is error for known in expected.errors):
+                    expected.errors.append(error)
+                return
         if not any(known is error for known in self._errors):
             self._errors.append(error)
+
+    @contextlib.contextmanager
+    def expect(self, *types: type[BaseException]) -> Iterator[ExpectedErrors]:
+        """Take errors of ``types`` recorded inside the block out of those that fail the test.
+
+        Raises
+        ------
+        AssertionError
+            The block ended and no such error was recorded.
+        """
+        if not types or not all(isinstance(one, type) and issubclass(one, BaseException) for one in types):
+            raise TypeError(f"expect_errors() takes exception classes, got {types!r}")
+        expected = ExpectedErrors(types)
+        self._expected.append(expected)
+        try:
+            yield expected
+        finally:
+            self._expected.remove(expected)
+        if not expected.errors:
+            names = " or ".join(one.__name__ for one in types)
+            raise AssertionError(f"expected the block to raise {names} in a handler; nothing was raised")
 
     def install(self, bot: commands.Bot) -> None:
         """Replace the default error handlers of ``bot``, its tree, and views and modals."""
@@ -90,9 +144,10 @@ class ErrorRecorder:
         self._set_class(_defining_class(discord.ui.Modal, "on_error"), on_modal_error)
 
         handler = _LoggedErrors(self)
-        logger = logging.getLogger(_DYNAMIC_ITEM_LOGGER)
-        logger.addHandler(handler)
-        self._undo.append(lambda: logger.removeHandler(handler))
+        for name in _LOGGERS:
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            self._undo.append(lambda logger=logger: logger.removeHandler(handler))  # type: ignore[misc]
 
     def _set_instance(self, obj: Any, handler: Callable[..., Any]) -> None:
         obj.on_error = handler

@@ -12,7 +12,7 @@ from discord.webhook.async_ import AsyncWebhookAdapter
 
 from ._components import BUTTON, describe, find_pressable
 from .compat import apply, new_snowflake
-from .error_capture import ErrorRecorder
+from .error_capture import ErrorRecorder, ExpectedErrors
 from .fake_discord import FakeDiscord
 from .inputs import ModalValue, OptionValue, command_data, modal_data, select_values
 from .payloads import Resolver, SnowflakeLike, build_interaction, user_json
@@ -20,6 +20,7 @@ from .records import Injected, Reply
 from .tasks import TaskTracker, describe_tasks
 
 if TYPE_CHECKING:
+    import contextlib
     from types import TracebackType
 
     from discord.ext import commands
@@ -162,6 +163,25 @@ class InteractionHarness:
         while self._undo:
             self._undo.pop()()
         self._fake = None
+
+    def expect_errors(self, *types: type[BaseException]) -> contextlib.AbstractContextManager[ExpectedErrors]:
+        """Expect an error of ``types`` from a handler in the block: it does not fail the test.
+
+        Errors that reach nyx_sessions' default handling (no error consumer of the bot's took them:
+        a handler, ``on_start``, ``on_end``, data that cannot be stored) fail the test, raised by
+        the injection that caused them or at teardown, with their traceback. A test of the error
+        path says so::
+
+            with harness.expect_errors(ValueError) as caught:
+                await harness.click(message, label="Boom")
+            assert "bad input" in str(caught.error)
+
+        Raises
+        ------
+        AssertionError
+            When the block ends without such an error.
+        """
+        return self._errors.expect(*types)
 
     async def __aenter__(self) -> Self:
         return self.install()

@@ -152,7 +152,8 @@ async def test_a_click_whose_end_cannot_be_recorded_is_told_to_try_again_and_cha
     (session,) = get_session_manager(bot).sessions.values()
     await _break(session_store, None)
     try:
-        clicked = await harness.click(started, label="End")
+        with harness.expect_errors(SessionStoreError):
+            clicked = await harness.click(started, label="End")
     finally:
         await _mend(session_store, None)
     assert clicked.ephemeral_texts == [STORE_UNAVAILABLE_NOTICE], "told to try again"
@@ -167,7 +168,8 @@ async def test_a_durable_handler_that_raises_commits_nothing(
     flaky = Flaky(bot, harness.channel, owner=harness.members[0], data=CounterData())
     await flaky.start()
     message = flaky.message
-    boom = await harness.click(message, label="Boom")
+    with harness.expect_errors(RuntimeError):
+        boom = await harness.click(message, label="Boom")
     assert boom.ephemeral_texts == [ERROR_NOTICE]
     stored = await session_store.load(flaky.id)
     assert stored is not None and stored.data == b'{"count":0,"label":"count"}', "the stored state stays"

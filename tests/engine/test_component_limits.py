@@ -181,9 +181,11 @@ async def test_a_start_that_breaks_a_limit_sends_nothing(
     before = sent(harness)
     owner = harness.members[0]
     panel = Panel(harness.bot, harness.channel, lambda session: layout(session, "z" * 4001), owner=owner)
-    await panel.start()  # on_start's error goes to the start error handler, as any other would
+    with harness.expect_errors(ComponentLimitError) as caught:
+        await panel.start()  # on_start's error goes to the start error handler, as any other would
+        await harness.settle()
     assert sent(harness) == before, "nothing was sent"
-    assert "ComponentLimitError" in caplog.text and "Discord allows 4,000" in caplog.text
+    assert "Discord allows 4,000" in str(caught.error) and "ComponentLimitError" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -236,7 +238,8 @@ async def test_a_page_that_breaks_a_limit_is_named_and_the_page_shown_stays(
     message = made[0].message
     assert message is not None
     before = harness.message_payload(message)
-    clicked = await harness.click(message, label="▶")
+    with harness.expect_errors(ComponentLimitError):
+        clicked = await harness.click(message, label="▶")
     assert harness.message_payload(message) == before, "page 1 is still shown: nothing reached Discord"
     assert "page 2 of session" in caplog.text and "26 options, Discord allows 25" in caplog.text
     assert clicked.ephemeral_texts, "the user is told something went wrong"

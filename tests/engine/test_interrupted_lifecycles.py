@@ -215,9 +215,10 @@ async def test_an_unload_during_a_slow_on_start_that_then_fails_answers_the_comm
     for _ in range(50):
         await asyncio.sleep(0)
     assert not unloading.done(), "shutdown waits for the start in progress"
-    gate.set()
-    await unloading
-    await harness.settle()
+    with harness.expect_errors(Exception):  # on_start's own failure
+        gate.set()
+        await unloading
+        await harness.settle()
 
     assert story_command["outcomes"] == [False]
     assert (await session.wait()).code is SessionEndCode.START_FAILED and session.ends == []

@@ -12,6 +12,7 @@ from discord.ext import commands
 from pagination_helpers import controls, tokens
 
 from nyx_sessions import (
+    ComponentLimitError,
     ListPaginationSession,
     PageNavigation,
     SessionExecutionMeta,
@@ -190,7 +191,8 @@ async def test_the_component_budget_of_a_v2_page_is_checked_with_its_navigation(
     assert made[0].message is not None
     assert len([part for part in walk(harness.message_payload(made[0].message)["components"])]) == 39
 
-    await harness.message("!budget 12")
+    with harness.expect_errors(ComponentLimitError):
+        await harness.message("!budget 12")
     assert made[1].message is None, "nothing was sent"
     assert (
         "page 1 of session" in caplog.text

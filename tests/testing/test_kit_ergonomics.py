@@ -249,3 +249,44 @@ async def test_an_extension_that_fails_to_load_leaves_nothing_running(tmp_path: 
         assert get_session_manager(again).store is not None, "the file's lock was let go"
     finally:
         await close_test_bot(again)
+
+
+class Breaks(AbstractSession[None]):
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond("fragile", view=self.view(self.button("break", label="Break")))
+
+    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        raise ValueError("the handler is broken")
+
+
+async def test_an_error_in_a_handler_fails_the_test_unless_it_is_expected(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    session = Breaks(bot, harness.channel, owner=harness.members[0])
+    await session.start()
+    assert session.message is not None
+    with pytest.raises(ValueError, match="the handler is broken"):
+        await harness.click(session.message, label="Break")  # the user still got the notice
+
+    with harness.expect_errors(ValueError) as caught:
+        clicked = await harness.click(session.message, label="Break")
+    assert str(caught.error) == "the handler is broken"
+    assert clicked.ephemeral_texts == ["Something went wrong while handling that. Please try again."]
+
+    expecting = harness.expect_errors(KeyError)
+    with pytest.raises(AssertionError, match="expected the block to raise KeyError in a handler"), expecting:
+        pass
+
+
+async def test_an_error_a_consumer_of_the_bots_takes_does_not_fail_the_test(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    taken: list[BaseException] = []
+    get_session_manager(bot).executor.update_error_handler.set_consumer(
+        ValueError, lambda error, *_: taken.append(error)
+    )
+    session = Breaks(bot, harness.channel, owner=harness.members[0])
+    await session.start()
+    assert session.message is not None
+    await harness.click(session.message, label="Break")
+    assert [str(error) for error in taken] == ["the handler is broken"]
