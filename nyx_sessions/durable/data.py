@@ -46,18 +46,67 @@ def decode_json(raw: bytes, type_: Any = Any) -> Any:
     return _msgspec().json.decode(raw, type=type_)
 
 
-def encode_data(value: object, session_id: str) -> bytes:
-    """Encode a session's ``data``.
+def encode_data(value: object, session_id: str, declared: Any = None, *, checked: bool = True) -> bytes:
+    """Encode a session's ``data``, checked to come back as it is after a restart.
+
+    With a ``declared`` type (the class's ``data=``), the data must read back as that type; without
+    one, it must read back equal (a tuple, a set, a datetime or an int dict key would come back as
+    something else). ``checked=False`` only encodes (a ``result``, which has no declared type).
 
     Raises
     ------
     SessionDataError
-        The data holds something JSON cannot carry; the error names the field.
+        The data holds something JSON cannot carry, or it would not come back as it is; the error
+        names the field, the value and the fix.
     """
     try:
-        return encode_json(value)
+        encoded = encode_json(value)
     except (TypeError, ValueError, OverflowError) as error:
         raise SessionDataError(session_id, str(error), _failing_field(value)) from error
+    if not checked:
+        return encoded
+    msgspec = _msgspec()
+    if declared is not None:
+        try:
+            msgspec.json.decode(encoded, type=declared)
+        except msgspec.ValidationError as error:
+            name = getattr(declared, "__name__", repr(declared))
+            path = str(error).rpartition("`$.")[2].rstrip("`") if "`$." in str(error) else None
+            detail = f"{error}: {name} says otherwise; store a value of the declared type, or change {name}"
+            raise SessionDataError(session_id, detail, path) from error
+        return encoded
+    changed = _first_change(value, msgspec.json.decode(encoded), "")
+    if changed is not None:
+        path, before, after = changed
+        detail = (
+            f"{before!r} ({type(before).__name__}) would come back as {after!r} ({type(after).__name__}) "
+            "after a restart; store plain JSON values (lists, str keys, ISO dates), or declare the "
+            "type with the class keyword data= so it reads back as it was"
+        )
+        raise SessionDataError(session_id, detail, path or None)
+    return encoded
+
+
+def _first_change(before: object, after: object, path: str) -> tuple[str, object, object] | None:
+    """Where untyped data differs from what JSON gives back (``None``: nowhere)."""
+    if type(before) is not type(after):  # JSON keeps bool, int, float, str, list and dict as they are
+        return path, before, after
+    if isinstance(before, dict) and isinstance(after, dict):
+        if list(before) != list(after):
+            key = next(key for key in before if key not in after)
+            return f"{path}.{key}".lstrip("."), key, str(key)
+        for key, item in before.items():
+            found = _first_change(item, after[key], f"{path}.{key}".lstrip("."))
+            if found is not None:
+                return found
+    elif isinstance(before, list) and isinstance(after, list):
+        for index, (item, back) in enumerate(zip(before, after, strict=True)):
+            found = _first_change(item, back, f"{path}[{index}]")
+            if found is not None:
+                return found
+    elif before != after:
+        return path, before, after
+    return None
 
 
 def decode_data(

@@ -525,7 +525,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             # Stored with the data (on_end after a restart sees it), by the same rules; the error
             # names the field under "result" so it is not taken for one of data.
             try:
-                result = encode_data(self.result, self._id)
+                result = encode_data(self.result, self._id, checked=False)
             except SessionDataError as error:
                 detail = str(error.__cause__ or error)
                 field = "result" if error.field is None else f"result.{error.field}"
@@ -534,7 +534,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             id=self._id,
             kind=kind.name,
             data_version=kind.data_version,
-            data=encode_data(self._data, self._id),
+            data=encode_data(self._data, self._id, kind.data),
             owner_id=self.owner_id,
             channel_id=channel_id,
             message_id=message_id,

@@ -203,3 +203,43 @@ async def test_a_durable_class_without_a_store_is_warned_about_once(caplog: pyte
         "in memory and end at a restart. Configure one before loading the extension: "
         'nyx_sessions.configure(bot, store="sqlite:///sessions.db")'
     ]
+
+
+class Untyped(AbstractSession[None], kind="test.untyped"):
+    """Plain data, no declared type: it must come back from JSON as it went in."""
+
+    update_filter = None
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond("untyped")
+
+
+@pytest.mark.parametrize(
+    ("cls", "data", "field", "says"),
+    [
+        (Noted, Note(text=5), "text", "Expected `str`, got `int` - at `$.text`: Note says otherwise"),  # type: ignore[arg-type]
+        (Untyped, {"tags": ("a", "b")}, "tags", "('a', 'b') (tuple) would come back as ['a', 'b'] (list)"),
+        (Untyped, {"seen": {1, 2}}, "seen", "{1, 2} (set) would come back as [1, 2] (list)"),
+        (Untyped, {"by_id": {7: "x"}}, "by_id.7", "7 (int) would come back as '7' (str)"),
+    ],
+)
+async def test_data_that_would_not_come_back_as_it_is_is_refused_when_written(
+    harness: InteractionHarness,
+    cls: type[AbstractSession[Any]],
+    data: Any,
+    field: str | None,
+    says: str | None,
+) -> None:
+    """Checked at the start (and at each commit, by the same call): a wrong type for a typed class,
+    a value an untyped one would get back changed after a restart."""
+    with pytest.raises(SessionDataError) as refused:
+        await cls(harness.bot, harness.channel, owner=harness.members[0], data=data).start()
+    assert refused.value.field == field
+    if says is not None:
+        assert says in str(refused.value)
+    assert not get_session_manager(harness.bot).sessions
+
+
+async def test_plain_json_data_and_typed_data_of_the_right_shape_start(harness: InteractionHarness) -> None:
+    assert await Untyped(harness.bot, harness.channel, data={"tags": ["a"], "n": 1.5, "ok": True}).start()
+    assert await Noted(harness.bot, harness.channel, owner=harness.members[0], data=Note("fine")).start()
