@@ -944,7 +944,7 @@ class DurableSessions:
     @staticmethod
     def _deadline(session: AbstractSession[Any], now: float) -> float | None:
         """When ``session`` expires if refreshed at ``now``: its TTL on, never past its hard end."""
-        ttl = session.ttl if session._ends_by is None else session._ttl_at(now)
+        ttl = session._ttl_at(now)
         return None if ttl is None else now + ttl
 
     async def _call(self, work: Awaitable[T]) -> T:

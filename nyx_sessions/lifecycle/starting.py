@@ -120,7 +120,6 @@ class Starts:
     async def _start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None) -> bool:
         self._check(session)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
-        backing = self._backing_of(session)
         interaction = session.start_interaction
         watched = None
         if interaction is not None:
@@ -129,27 +128,27 @@ class Starts:
                 interaction, session.auto_defer, self._clock.time(), ephemeral=session._start_ephemeral
             )
         try:
-            await backing.check_new(session)
-        except SessionStoreError as error:
-            await self._fail(session, error)
+            return await self._admit_and_run(session, meta, self._backing_of(session))
+        finally:
             self._deferrals.release(watched)
-            return False
-        except BaseException:  # refused before it began: a taken id, data that cannot be stored
-            self._deferrals.release(watched)
-            raise
+
+    async def _admit_and_run(
+        self, session: AbstractSession[Any], meta: SessionExecutionMeta, backing: Backing
+    ) -> bool:
+        """Refuse a session the backing cannot keep (a taken id, data that cannot be stored: raised)
+        or its limits refuse; otherwise hold it, end the sessions it replaces, and run its start."""
         admission = None
-        if session._limits is not None:
-            try:
+        try:
+            await backing.check_new(session)
+            if session._limits is not None:
                 # Memory: counted and admitted in this one step of the loop; a store: in one call.
                 admission = await backing.admit(session, session._limits)
-            except SessionStoreError as error:
-                await self._fail(session, error)
-                self._deferrals.release(watched)
-                return False
-            if admission.refused is not None:
-                await self._refuse_over_limit(session, admission.refused, admission.link)
-                self._deferrals.release(watched)
-                return False
+        except SessionStoreError as error:
+            await self._fail(session, error)
+            return False
+        if admission is not None and admission.refused is not None:
+            await self._refuse_over_limit(session, admission.refused, admission.link)
+            return False
         self._live.held[session.id] = session
         started = False
         try:
@@ -164,7 +163,6 @@ class Starts:
             self.abandon(session)
             raise
         finally:
-            self._deferrals.release(watched)
             if admission is not None and not started:
                 await backing.unadmit(session)
 

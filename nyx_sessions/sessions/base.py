@@ -79,20 +79,14 @@ def _check_ttl(ttl: float | None, owner: str, name: str = "ttl") -> float | None
     return None if math.isinf(ttl) else float(ttl)
 
 
+_LIMIT_NAMES = ("max_per_user", "max_per_channel", "max_per_guild", "limit_group", "limit_policy")
+"""The class attributes (and constructor keywords) that make a :class:`SessionLimits`, in its order."""
+
+
 def _limits_of(cls: type[Any], owner: str, own: Mapping[str, Any] | None = None) -> SessionLimits | None:
     """The limits ``cls`` declares, with ``own`` (constructor keywords) over them; ``None``: none."""
-    value = {
-        name: (own or {}).get(name, getattr(cls, name))
-        for name in ("max_per_user", "max_per_channel", "max_per_guild", "limit_group", "limit_policy")
-    }
-    limits = SessionLimits(
-        value["max_per_user"],
-        value["max_per_channel"],
-        value["max_per_guild"],
-        value["limit_group"],
-        value["limit_policy"],
-        owner=owner,
-    )
+    own = own or {}
+    limits = SessionLimits(*(own.get(name, getattr(cls, name)) for name in _LIMIT_NAMES), owner=owner)
     return limits if limits.any else None
 
 
@@ -332,14 +326,8 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._ends_by: float | None = None  # set at start from max_lifetime: the hard end
         self._parent: AbstractSession[Any] | None = None  # the session that opened this one as its child
         self._child: AbstractSession[Any] | None = None  # the child this session waits for
-        given = {
-            "max_per_user": max_per_user,
-            "max_per_channel": max_per_channel,
-            "max_per_guild": max_per_guild,
-            "limit_group": limit_group,
-            "limit_policy": limit_policy,
-        }
-        own = {name: value for name, value in given.items() if value is not MISSING}
+        given = (max_per_user, max_per_channel, max_per_guild, limit_group, limit_policy)
+        own = {name: value for name, value in zip(_LIMIT_NAMES, given, strict=True) if value is not MISSING}
         self._limits = (
             _limits_of(type(self), f"session {self._id!r}", own) if own else type(self)._class_limits
         )
