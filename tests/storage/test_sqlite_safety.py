@@ -298,7 +298,7 @@ def _schema_of(path: Path) -> tuple[str, set[str]]:
     return version, columns
 
 
-async def test_a_file_of_the_first_schema_gains_the_result_and_lifetime_columns(tmp_path: Path) -> None:
+async def test_a_file_of_the_first_schema_gains_every_later_column(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     connection = sqlite3.connect(path)
     connection.executescript(_SCHEMA_1)
@@ -309,16 +309,18 @@ async def test_a_file_of_the_first_schema_gains_the_result_and_lifetime_columns(
         await store.open()
         try:
             loaded = await store.load("old")
-            assert loaded is not None and (loaded.data, loaded.version, loaded.result, loaded.lifetime) == (
+            assert loaded is not None
+            assert (loaded.data, loaded.version, loaded.result, loaded.lifetime) == (
                 b'{"n":1}',
                 4,
                 None,
                 None,
             )
+            assert (loaded.parent, loaded.child) == (None, None)
         finally:
             await store.close()
         version, columns = _schema_of(path)
-        assert version == "3" and {"result", "lifetime"} <= columns
+        assert version == "4" and {"result", "lifetime", "parent", "child"} <= columns
 
     store = SQLiteSessionStore(path)
     await store.open()
