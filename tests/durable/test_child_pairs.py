@@ -8,6 +8,7 @@ bot and the fake Discord; the stories across processes are in ``test_redis_proce
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from discord.ext import commands
 from nyx_sessions import SessionEndCode, get_session_manager
 from nyx_sessions.execution import CHILD_OPEN_NOTICE
 from nyx_sessions.storage import ManualClock, RedisSessionStore, SessionStore, SQLiteSessionStore
-from nyx_sessions.testing import InteractionHarness
+from nyx_sessions.testing import InteractionHarness, RedisServer
 
 END_CLAIM = 0.5
 """Seconds a Redis claim on an end lasts here: how long a process that died mid-end holds it."""
@@ -154,3 +155,39 @@ async def test_a_parent_whose_childs_end_a_crash_cut_off_expires_instead_of_wait
         "the parent ended once; the child's on_end never"
     )
     assert await session_store.load(parent_id) is None and await session_store.load(child_id) is None
+
+
+@pytest.mark.parametrize("session_store", ["redis"], indirect=True)
+async def test_redis_frozen_as_the_child_ends_leaves_its_parent_to_expire_once(
+    harness: InteractionHarness,
+    bot: commands.Bot,
+    session_clock: ManualClock,
+    redis_server: RedisServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGSTOP between the child's on_end and its parent's write: the store cannot record that the
+    parent waits no more, so the child's end stays claimed; after SIGCONT the write Redis runs late
+    changes nothing (it was given up), the claim runs out, and the parent expires, once."""
+    started, parent_id, child_id, _ = await opened(harness, bot)
+    review = sys.modules["durable_sessions"].CaseReview
+    on_end = review.on_end
+
+    async def freezes_redis(self: Any, *args: Any) -> None:
+        await on_end(self, *args)
+        redis_server.pause()
+
+    monkeypatch.setattr(review, "on_end", freezes_redis)
+    try:
+        decided = await harness.click(started, label="Approve")
+    finally:
+        redis_server.resume()
+    assert decided.response is not None, "the click was answered (deferred) in time"
+    # The list was at hand here (this process serves it): it showed the decision, but the store
+    # could not record that it waits no more.
+    assert text(harness, started).endswith("last: warn #1 approved")
+
+    await asyncio.sleep(END_CLAIM + 0.3)
+    for _ in range(2):
+        session_clock.advance(1)
+        await harness.settle()
+    assert list(ext.ENDS) == [(child_id, SessionEndCode.SELF_ENDED), (parent_id, SessionEndCode.EXPIRED)]
