@@ -10,7 +10,9 @@ whose components are written by hand, as a bot with hand-made components does.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -523,3 +525,32 @@ def test_the_vendored_specification_is_recorded() -> None:
     assert discord_api.SPEC_FILE.is_file()
     assert (discord_api.SPEC_FILE.parent / "LICENSE").read_text().startswith("MIT License")
     assert check_request("create_message", {"content": "hello"}) is None
+
+
+def test_the_update_command_reads_a_discord_api_spec_clone(tmp_path: Path) -> None:
+    from nyx_sessions.testing import discord_api
+    from nyx_sessions.testing.discord_api.__main__ import main, read_source
+
+    clone = tmp_path / "discord-api-spec"
+    (clone / "specs").mkdir(parents=True)
+    (clone / "specs" / "openapi.json").write_bytes(discord_api.SPEC_FILE.read_bytes())
+    (clone / "LICENSE").write_text("MIT License\n")
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "spec"], check=True)
+    commit = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+    document, license_text, provenance = read_source(str(clone), rev="HEAD", commit=None, date=None)
+
+    assert document.encode() == discord_api.SPEC_FILE.read_bytes()
+    assert license_text == "MIT License\n"
+    assert provenance["commit"] == commit
+
+    # A document without the operations the fake checks is refused before anything is written.
+    (tmp_path / "other.json").write_text('{"paths": {}}')
+    with pytest.raises(SystemExit, match="lacks operations the fake Discord checks"):
+        main(["update", str(tmp_path / "other.json"), "--commit", "0" * 40, "--date", "2026-01-01"])
+    assert discord_api.SPEC_FILE.read_bytes() == (clone / "specs" / "openapi.json").read_bytes()

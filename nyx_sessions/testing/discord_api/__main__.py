@@ -19,31 +19,37 @@ from typing import Any
 
 from . import _HERE, CHECKED_OPERATIONS
 
+__all__ = ("main", "read_source", "update")
+
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
 
 
-def _read(source: str, options: argparse.Namespace) -> tuple[str, str | None, dict[str, str]]:
+def read_source(
+    source: str, *, rev: str, commit: str | None, date: str | None
+) -> tuple[str, str | None, dict[str, str]]:
     """The document, the license text (from a git source) and the provenance to record."""
     path = Path(source)
     if path.is_dir():
-        commit, date = _git(path, "log", "-1", "--format=%H %cs", options.rev).split()
+        commit, date = _git(path, "log", "-1", "--format=%H %cs", rev).split()
         document = _git(path, "show", f"{commit}:specs/openapi.json")
         return document, _git(path, "show", f"{commit}:LICENSE"), {"commit": commit, "date": date}
-    if options.commit is None or options.date is None:
+    if commit is None or date is None:
         raise SystemExit("a file or URL needs --commit and --date: the commit of discord-api-spec it is")
     if source.startswith(("http://", "https://")):
         with urllib.request.urlopen(source, timeout=60) as answer:
             document = answer.read().decode("utf-8")
     else:
         document = path.read_text(encoding="utf-8")
-    return document, None, {"commit": options.commit, "date": options.date}
+    return document, None, {"commit": commit, "date": date}
 
 
 def update(options: argparse.Namespace) -> None:
     """Replace ``openapi.json`` (and ``LICENSE``) and record the commit in ``source.json``."""
-    document, license_text, provenance = _read(options.source, options)
+    document, license_text, provenance = read_source(
+        options.source, rev=options.rev, commit=options.commit, date=options.date
+    )
     parsed: dict[str, Any] = json.loads(document)
     found = {
         operation.get("operationId")
