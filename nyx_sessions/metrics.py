@@ -72,6 +72,8 @@ class PrometheusObserver(MeasuringObserver):
         self._registry: CollectorRegistry = prometheus.REGISTRY if registry is None else registry
         self._namespace = namespace
         self._metrics: dict[str, Any] = {}
+        # Each metric's child per label values: prometheus-client's labels() checks and locks per call.
+        self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
         made = {"counter": prometheus.Counter, "histogram": prometheus.Histogram}
         for metric in METRICS:
             if metric.type == "gauge":
@@ -96,11 +98,18 @@ class PrometheusObserver(MeasuringObserver):
         return self._namespace
 
     def _add(self, name: str, labels: tuple[str, ...], amount: float = 1.0) -> None:
-        self._metrics[name].labels(*labels).inc(amount)
+        self._child(name, labels).inc(amount)
 
     def _observe(self, name: str, labels: tuple[str, ...], value: float) -> None:
-        histogram = self._metrics[name]
-        (histogram.labels(*labels) if labels else histogram).observe(value)
+        self._child(name, labels).observe(value)
+
+    def _child(self, name: str, labels: tuple[str, ...]) -> Any:
+        key = (name, labels)
+        child = self._children.get(key)
+        if child is None:
+            metric = self._metrics[name]
+            child = self._children[key] = metric.labels(*labels) if labels else metric
+        return child
 
 
 class _LiveSessions:

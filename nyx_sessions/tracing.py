@@ -140,15 +140,24 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def _begin(self, key: object, name: str, attributes: dict[str, Any]) -> None:
         span = self._tracer.start_span(name, attributes=attributes)
-        token = self._context.attach(self._trace.set_span_in_context(span))
+        token = None
+        # A span of the API alone (no SDK set up) has no context to hand down: not made current.
+        # A sampled-out span of an SDK has one, and is made current, so its children follow it.
+        if span.get_span_context().is_valid:
+            token = self._context.attach(self._trace.set_span_in_context(span))
         self._open[id(key)] = (span, token)
 
     def _finish(self, key: object) -> Span | None:
+        """The span of ``key``, no longer current; ``None`` when it records nothing (ended here)."""
         opened = self._open.pop(id(key), None)
         if opened is None:
             return None
         span, token = opened
-        self._context.detach(token)
+        if token is not None:
+            self._context.detach(token)
+        if not span.is_recording():
+            span.end()
+            return None
         return span
 
     def start_began(self, start: StartObservation) -> None:
@@ -160,7 +169,8 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def start_finished(self, start: StartObservation) -> None:
         """Close the start's span with its outcome."""
-        super().start_finished(start)
+        if self._instruments is not None:
+            super().start_finished(start)
         span = self._finish(start)
         if span is not None:
             span.set_attribute(_OUTCOME, start.outcome)
@@ -175,7 +185,8 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def click_finished(self, click: ClickObservation) -> None:
         """Close the click's span with its kind and outcome."""
-        super().click_finished(click)
+        if self._instruments is not None:
+            super().click_finished(click)
         span = self._finish(click)
         if span is None:
             return
@@ -203,7 +214,8 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def end_finished(self, end: EndObservation) -> None:
         """Close the end's span."""
-        super().end_finished(end)
+        if self._instruments is not None:
+            super().end_finished(end)
         span = self._finish(end)
         if span is not None:
             span.set_attribute("nyx_sessions.ended_here", end.ended_here)
@@ -219,7 +231,8 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def store_call_finished(self, call: StoreCallObservation) -> None:
         """Close the store call's span, with its error if it failed."""
-        super().store_call_finished(call)
+        if self._instruments is not None:
+            super().store_call_finished(call)
         opened = self._open.pop(id(call), None)
         if opened is None:
             return
@@ -231,14 +244,16 @@ class OpenTelemetryObserver(MeasuringObserver):
 
     def session_failed(self, session: AbstractSession[Any], error: BaseException, during: str) -> None:
         """Record the error on the span of the step it broke (the current one)."""
-        super().session_failed(session, error, during)
+        if self._instruments is not None:
+            super().session_failed(session, error, during)
         span = self._trace.get_current_span()
         span.record_exception(error)
         span.set_status(self._error)
 
     def lease_waited(self, session_id: str, seconds: float) -> None:
         """Note the wait on the current span, and record it."""
-        super().lease_waited(session_id, seconds)
+        if self._instruments is not None:
+            super().lease_waited(session_id, seconds)
         self._trace.get_current_span().add_event(
             "nyx_sessions.lease_wait", {_SESSION_ID: session_id, "seconds": seconds}
         )

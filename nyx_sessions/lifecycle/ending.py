@@ -122,12 +122,12 @@ class Ends:
         live = self._live
         session_id = session._id
         live.ending[session_id] = None
-        observers = self._observers
-        observed = observers.end(session, reason, code, expired, deadline) if observers else None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
         child = session._child
         if child is not None and child._end_data is None:
             await self.end(child, reason, code)  # a parent's end ends its child first
+        observers = self._observers
+        observed = observers.end(session, reason, code, expired, deadline) if observers else None
         backing = self._backing_of(session)
         try:
             ending = await backing.begin_end(session, reason, code)
