@@ -20,8 +20,9 @@ from nyx_sessions.testing.payloads import build_interaction
 from ._measure import cpu_clock
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.storage import SessionStore
 
 __all__ = (
@@ -41,6 +42,7 @@ __all__ = (
     "TimeoutView",
     "fresh",
     "instant_webhooks",
+    "observers_named",
 )
 
 Json = dict[str, Any]
@@ -337,9 +339,18 @@ class TestBot:
     channel: discord.TextChannel
 
     @classmethod
-    async def create(cls, *, sessions: bool, store: SessionStore | None = None) -> TestBot:
-        """Create and configure a bot; with ``sessions``, nyx_sessions is loaded (on ``store``, if given)."""
-        bot = await create_test_bot(extensions=("nyx_sessions",) if sessions else (), store=store)
+    async def create(
+        cls,
+        *,
+        sessions: bool,
+        store: SessionStore | None = None,
+        observers: Sequence[SessionObserver] | None = None,
+    ) -> TestBot:
+        """Create and configure a bot; with ``sessions``, nyx_sessions is loaded (on ``store``, if given,
+        reporting to ``observers``, if given)."""
+        bot = await create_test_bot(
+            extensions=("nyx_sessions",) if sessions else (), store=store, observers=observers
+        )
         config = runner.get_config()
         return cls(bot, config.members[0], cast("discord.TextChannel", config.channels[0]))
 
@@ -390,3 +401,31 @@ def fresh(payload: Json) -> Json:
     """A copy of ``payload`` as a new interaction: a new id and token, the same click."""
     interaction_id = new_snowflake()
     return {**payload, "id": str(interaction_id), "token": f"bench-token-{interaction_id}"}
+
+
+def observers_named(name: str) -> list[SessionObserver]:
+    """The observers a routing side reports to: ``none`` (configured, empty), ``prometheus`` (on a
+    registry of its own), ``otel-api`` (the API's no-op tracer, no SDK) or ``otel-sdk`` (the SDK's
+    tracer, every span processed and handed to an exporter that drops it)."""
+    if name == "none":
+        return []
+    if name == "prometheus":
+        from prometheus_client import CollectorRegistry
+
+        from nyx_sessions.metrics import PrometheusObserver
+
+        return [PrometheusObserver(CollectorRegistry())]
+    from nyx_sessions.tracing import OpenTelemetryObserver
+
+    if name == "otel-api":
+        return [OpenTelemetryObserver()]
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+    class _Dropped(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(_Dropped()))
+    return [OpenTelemetryObserver(provider)]

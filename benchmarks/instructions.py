@@ -46,6 +46,8 @@ _VIEW_RATIO = 1.12
 _DYNAMIC_RATIO = 0.80
 # Issue 25: a page turn rendered as a components v2 layout against the same turn as an embed.
 _V2_PAGE_RATIO = 1.10
+# Issue 27: observers cost nothing when there are none.
+_NO_OBSERVER_RATIO = 1.005
 
 
 def available() -> bool:
@@ -107,6 +109,10 @@ async def run(sizes: Sizes) -> list[Row]:
         "least-router",
         "pages-classic",
         "pages-v2",
+        "session-observers-none",
+        "session-prometheus",
+        "session-otel-api",
+        "session-otel-sdk",
     )
     clicks = sizes.instruction_clicks
     if sizes.instruction_processes:
@@ -121,6 +127,25 @@ async def run(sizes: Sizes) -> list[Row]:
     unfiltered, least = counts["session-no-middleware"][0], counts["least-router"][0]
     classic_page, v2_page = counts["pages-classic"][0], counts["pages-v2"][0]
     latency_label = "1. Routing in instructions (callgrind): payload → handler returned, per click"
+    observed_label = "1. Observers in instructions (callgrind): payload → handler returned, per click,"
+    observed = [
+        Row(
+            f"{observed_label} {what}",
+            counts[side][0],
+            "count",
+            "the bare session click",
+            session,
+            # Issue 27: configured without observers, a click costs what it cost before observers.
+            f"≤ {_NO_OBSERVER_RATIO:.3f}" if side == "session-observers-none" else "",
+            counts[side][0] <= _NO_OBSERVER_RATIO * session if side == "session-observers-none" else None,
+        )
+        for side, what in (
+            ("session-observers-none", "no observer (observers=[])"),
+            ("session-prometheus", "PrometheusObserver"),
+            ("session-otel-api", "OpenTelemetryObserver, API only (no SDK)"),
+            ("session-otel-sdk", "OpenTelemetryObserver on the SDK (spans processed, then dropped)"),
+        )
+    ]
     return [
         Row(
             latency_label,
@@ -167,4 +192,5 @@ async def run(sizes: Sizes) -> list[Row]:
             f"≤ {_V2_PAGE_RATIO:.2f}",
             v2_page <= _V2_PAGE_RATIO * classic_page,
         ),
+        *observed,
     ]

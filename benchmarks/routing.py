@@ -44,6 +44,7 @@ from ._world import (
     TestBot,
     fresh,
     instant_webhooks,
+    observers_named,
 )
 
 if TYPE_CHECKING:
@@ -103,8 +104,10 @@ class _Side:
         return (cpu_clock() - started) / size * 1e6
 
 
-async def _session_side(size: int, *, middleware: bool = True) -> _Side:
-    test_bot = await TestBot.create(sessions=True)
+async def _session_side(size: int, *, middleware: bool = True, observers: str | None = None) -> _Side:
+    test_bot = await TestBot.create(
+        sessions=True, observers=None if observers is None else observers_named(observers)
+    )
     if not middleware:
         # What the owner filter and the middleware list around it cost (instruction counts only).
         get_session_manager(test_bot.bot).executor.update_middleware.clear()
@@ -172,6 +175,10 @@ SIDES: dict[str, Callable[[], Awaitable[_Side]]] = {
     "least-router": lambda: _least_router_side(50),
     "pages-classic": lambda: _pages_side(50, BenchPages),
     "pages-v2": lambda: _pages_side(50, BenchPagesV2),
+    "session-observers-none": lambda: _session_side(50, observers="none"),
+    "session-prometheus": lambda: _session_side(50, observers="prometheus"),
+    "session-otel-api": lambda: _session_side(50, observers="otel-api"),
+    "session-otel-sdk": lambda: _session_side(50, observers="otel-sdk"),
 }
 """The bots by name, each built with its clicks (the session bots with 50 live sessions).
 
@@ -180,7 +187,10 @@ filter and no list around it. ``least-router`` is :class:`~benchmarks._world.Lea
 least any listener-based router can do. Only the instruction counts use those two, to price the
 guarantees, and the two page sides: a click that turns a list session's page (to page 2, whatever
 the page shown), rendered by default as an embed (``pages-classic``) or as a components v2 layout
-(``pages-v2``), the clicked message edited in place."""
+(``pages-v2``), the clicked message edited in place. The ``session-*`` sides with observers are the
+session bot reporting to ``observers=[]`` (configured, empty), a Prometheus observer, the
+OpenTelemetry observer on the API alone (no SDK: its tracer does nothing) and on the SDK (every span
+made and processed, then dropped): each is priced against the bare session click."""
 
 
 async def run(sizes: Sizes) -> list[Row]:

@@ -1,14 +1,17 @@
-"""MkDocs hooks: the API reference must be complete.
+"""MkDocs hooks: the API reference must be complete, and the Grafana dashboards must be true.
 
 A public name (one in the ``__all__`` of a public module of the package) that no reference page
-renders, or that has no docstring, logs a warning; ``mkdocs build --strict`` turns it into a failed
-build, as it does for broken links and cross-references.
+renders, or that has no docstring, logs a warning; so does a dashboard in ``docs/grafana/`` that is
+not valid JSON, or whose queries name a metric :class:`~nyx_sessions.metrics.PrometheusObserver` does
+not register. ``mkdocs build --strict`` turns each into a failed build, as it does for broken links
+and cross-references.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import logging
 import pkgutil
 import re
@@ -23,6 +26,7 @@ log = logging.getLogger("mkdocs.plugins.nyx_sessions")
 
 _PACKAGE = "nyx_sessions"
 _DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.MULTILINE)
+_METRIC = re.compile(r"\bnyx_sessions_[a-z_]+")
 
 
 def on_pre_build(config: Any) -> None:
@@ -36,6 +40,52 @@ def on_pre_build(config: Any) -> None:
             if not _is_rendered(path, obj, name, rendered):
                 log.warning("%s is public but no page of docs/reference renders it", path)
             _check_docstrings(path, obj)
+    for dashboard in sorted((Path(config["docs_dir"]) / "grafana").glob("*.json")):
+        _check_dashboard(dashboard)
+
+
+def _check_dashboard(path: Path) -> None:
+    """Warn for a dashboard that is not JSON, has no query, or queries a metric that does not exist."""
+    try:
+        dashboard = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        log.warning("%s is not valid JSON: %s", path.name, error)
+        return
+    queries = list(_queries(dashboard))
+    if not queries:
+        log.warning("%s has no Prometheus query (no panel target with an expr)", path.name)
+    known = _metric_names()
+    for query in queries:
+        for name in _METRIC.findall(query):
+            if name not in known:
+                log.warning(
+                    "%s queries %s, which PrometheusObserver does not serve (it serves %s)",
+                    path.name,
+                    name,
+                    ", ".join(sorted(known)),
+                )
+
+
+def _queries(node: object) -> list[str]:
+    """Every ``expr`` string anywhere in a dashboard (panel targets, variables)."""
+    if isinstance(node, dict):
+        found = [node["expr"]] if isinstance(node.get("expr"), str) else []
+        return found + [query for value in node.values() for query in _queries(value)]
+    if isinstance(node, list):
+        return [query for value in node for query in _queries(value)]
+    return []
+
+
+def _metric_names() -> set[str]:
+    """The sample names a scrape of :class:`~nyx_sessions.metrics.PrometheusObserver` can show."""
+    from prometheus_client import CollectorRegistry
+
+    from nyx_sessions.metrics import PrometheusObserver
+
+    registry = CollectorRegistry()
+    PrometheusObserver(registry)
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+    return {f"{family.name}{suffix}" for family in registry.collect() for suffix in suffixes[family.type]}
 
 
 def _public_modules() -> list[ModuleType]:

@@ -13,10 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from prometheus_client import start_http_server
 from rich.console import Console
 
 from example_bot.bot import ExampleBot
 from example_bot.playground import TOUR, run_playground
+from nyx_sessions.metrics import PrometheusObserver
 
 __all__ = ("DEFAULT_DB", "main")
 
@@ -60,7 +62,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sync", action="store_true", help="sync the slash commands with Discord on start-up"
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="N",
+        default=None,
+        help="serve the sessions' Prometheus metrics on http://0.0.0.0:N/metrics (the playground too)",
+    )
     return parser.parse_args(argv)
+
+
+def _serve_metrics(port: int | None) -> PrometheusObserver | None:
+    """A Prometheus observer on prometheus-client's default registry, served on ``port``; or none."""
+    if port is None:
+        return None
+    observer = PrometheusObserver()
+    start_http_server(port)
+    logging.getLogger("example_bot").info("Metrics on http://0.0.0.0:%d/metrics", port)
+    return observer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,18 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     script = TOUR if args.tour else args.script
     named = args.db or os.environ.get("NYX_EXAMPLE_DB")
+    metrics = _serve_metrics(args.metrics_port)
     if args.tour and not named:
         # The tour tells a story from an empty server: a second run on the same data would find
         # the first run's categories and sessions, and its steps would no longer fit.
         with tempfile.TemporaryDirectory(prefix="nyx-example-tour-") as folder:
             return run_playground(
-                Path(folder) / "tour.sqlite3", Console(highlight=False), script=script, sessions=args.sessions
+                Path(folder) / "tour.sqlite3",
+                Console(highlight=False),
+                script=script,
+                sessions=args.sessions,
+                metrics=metrics,
             )
     args.db = Path(named or DEFAULT_DB)
     if script is not None or args.offline or not token:
-        return run_playground(args.db, Console(highlight=False), script=script, sessions=args.sessions)
+        return run_playground(
+            args.db, Console(highlight=False), script=script, sessions=args.sessions, metrics=metrics
+        )
     # Ctrl-C: discord.py's run() closes the bot, which ends every session and closes the database.
-    bot = ExampleBot(args.db, sessions=args.sessions, sync_commands=args.sync)
+    observers = () if metrics is None else (metrics,)
+    bot = ExampleBot(args.db, sessions=args.sessions, sync_commands=args.sync, observers=observers)
     bot.run(token, log_level=logging.INFO, root_logger=True)
     return 0
 

@@ -14,6 +14,9 @@ from example_bot.db import Database
 from nyx_sessions import SessionCog
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.storage import Clock
 
 __all__ = ("EXTENSIONS", "ExampleBot")
@@ -47,6 +50,8 @@ class ExampleBot(commands.Bot):
         playground passes a clock it moves by hand.
     sync_commands: :class:`bool`
         Sync the slash commands with Discord on start-up (needed after adding or changing one).
+    observers: Sequence[:class:`nyx_sessions.observers.SessionObserver`]
+        What the session manager reports to (``--metrics-port`` gives it a Prometheus observer).
     intents: Optional[:class:`discord.Intents`]
         The default intents plus message content (for the prefix commands) when not given.
 
@@ -66,6 +71,7 @@ class ExampleBot(commands.Bot):
         clock: Clock | None = None,
         sync_commands: bool = False,
         intents: discord.Intents | None = None,
+        observers: Sequence[SessionObserver] = (),
     ) -> None:
         if intents is None:
             intents = discord.Intents.default()
@@ -76,11 +82,12 @@ class ExampleBot(commands.Bot):
         self.sessions = sessions or f"sqlite:///{path.with_name(f'{path.stem}.sessions.sqlite3')}"
         self._clock = clock
         self._sync_commands = sync_commands
+        self._observers = tuple(observers)
 
     async def setup_hook(self) -> None:
         await self.db.connect()
         # Two lines make sessions durable: a store, then the extension as usual.
-        nyx_sessions.configure(self, store=self.sessions, clock=self._clock)
+        nyx_sessions.configure(self, store=self.sessions, clock=self._clock, observers=self._observers)
         await self.load_extension("nyx_sessions")
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -15,6 +15,9 @@ from nyx_sessions.manager import SessionManager
 from nyx_sessions.storage import store_from_url
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.storage import Clock, SessionStore
 
 __all__ = ("SessionCog", "configure", "get_session_manager")
@@ -78,7 +81,11 @@ class SessionCog(commands.Cog, name=COG_NAME):
 
 
 def configure(
-    bot: discord.Client, *, store: SessionStore | str | None = None, clock: Clock | None = None
+    bot: discord.Client,
+    *,
+    store: SessionStore | str | None = None,
+    clock: Clock | None = None,
+    observers: Iterable[SessionObserver] | None = None,
 ) -> None:
     """Choose how ``load_extension("nyx_sessions")`` builds the bot's :class:`SessionManager`.
 
@@ -99,6 +106,10 @@ def configure(
     clock: Optional[:class:`~nyx_sessions.storage.Clock`]
         What expiry, automatic deferrals and token ages are measured on; the system clock by default.
         Tests pass a :class:`~nyx_sessions.storage.ManualClock` to move time by hand.
+    observers: Optional[Iterable[:class:`~nyx_sessions.observers.SessionObserver`]]
+        Told of every start, click, end and store call: metrics
+        (:class:`~nyx_sessions.metrics.PrometheusObserver`), traces
+        (:class:`~nyx_sessions.tracing.OpenTelemetryObserver`) or your own. None by default.
 
     Raises
     ------
@@ -116,4 +127,6 @@ def configure(
         options["store"] = store_from_url(store) if isinstance(store, str) else store
     if clock is not None:
         options["clock"] = clock
+    if observers is not None:
+        options["observers"] = tuple(observers)
     setattr(bot, _OPTIONS, options)

@@ -25,6 +25,7 @@ from nyx_sessions.lifecycle.outside import OutsideWork
 from nyx_sessions.lifecycle.shutdown import Shutdown
 from nyx_sessions.lifecycle.starting import Starts
 from nyx_sessions.lifecycle.tasks import Tasks
+from nyx_sessions.observers import Observers
 from nyx_sessions.state import SessionEndCode, SessionEndData
 from nyx_sessions.storage import (
     MemorySessionRepository,
@@ -34,11 +35,12 @@ from nyx_sessions.storage import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Mapping
+    from collections.abc import Coroutine, Iterable, Mapping
 
     import discord
 
     from nyx_sessions.lifecycle.backing import Backing
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import EndCode, SessionExecutionMeta
     from nyx_sessions.storage import Clock, SessionRepository, SessionStore
@@ -82,6 +84,9 @@ class SessionManager:
     replay_window: :class:`float`
         Seconds an interaction id is remembered so a replay of it is ignored; by default 15 minutes,
         the life of an interaction token (a replay after that can no longer be answered).
+    observers: Iterable[:class:`~nyx_sessions.observers.SessionObserver`]
+        Told of every start, click, end and store call (metrics, traces): for example
+        :class:`~nyx_sessions.metrics.PrometheusObserver`. None by default, which costs nothing.
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class SessionManager:
         clock: Clock | None = None,
         shutdown_timeout: float = 10.0,
         replay_window: float = TOKEN_LIFETIME,
+        observers: Iterable[SessionObserver] = (),
     ) -> None:
         if not replay_window > 0:
             raise ValueError(f"replay_window must be a positive number of seconds, got {replay_window!r}")
@@ -112,12 +118,15 @@ class SessionManager:
         self._executor = SessionExecutor() if executor is None else executor
         self._promises = SessionPromiseRepository() if promise_repository is None else promise_repository
         self._bus = EventBus() if bus is None else bus
+        self._observers = watching = Observers(observers, clock)
+        if watching:
+            self._executor._observers = watching
         self._live = live = LiveSessions(self._promises)
         self._tasks = tasks = Tasks()
-        self._deferrals = DeferralWatch(clock, tasks.spawn)
+        self._deferrals = DeferralWatch(clock, tasks.spawn, observed=bool(watching))
         announce = Announcer(self._bus, bot).emit
         self._outside = OutsideWork(live, self._backing_of)
-        self._ends = ends = Ends(live, self._executor, announce, self._backing_of, self._outside)
+        self._ends = ends = Ends(live, self._executor, announce, self._backing_of, self._outside, watching)
         self._memory = MemoryBacking(
             self._repository, live, clock=clock, end=ends.end, expire=ends.expire, spawn=tasks.spawn
         )
@@ -131,6 +140,7 @@ class SessionManager:
                 end=ends.run,
                 rebuild=lambda cls, record, data: cls._from_record(self, record, data),
                 report=self._executor.update_error_handler.handle,
+                observers=watching,
             )
         self._starts = Starts(
             live,
@@ -142,6 +152,7 @@ class SessionManager:
             tasks.spawn,
             self._outside,
             ends.run,
+            watching,
         )
         self._clicks = Clicks(
             live,
@@ -152,6 +163,7 @@ class SessionManager:
             announce,
             self._backing_of,
             replay_window,
+            watching,
         )
         self._shutdown = Shutdown(
             live, tasks, self._bus, announce, self._backing_of, self._starts.abandon, shutdown_timeout
@@ -195,6 +207,11 @@ class SessionManager:
         return None if self._durable is None else self._durable.store
 
     @property
+    def observers(self) -> tuple[SessionObserver, ...]:
+        """tuple[:class:`~nyx_sessions.observers.SessionObserver`, ...]: What this manager reports to."""
+        return tuple(self._observers)
+
+    @property
     def clock(self) -> Clock:
         """:class:`~nyx_sessions.storage.Clock`: What deferrals, token ages and replays are timed on."""
         return self._clock
@@ -233,6 +250,8 @@ class SessionManager:
         await self._repository.start()
         if self._durable is not None:
             await self._durable.open()
+        if self._observers:
+            self._observers.attached(self)
 
     async def close(self) -> None:
         """End every live session with :attr:`SessionEndCode.BOT_STOP` and stop background work.
@@ -251,6 +270,8 @@ class SessionManager:
         if self._durable is not None:
             await self._durable.close()
         self._promises.resolve_all(SessionEndData("the bot is stopping", SessionEndCode.BOT_STOP))
+        if self._observers:
+            self._observers.detached(self)
 
     async def start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None = None) -> bool:
         """Start ``session``: run the start middlewares and filter, then its ``on_start``.

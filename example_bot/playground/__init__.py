@@ -19,6 +19,8 @@ from example_bot.playground.driver import HELP, Playground, PlaygroundError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nyx_sessions.metrics import PrometheusObserver
+
 __all__ = ("TOUR", "Playground", "PlaygroundError", "run_playground")
 
 TOUR = Path(__file__).resolve().parent.parent / "tour.txt"
@@ -31,11 +33,17 @@ The nyx_sessions example bot, offline: a fake server "Nyx Playground" with #gene
 
 
 def run_playground(
-    db_path: str | Path, console: Console, *, script: Path | None = None, sessions: str | None = None
+    db_path: str | Path,
+    console: Console,
+    *,
+    script: Path | None = None,
+    sessions: str | None = None,
+    metrics: PrometheusObserver | None = None,
 ) -> int:
     """Run the playground: replay ``script`` when given, else read steps from the terminal.
 
-    ``sessions`` is the store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
+    ``sessions`` is the store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`);
+    ``metrics`` the Prometheus observer the bot reports to (one on a registry of its own if not given).
 
     Ctrl-C or Ctrl-D (or ``quit``) stops it cleanly: the bot's sessions end and the database is
     closed.
@@ -48,7 +56,7 @@ def run_playground(
     # A loop of our own, run one step at a time: the terminal is read while nothing else runs, so
     # Ctrl-C at the prompt is a plain KeyboardInterrupt.
     loop = asyncio.new_event_loop()
-    playground = Playground(db_path, console, sessions=sessions)
+    playground = Playground(db_path, console, sessions=sessions, metrics=metrics)
     try:
         loop.run_until_complete(playground.start())
         if script is not None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from prometheus_client import CollectorRegistry
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +30,7 @@ from example_bot.playground.render import (
 )
 from example_bot.playground.world import create_offline_bot
 from nyx_sessions import get_session_manager
+from nyx_sessions.metrics import PrometheusObserver
 from nyx_sessions.storage import ManualClock
 from nyx_sessions.testing import InteractionHarness, close_test_bot
 
@@ -60,6 +62,7 @@ Or what only the playground can do:
   advance SECONDS            move the clock (idle sessions expire)
   show [mN]                  draw message mN again and make it current
   sessions                   list the running sessions
+  metrics                    the bot's Prometheus metrics now (what --metrics-port serves)
   restart                    restart the bot (a deploy): same server and messages, sessions come back
   help · quit"""
 
@@ -104,11 +107,21 @@ class Playground:
         Where the transcript goes.
     sessions: Optional[:class:`str`]
         The store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
+    metrics: Optional[:class:`nyx_sessions.metrics.PrometheusObserver`]
+        What the bot's session manager reports to; one on a registry of its own when not given.
     """
 
-    def __init__(self, db_path: str | Path, console: Console, *, sessions: str | None = None) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        console: Console,
+        *,
+        sessions: str | None = None,
+        metrics: PrometheusObserver | None = None,
+    ) -> None:
         self.db_path = db_path
         self.sessions = sessions
+        self.metrics = PrometheusObserver(CollectorRegistry()) if metrics is None else metrics
         self.console = console
         self.clock = ManualClock()
         self._bot: ExampleBot | None = None
@@ -152,7 +165,9 @@ class Playground:
             logging.getLogger(name).setLevel(level)
 
     async def _boot(self) -> None:
-        bot = await create_offline_bot(self.db_path, clock=self.clock, sessions=self.sessions)
+        bot = await create_offline_bot(
+            self.db_path, clock=self.clock, sessions=self.sessions, observers=[self.metrics]
+        )
         self._bot, self._harness = bot, InteractionHarness(bot, clock=self.clock).install()
 
     async def _shut_down(self) -> None:
@@ -264,6 +279,8 @@ class Playground:
                 self._show(words)
             case "sessions":
                 await self._list_sessions()
+            case "metrics":
+                self._show_metrics()
             case "restart":
                 await self._restart()
             case "help":
@@ -414,6 +431,20 @@ class Playground:
             left = "never" if expires_at is None else f"{expires_at - self.clock.time():g} s"
             table.add_row(type(session).__name__, owner_name(session), left)
         self.console.print(table)
+
+    def _show_metrics(self) -> None:
+        """Every sample of the bot's metrics that is not zero (histograms: their count and sum)."""
+        table = Table("metric", "labels", "value", box=None)
+        for family in self.metrics.registry.collect():
+            for sample in family.samples:
+                if sample.name.endswith(("_created", "_bucket")) or not sample.value:
+                    continue
+                labels = ", ".join(f"{key}={value!r}" for key, value in sorted(sample.labels.items()))
+                table.add_row(sample.name, labels, f"{sample.value:g}")
+        if table.row_count:
+            self.console.print(table)
+        else:
+            self.console.print(Text("(nothing counted yet)", "dim"))
 
     async def _restart(self) -> None:
         self.console.print(Text("(restarting the bot: the server and its messages stay…)", "dim"))

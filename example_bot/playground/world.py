@@ -18,9 +18,10 @@ from example_bot.bot import ExampleBot
 from nyx_sessions.testing import apply
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.storage import Clock
 
 __all__ = ("CHANNELS", "GUILD", "MEMBERS", "create_offline_bot")
@@ -47,7 +48,11 @@ def _fixed_snowflakes() -> Iterator[None]:
 
 
 async def create_offline_bot(
-    db_path: str | Path, *, clock: Clock | None = None, sessions: str | None = None
+    db_path: str | Path,
+    *,
+    clock: Clock | None = None,
+    sessions: str | None = None,
+    observers: Sequence[SessionObserver] = (),
 ) -> ExampleBot:
     """Create the example bot on a fake guild (#general, #support, #mod-log; alice, bob, carol).
 
@@ -63,11 +68,13 @@ async def create_offline_bot(
         What sessions expire by; ``None`` wires nyx_sessions as on Discord (real time).
     sessions: Optional[:class:`str`]
         The store URL for durable sessions (:class:`~example_bot.bot.ExampleBot`).
+    observers: Sequence[:class:`nyx_sessions.observers.SessionObserver`]
+        What the session manager reports to.
     """
     apply()
     intents = discord.Intents.default()
     intents.message_content = intents.members = True  # the fake guild's members must be cached
-    bot = ExampleBot(db_path, sessions=sessions, clock=clock, intents=intents)
+    bot = ExampleBot(db_path, sessions=sessions, clock=clock, intents=intents, observers=observers)
     await bot._async_setup_hook()  # gives the bot its loop; a dpytest bot never logs in
     with _fixed_snowflakes():
         dpytest.configure(

@@ -35,8 +35,9 @@ from nyx_sessions.durable.data import DataVersionError, decode_data
 from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
 from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, ExecutionOutcome, send_notice
-from nyx_sessions.lifecycle.backing import ANSWERED, Answered
+from nyx_sessions.lifecycle.backing import ANSWERED, ANSWERED_UNAVAILABLE, ANSWERED_UNKNOWN, Answered
 from nyx_sessions.lifecycle.limits import Admission, jump_url
+from nyx_sessions.observers import NO_OBSERVERS, store_label
 from nyx_sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
 from nyx_sessions.storage.store import STARTING_GRACE, SessionBusyError
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from nyx_sessions.execution.executor import UpdateOutcome
     from nyx_sessions.lifecycle.limits import SessionLimits
     from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.observers import Observers
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import SessionExecutionMeta
     from nyx_sessions.storage import Clock
@@ -151,6 +153,8 @@ class DurableSessions:
         of the bot may know it), then dropped without ``on_end``.
     timeout: :class:`float`
         The longest any store call may take; past it the store counts as unavailable.
+    observers: :class:`~nyx_sessions.observers.Observers`
+        Told of every store call and of waits for another process's lease.
 
     Attributes
     ----------
@@ -172,12 +176,14 @@ class DurableSessions:
         "_live",
         "_lost_claims",
         "_make",
+        "_observers",
         "_order",
         "_overdue",
         "_report",
         "_run_end",
         "_spawn",
         "_store",
+        "_store_label",
         "_sweeping",
         "_unfinished",
         "_unknown_kinds",
@@ -205,8 +211,11 @@ class DurableSessions:
         stale_after: float = 60.0,
         unknown_grace: float = 3600.0,
         timeout: float = 2.0,
+        observers: Observers = NO_OBSERVERS,
     ) -> None:
         self._store = store
+        self._observers = observers
+        self._store_label = store_label(store)
         self._live = live
         self._clock = clock
         self._spawn = spawn
@@ -474,10 +483,10 @@ class DurableSessions:
         except StoreUnavailableError as error:
             _log.warning("session %s could not be loaded: %s", session_id, error)
             await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
-            return ANSWERED
+            return ANSWERED_UNAVAILABLE
         if isinstance(found, Elsewhere):  # another version of the bot may serve it: left alone
             await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
-            return ANSWERED
+            return ANSWERED_UNKNOWN
         if found is not None and not isinstance(found, Answered):
             self._live.held[session_id] = found
         return found
@@ -507,7 +516,7 @@ class DurableSessions:
             return await self._held_copy(held, known)  # this process serves it: nothing to ask first
         self.taken_clicks += 1
 
-        async def take() -> Acquired:
+        async def acquire() -> Acquired:
             # Each try is given up with its call: a request Redis runs later than that takes nothing.
             acquired = await store.acquire(
                 session_id, interaction_id=interaction_id, give_up_at=self._give_up_at()
@@ -516,7 +525,7 @@ class DurableSessions:
                 raise SessionBusyError(session_id, acquired.retry_after)
             return acquired
 
-        acquired = await self._when_free(session_id, take)
+        acquired = await self._when_free(session_id, acquire)
         if acquired.status == "replay":
             _log.debug("interaction %s was taken by another process", interaction_id)
             return ANSWERED
@@ -560,16 +569,23 @@ class DurableSessions:
         store = self._shared
         wait_until = time.time() + (0.0 if store is None else store.lease) + 1.0
         waits = iter(_BUSY_BACKOFF)
-        while True:
-            try:
-                return await self._call(attempt())
-            except SessionBusyError as busy:
-                pause = next(waits, _BUSY_BACKOFF[-1])
-                if time.time() + pause > wait_until:
-                    raise StoreUnavailableError(
-                        f"session {session_id} stayed busy in another process"
-                    ) from None
-                await asyncio.sleep(min(pause, busy.retry_after or pause))
+        waited_from: float | None = None  # set once it had to wait, when observed
+        try:
+            while True:
+                try:
+                    return await self._call(attempt())
+                except SessionBusyError as busy:
+                    if self._observers and waited_from is None:
+                        waited_from = time.perf_counter()
+                    pause = next(waits, _BUSY_BACKOFF[-1])
+                    if time.time() + pause > wait_until:
+                        raise StoreUnavailableError(
+                            f"session {session_id} stayed busy in another process"
+                        ) from None
+                    await asyncio.sleep(min(pause, busy.retry_after or pause))
+        finally:
+            if waited_from is not None and self._observers:
+                self._observers.lease_waited(session_id, time.perf_counter() - waited_from)
 
     async def revert(self, session: AbstractSession[Any]) -> bool:
         """Undo what a failed handler changed: the stored state is put back into the held copy.
@@ -947,7 +963,7 @@ class DurableSessions:
                 await self.finish(session_id)
                 return
             expired = code is SessionEndCode.EXPIRED
-            await self._run_end(session, reason, code, None, expired=expired)
+            await self._run_end(session, reason, code, None, expired=expired, deadline=record.deadline)
         if expired and session.disable_on_expire and now - (record.deadline or now) <= self.stale_after:
             await session._disable_components()
 
@@ -969,6 +985,8 @@ class DurableSessions:
         A store whose calls never wait (:attr:`~nyx_sessions.storage.SessionStore.waits`) gets no
         timer: nothing could interrupt its calls, and the timer would cost each click.
         """
+        if self._observers:
+            work = self._observers.timed_store_call(self._store_label, work)
         try:
             if not self._store.waits:
                 return await work

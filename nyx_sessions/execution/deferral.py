@@ -33,6 +33,7 @@ __all__ = (
     "TOKEN_LIFETIME",
     "DeferralWatch",
     "GuardedResponse",
+    "ObservedResponse",
     "Watched",
     "token_alive",
     "token_deadline",
@@ -280,6 +281,32 @@ class GuardedResponse(discord.InteractionResponse[Any]):
         return response
 
 
+class ObservedResponse(GuardedResponse):
+    """A :class:`GuardedResponse` that tells its observation when Discord accepted the first answer.
+
+    The watch hands these out only to a manager with observers: without them no click pays for it.
+
+    Attributes
+    ----------
+    observation: Optional[:class:`~nyx_sessions.observers.ClickObservation`]
+        What the first accepted answer is reported to (a click's or a start's observation).
+    """
+
+    __slots__ = ("observation",)
+
+    def _answered(self) -> None:
+        observation = getattr(self, "observation", None)  # set by the click or start it answers
+        if observation is not None and self._response_type is not None:
+            observation._responded(False)
+        super()._answered()
+
+    async def _defer(self) -> None:
+        await super()._defer()
+        observation = getattr(self, "observation", None)
+        if observation is not None and self._response_type is not None:
+            observation._responded(True)
+
+
 class DeferralWatch:
     """Defers each watched interaction still unanswered at its deadline, with one clock timer for all.
 
@@ -292,15 +319,22 @@ class DeferralWatch:
         The time deadlines are measured on.
     spawn: Callable[[Coroutine, str], asyncio.Task]
         Runs a deferral as a named task that its owner keeps until done.
+    observed: :class:`bool`
+        Hand out :class:`ObservedResponse` objects (the manager has observers).
     """
 
-    __slots__ = ("_alarm", "_clock", "_heap", "_order", "spawn")
+    __slots__ = ("_alarm", "_clock", "_heap", "_order", "_response", "spawn")
 
     def __init__(
-        self, clock: Clock, spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
+        self,
+        clock: Clock,
+        spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]],
+        *,
+        observed: bool = False,
     ) -> None:
         self._clock = clock
         self.spawn = spawn
+        self._response = ObservedResponse if observed else GuardedResponse
         self._heap: list[Watched] = []
         self._order = itertools.count()
         self._alarm = Alarm(clock, self._on_alarm)
@@ -367,7 +401,7 @@ class DeferralWatch:
         thinking: bool,
         ephemeral: bool,
     ) -> Watched | None:
-        response = GuardedResponse(interaction, self, now, auto_defer, thinking, ephemeral)
+        response = self._response(interaction, self, now, auto_defer, thinking, ephemeral)
         # discord.py caches Interaction.response in this slot: every caller gets the guarded one.
         interaction._cs_response = response  # type: ignore[attr-defined]
         if auto_defer is None:

@@ -25,6 +25,7 @@ from nyx_sessions.execution.notices import (
     default_missing_handler,
     send_notice,
 )
+from nyx_sessions.observers import NO_OBSERVERS
 from nyx_sessions.state import SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ class SessionExecutor:
         "_denied_handler",
         "_end_error_handler",
         "_missing_handler",
+        "_observers",
         "_start_error_handler",
         "_start_middleware",
         "_update_error_handler",
@@ -204,6 +206,8 @@ class SessionExecutor:
         self._denied_handler: DeniedHandler = (
             default_denied_handler if denied_handler is None else denied_handler
         )
+        # Set by the manager that runs this executor with observers; told of every session error.
+        self._observers = NO_OBSERVERS
 
     @property
     def start_middleware(self) -> StartMiddlewareList:
@@ -271,6 +275,8 @@ class SessionExecutor:
             await session.on_start(meta)
         except (Exception, asyncio.CancelledError) as error:
             _reraise_own_cancellation(error)
+            if self._observers:
+                self._observers.session_failed(session, error, "start")
             await self._start_error_handler.handle(error, session, meta)
             return ExecutionOutcome.FAILED
         return ExecutionOutcome.OK
@@ -314,6 +320,8 @@ class SessionExecutor:
             refresh = await session.on_update(interaction, meta)
         except (Exception, asyncio.CancelledError) as error:
             _reraise_own_cancellation(error)
+            if self._observers:
+                self._observers.session_failed(session, error, "click")
             if not await _session_handles(session, error, interaction):
                 await self._update_error_handler.handle(error, session, interaction, meta)
             if isinstance(error, SessionStoreError):
@@ -356,6 +364,8 @@ class SessionExecutor:
         # Read after on_end, which may set the result; kept even when on_end failed halfway.
         data = SessionEndData(reason, code, session.result)
         if failure is not None:
+            if self._observers:
+                self._observers.session_failed(session, failure, "end")
             await self._end_error_handler.handle(failure, session, data, meta)
         return data
 

@@ -24,23 +24,38 @@ if TYPE_CHECKING:
     from nyx_sessions.state import EndCode, SessionEndData, SessionExecutionMeta
     from nyx_sessions.storage import Clock, SessionRepository
 
-__all__ = ("ANSWERED", "Answered", "Backing", "MemoryBacking")
+__all__ = ("ANSWERED", "ANSWERED_UNAVAILABLE", "ANSWERED_UNKNOWN", "Answered", "Backing", "MemoryBacking")
 
 _log = logging.getLogger(__name__)
 
 
 class Answered:
     """What :meth:`Backing.enter` returns for a click the backing has answered itself (a replay
-    taken by another process, a store that does not answer): no handler runs."""
+    taken by another process, a store that does not answer): no handler runs.
 
-    __slots__ = ()
+    Attributes
+    ----------
+    outcome: :class:`str`
+        How observers count the click (:data:`~nyx_sessions.observers.CLICK_OUTCOMES`).
+    """
+
+    __slots__ = ("outcome",)
+
+    def __init__(self, outcome: str) -> None:
+        self.outcome = outcome
 
     def __repr__(self) -> str:
-        return "ANSWERED"
+        return f"ANSWERED({self.outcome})"
 
 
-ANSWERED = Answered()
-"""The one :class:`Answered`."""
+ANSWERED = Answered("replayed")
+"""A click another process took (a replay of its interaction)."""
+
+ANSWERED_UNAVAILABLE = Answered("error")
+"""A click told to try again: the store did not answer."""
+
+ANSWERED_UNKNOWN = Answered("unknown")
+"""A click told to try again: its session is of a kind no class here knows (another version)."""
 
 
 class Backing(Protocol):
@@ -157,7 +172,9 @@ class MemoryBacking:
         *,
         clock: Clock,
         end: Callable[[AbstractSession[Any], str, EndCode], Awaitable[SessionEndData[Any]]],
-        expire: Callable[[AbstractSession[Any], Callable[[str], bool]], Coroutine[Any, Any, None]],
+        expire: Callable[
+            [AbstractSession[Any], Callable[[str], bool], float | None], Coroutine[Any, Any, None]
+        ],
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
     ) -> None:
         self._repository = repository
@@ -252,7 +269,9 @@ class MemoryBacking:
             await self._repository.set_ttl(session.id, session._ttl_at(self._clock.time()))
 
     def _expired(self, session: AbstractSession[Any]) -> None:
-        self._spawn(self._expire(session, self._refreshed), f"nyx-sessions:expire:{session.id}")
+        # The repository says when the session was due, if it can (its expiry lateness is observed).
+        deadline = getattr(self._repository, "expiring", None)
+        self._spawn(self._expire(session, self._refreshed, deadline), f"nyx-sessions:expire:{session.id}")
 
     def _refreshed(self, session_id: str) -> bool:
         """Whether a handler refreshed the session while its expiry waited for it."""

@@ -9,6 +9,7 @@ middlewares and the handler; the backing keeps what the handler did; the update 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,9 +20,11 @@ from nyx_sessions.events import SessionEvent
 from nyx_sessions.execution import CHILD_OPEN_NOTICE, EXPIRED_NOTICE, send_notice
 from nyx_sessions.execution.deferral import AUTO_DEFER
 from nyx_sessions.execution.disabling import component_custom_ids
+from nyx_sessions.execution.executor import ExecutionOutcome
 from nyx_sessions.execution.replay import ReplayGuard
 from nyx_sessions.lifecycle.backing import Answered
 from nyx_sessions.lifecycle.live import CLICK
+from nyx_sessions.observers import NO_OBSERVERS, ClickObservation
 from nyx_sessions.state import SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
@@ -32,12 +35,20 @@ if TYPE_CHECKING:
     from nyx_sessions.execution.deferral import DeferralWatch
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
+    from nyx_sessions.observers import Observers
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.storage import Clock
 
 __all__ = ("Clicks",)
 
 _log = logging.getLogger(__name__)
+
+_OUTCOMES = {
+    ExecutionOutcome.OK: "handled",
+    ExecutionOutcome.DENIED: "denied",
+    ExecutionOutcome.FAILED: "error",
+}
+"""How observers count a click by how its execution went."""
 
 
 class Clicks:
@@ -61,9 +72,21 @@ class Clicks:
         The backing of a held session, or of one this process does not hold (``None``).
     replay_window: :class:`float`
         Seconds an interaction id is remembered.
+    observers: :class:`~nyx_sessions.observers.Observers`
+        Told of each click; none (falsy) costs a check per step.
     """
 
-    __slots__ = ("_announce", "_backing_of", "_clock", "_codec", "_deferrals", "_executor", "_live", "_seen")
+    __slots__ = (
+        "_announce",
+        "_backing_of",
+        "_clock",
+        "_codec",
+        "_deferrals",
+        "_executor",
+        "_live",
+        "_observers",
+        "_seen",
+    )
 
     def __init__(
         self,
@@ -75,8 +98,10 @@ class Clicks:
         announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         replay_window: float,
+        observers: Observers = NO_OBSERVERS,
     ) -> None:
         self._live = live
+        self._observers = observers
         self._codec = codec
         self._executor = executor
         self._deferrals = deferrals
@@ -92,9 +117,17 @@ class Clicks:
         session_id = self.session_id_of(interaction)
         if session_id is None:
             return False
+        observers = self._observers
+        click = None
+        if observers:  # nothing is built for observers unless there are some
+            click = ClickObservation(interaction, session_id)
+            observers.click_began(click)
         now = self._clock.time()
         if not self._seen.add(interaction.id, now):
             _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
+            if click is not None:
+                click.outcome = "replayed"
+                observers.click_finished(click)
             return True
         live = self._live
         held = live.held.get(session_id)
@@ -102,8 +135,15 @@ class Clicks:
         watched = self._deferrals.watch_click(
             interaction, AUTO_DEFER if held is None else held.auto_defer, now
         )
+        if click is not None:
+            interaction.response.observation = click  # type: ignore[attr-defined]  # an ObservedResponse
         if not live.serial.try_acquire(session_id):  # no coroutine for a free lock: nearly every click
-            await self._wait_for_turn(session_id)
+            try:
+                await self._wait_for_turn(session_id)
+            except BaseException:
+                if click is not None:  # every click_began has its click_finished
+                    observers.click_finished(click)
+                raise
         held = live.held.get(session_id)
         backing = self._backing_of(held)
         committed = False
@@ -112,11 +152,19 @@ class Clicks:
             if session is None:  # not at hand: the backing brings it (from a store, or another process)
                 session = await backing.enter(session_id, held, interaction)
             if isinstance(session, Answered):  # a replay, or told to try again
+                if click is not None:
+                    click.outcome = session.outcome
                 return True
             if session is None or session._state is not SessionState.RUNNING:
+                if click is not None:
+                    click.outcome = "expired" if session_id else "unknown"
                 await self._answer_missing(session_id, interaction)
                 return True
+            if click is not None:
+                click.session = session
             if session._child is not None:  # it waits for a child session it opened
+                if click is not None:
+                    click.outcome = "denied"
                 await send_notice(interaction, CHILD_OPEN_NOTICE)
                 return True
             meta = meta if meta is not None else SessionExecutionMeta(session_id)
@@ -127,6 +175,10 @@ class Clicks:
             finally:
                 if clicked is not None:
                     CLICK.reset(clicked)
+            if click is not None:
+                click.outcome = _OUTCOMES[outcome.status]
+                if outcome.ran:
+                    click.handler_returned_at = time.perf_counter()
             if not interaction.response.is_done():
                 await _acknowledge(interaction)
             if live.held.get(session_id) is session and outcome.ran:
@@ -139,6 +191,8 @@ class Clicks:
                 await backing.leave(session_id, interaction.id)
             live.serial.release(session_id)
             self._deferrals.release(watched)
+            if click is not None:
+                observers.click_finished(click)
         return True
 
     def session_id_of(self, interaction: discord.Interaction[Any]) -> str | None:

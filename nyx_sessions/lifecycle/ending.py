@@ -13,6 +13,7 @@ from nyx_sessions.events import SessionEvent
 from nyx_sessions.execution import ERROR_NOTICE, send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.lifecycle.live import CLICK
+from nyx_sessions.observers import NO_OBSERVERS
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.lifecycle.outside import OutsideWork
+    from nyx_sessions.observers import Observers
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.state import EndCode
 
@@ -55,9 +57,11 @@ class Ends:
         The backing of a session (:class:`~nyx_sessions.lifecycle.backing.Backing`).
     outside: :class:`~nyx_sessions.lifecycle.outside.OutsideWork`
         Takes a parent's turn when its child ended, for its ``on_child_end``.
+    observers: :class:`~nyx_sessions.observers.Observers`
+        Told of each end sequence.
     """
 
-    __slots__ = ("_announce", "_backing_of", "_executor", "_live", "_outside")
+    __slots__ = ("_announce", "_backing_of", "_executor", "_live", "_observers", "_outside")
 
     def __init__(
         self,
@@ -66,8 +70,10 @@ class Ends:
         announce: Callable[..., None],
         backing_of: Callable[[AbstractSession[Any] | None], Backing],
         outside: OutsideWork,
+        observers: Observers = NO_OBSERVERS,
     ) -> None:
         self._live = live
+        self._observers = observers
         self._executor = executor
         self._announce = announce
         self._backing_of = backing_of
@@ -104,13 +110,14 @@ class Ends:
         meta: SessionExecutionMeta | None,
         *,
         expired: bool = False,
+        deadline: float | None = None,
     ) -> SessionEndData[Any]:
         """The end sequence itself, for ends, expiries and shutdown alike.
 
         The backing records the end first: ``on_end`` runs on the copy it gives (a store gives the
         latest stored state), not at all when another process ends the session, and the end does
         not happen when no end could be recorded (the error goes to the caller; the session goes
-        on).
+        on). ``deadline``: when an expiring session was due (observers measure the lateness).
         """
         live = self._live
         session_id = session._id
@@ -118,6 +125,8 @@ class Ends:
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
         if session._child is not None:
             await self._end_child(session._child, reason, code)
+        observers = self._observers
+        observed = observers.end(session, reason, code, expired, deadline) if observers else None
         backing = self._backing_of(session)
         try:
             ending = await backing.begin_end(session, reason, code)
@@ -127,6 +136,8 @@ class Ends:
                 waiter.set_exception(error)  # a concurrent end() is told the same
             elif waiter is not None:
                 waiter.cancel()
+            if observed is not None:
+                observers.end_finished(observed)
             raise
         data: SessionEndData[Any] | None = None
         inside = _ENDING.set({**_ENDING.get(), session_id: (reason, code)})
@@ -157,6 +168,9 @@ class Ends:
                 self._announce(SessionEvent.END, ending, data, meta)
                 if expired:
                     self._announce(SessionEvent.EXPIRE, ending, data)
+            if observed is not None:
+                observed.ended_here = ending is not None
+                observers.end_finished(observed)
         return data
 
     async def _end_child(self, child_id: str, reason: str, code: EndCode) -> None:
@@ -197,8 +211,14 @@ class Ends:
             return False
         return True
 
-    async def expire(self, session: AbstractSession[Any], refreshed: Callable[[str], bool]) -> None:
-        """End a session whose TTL ran out, unless a handler that ran meanwhile refreshed it.
+    async def expire(
+        self,
+        session: AbstractSession[Any],
+        refreshed: Callable[[str], bool],
+        deadline: float | None = None,
+    ) -> None:
+        """End a session whose TTL ran out (at ``deadline``, when known), unless a handler that ran
+        meanwhile refreshed it.
 
         A running handler is waited for (expiry never interrupts one); the components are
         disabled after the end.
@@ -212,7 +232,9 @@ class Ends:
                 return
             if refreshed(session_id):
                 return
-            await self.run(session, "the session expired", SessionEndCode.EXPIRED, None, expired=True)
+            await self.run(
+                session, "the session expired", SessionEndCode.EXPIRED, None, expired=True, deadline=deadline
+            )
         finally:
             serial.release(session_id)
         if session.disable_on_expire and session._parent is None:  # a child's parent has the message back

@@ -19,6 +19,7 @@ from nyx_sessions.execution import (
 )
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.lifecycle.limits import label_of
+from nyx_sessions.observers import NO_OBSERVERS, StartObservation
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from nyx_sessions.lifecycle.backing import Backing
     from nyx_sessions.lifecycle.live import LiveSessions
     from nyx_sessions.lifecycle.outside import OutsideWork
+    from nyx_sessions.observers import Observers
     from nyx_sessions.sessions.base import AbstractSession
     from nyx_sessions.storage import Clock
 
@@ -60,6 +62,8 @@ class Starts:
         Takes a session's turn from outside its clicks (to end one a newer start replaces).
     end: Callable
         The end sequence (:meth:`~nyx_sessions.lifecycle.ending.Ends.run`).
+    observers: :class:`~nyx_sessions.observers.Observers`
+        Told of each start.
 
     Attributes
     ----------
@@ -78,6 +82,7 @@ class Starts:
         "_end",
         "_executor",
         "_live",
+        "_observers",
         "_outside",
         "_spawn",
         "closed",
@@ -95,8 +100,10 @@ class Starts:
         spawn: Callable[[Coroutine[Any, Any, None], str], object],
         outside: OutsideWork,
         end: Callable[..., Awaitable[SessionEndData[Any]]],
+        observers: Observers = NO_OBSERVERS,
     ) -> None:
         self._live = live
+        self._observers = observers
         self._executor = executor
         self._deferrals = deferrals
         self._clock = clock
@@ -112,12 +119,27 @@ class Starts:
         """Start ``session``; see :meth:`SessionManager.start <nyx_sessions.SessionManager.start>`."""
         # Known from the first step: wait() on a session whose start is scheduled does not refuse it.
         self.in_progress[id(session)] = session
+        observers = self._observers
+        observed = None
+        if observers:
+            observed = StartObservation(session)
+            observers.start_began(observed)
         try:
-            return await self._start(session, meta)
+            started = await self._start(session, meta, observed)
+            if observed is not None:
+                observed.outcome = "started" if started else _refusal(session)
+            return started
         finally:
             self.in_progress.pop(id(session), None)
+            if observed is not None:
+                observers.start_finished(observed)
 
-    async def _start(self, session: AbstractSession[Any], meta: SessionExecutionMeta | None) -> bool:
+    async def _start(
+        self,
+        session: AbstractSession[Any],
+        meta: SessionExecutionMeta | None,
+        observed: StartObservation | None = None,
+    ) -> bool:
         self._check(session)
         meta = meta if meta is not None else SessionExecutionMeta(session.id)
         interaction = session.start_interaction
@@ -127,6 +149,8 @@ class Starts:
             watched = self._deferrals.watch_start(
                 interaction, session.auto_defer, self._clock.time(), ephemeral=session._start_ephemeral
             )
+            if observed is not None:
+                _report_answers(interaction, observed)
         try:
             return await self._admit_and_run(session, meta, self._backing_of(session))
         finally:
@@ -297,6 +321,20 @@ class Starts:
             session._message = await interaction.original_response()
         except DISCORD_ERRORS as error:
             _log.debug("could not fetch the start response of session %s: %s", session.id, error)
+
+
+def _refusal(session: AbstractSession[Any]) -> str:
+    """How observers count a start that did not start: ``"denied"`` or ``"failed"``."""
+    ended = session._end_data
+    return "denied" if ended is not None and ended.code is SessionEndCode.START_DENIED else "failed"
+
+
+def _report_answers(interaction: discord.Interaction[Any], observed: StartObservation) -> None:
+    """Have the start's response tell ``observed`` of its first answer, unless a click's already does
+    (a session started from a click: the click's observation counts that answer)."""
+    response = getattr(interaction, "_cs_response", None)
+    if response is not None and getattr(response, "observation", False) is None:
+        response.observation = observed
 
 
 def _owes_an_answer(session: AbstractSession[Any]) -> bool:

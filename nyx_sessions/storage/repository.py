@@ -209,6 +209,7 @@ class MemorySessionRepository(Generic[SessionT]):
         "_callback",
         "_clock",
         "_entries",
+        "_expiring",
         "_heap",
         "_order",
         "_running",
@@ -226,11 +227,20 @@ class MemorySessionRepository(Generic[SessionT]):
         self._running = True
         self._callback: ExpirationCallback[SessionT] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._expiring: float | None = None
 
     @property
     def clock(self) -> Clock:
         """The time source deadlines are measured against."""
         return self._clock
+
+    @property
+    def expiring(self) -> float | None:
+        """The deadline of the session whose expiration callback runs now; ``None`` outside one.
+
+        Read by the callback to learn how late the expiry came (the session left the repository).
+        """
+        return self._expiring
 
     async def save(self, session: SessionT) -> None:
         """Store ``session``, expiring ``session.ttl`` seconds from now; replace silently.
@@ -400,7 +410,7 @@ class MemorySessionRepository(Generic[SessionT]):
     def _on_timer(self) -> None:
         now = self._clock.time()
         heap = self._heap
-        expired: list[SessionT] = []
+        expired: list[tuple[SessionT, float]] = []
         budget = _POP_LIMIT
         # Take the sweep's sessions out first, as nyx does, so each callback sees a repository
         # that no longer holds any of them.
@@ -409,14 +419,16 @@ class MemorySessionRepository(Generic[SessionT]):
             if not budget or not heap or heap[0][0] > now:
                 break
             budget -= 1
-            session_id = heapq.heappop(heap)[2]
+            deadline, _, session_id = heapq.heappop(heap)
             entry = self._entries.pop(session_id)
             entry.item = None
             self._scheduled -= 1
-            expired.append(entry.session)
+            expired.append((entry.session, deadline))
         self._arm()
-        for session in expired:
+        for session, deadline in expired:
+            self._expiring = deadline
             self._expire(session)
+        self._expiring = None
 
     def _tidy_top(self, budget: int) -> int:
         """Bring an item that holds its entry's current deadline to the top of the heap.

@@ -34,6 +34,7 @@ from .plugin import (
     redis_namespace,
     redis_server,
     session_clock,
+    session_observers,
     session_store,
 )
 from .records import Injected, Reply, ReplyKind
@@ -63,5 +64,6 @@ __all__ = (
     "redis_namespace",
     "redis_server",
     "session_clock",
+    "session_observers",
     "session_store",
 )

@@ -32,8 +32,9 @@ from .redis_server import RedisServer
 from .tasks import describe_tasks
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Sequence
+    from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 
+    from nyx_sessions.observers import SessionObserver
     from nyx_sessions.storage import Clock, SessionStore
 
 __all__ = (
@@ -46,6 +47,7 @@ __all__ = (
     "redis_namespace",
     "redis_server",
     "session_clock",
+    "session_observers",
     "session_store",
 )
 
@@ -57,6 +59,7 @@ async def create_test_bot(
     members: int = 2,
     clock: Clock | None = None,
     store: SessionStore | str | None = None,
+    observers: Iterable[SessionObserver] | None = None,
 ) -> commands.Bot:
     """Create a :class:`commands.Bot` wired to dpytest's fake guild, then load ``extensions``.
 
@@ -78,6 +81,8 @@ async def create_test_bot(
         measures expiry, automatic deferrals and token ages on it.
     store: SessionStore | str | None
         Where durable sessions live (passed to :func:`nyx_sessions.configure` as well).
+    observers: Iterable[SessionObserver] | None
+        Metrics or traces observers (passed to :func:`nyx_sessions.configure` as well).
 
     Returns
     -------
@@ -96,7 +101,7 @@ async def create_test_bot(
     state._command_tree = test_bot.tree
     if state.application_id is None and test_bot.user is not None:
         state.application_id = test_bot.user.id
-    nyx_sessions.configure(test_bot, store=store, clock=clock)
+    nyx_sessions.configure(test_bot, store=store, clock=clock, observers=observers)
     try:
         for name in extensions:
             await test_bot.load_extension(name)
@@ -191,6 +196,12 @@ def session_store() -> SessionStore | str | None:
     return None
 
 
+@pytest.fixture
+def session_observers() -> Sequence[SessionObserver]:
+    """The observers the ``bot`` fixture's session manager reports to; none by default (override it)."""
+    return ()
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A real ``redis-server`` for the test run, on a unix socket in a temporary folder.
@@ -222,6 +233,7 @@ async def bot(
     bot_members: int,
     session_clock: Clock | None,
     session_store: SessionStore | str | None,
+    session_observers: Sequence[SessionObserver],
 ) -> AsyncIterator[commands.Bot]:
     """A fresh dpytest bot (prefix ``!``) with ``bot_members`` members and ``bot_extensions`` loaded.
 
@@ -229,7 +241,11 @@ async def bot(
     extension that reads the session manager in its ``setup()`` finds it on that clock.
     """
     test_bot = await create_test_bot(
-        extensions=bot_extensions, members=bot_members, clock=session_clock, store=session_store
+        extensions=bot_extensions,
+        members=bot_members,
+        clock=session_clock,
+        store=session_store,
+        observers=session_observers,
     )
     try:
         yield test_bot

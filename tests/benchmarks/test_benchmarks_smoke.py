@@ -23,6 +23,7 @@ EXPECTED_ROWS = {
     "1. Routing in instructions (callgrind): payload → handler returned": 5,
     "1. Routing in instructions (callgrind): full cost per click": 1,
     "1. Page turn in instructions (callgrind): ": 1,
+    "1. Observers in instructions (callgrind): payload → handler returned, per click,": 4,
     "2. Custom id: build (`component_id`)": 1,
     "2. Custom id: read the session id (routing)": 1,
     "2. Custom id: read session id and tokens": 1,

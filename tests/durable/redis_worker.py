@@ -2,7 +2,8 @@
 
 ``SKEW`` runs the whole process on a clock that many seconds off the true time, as a host whose time
 is not synchronised. The environment variable ``NYX_TEST_DATA_VERSION`` makes the counter class
-declare that ``data_version``, as a newer release of the bot would.
+declare that ``data_version``, as a newer release of the bot would; ``NYX_TEST_TRACED=1`` gives the
+bot an OpenTelemetryObserver on the SDK, its spans kept in memory.
 
 Each process is a whole bot (its own event loop, its own fake Discord from the testing kit) on one
 shared Redis store. The processes agree on one guild, channel and owner (fixed ids), so a message
@@ -34,6 +35,7 @@ on stdin and reads one JSON line back:
   and the message after it;
 - ``{"op": "limited", "policy": "reject" | "replace"}``: the owner runs ``/limited`` (one counter
   per user); answers the message, or ``None`` and the notice of a refused start;
+- ``{"op": "spans"}``: the spans this process finished (traced workers), as ``[name, attributes]``;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
 """
 
@@ -177,6 +179,12 @@ class Worker:
         ended = await session.end("ended by code in this process")
         return {"code": str(ended.code), "result": ended.result}
 
+    def spans(self) -> list[list[Any]]:
+        exporter = getattr(self, "exporter", None)
+        if exporter is None:
+            return []
+        return [[span.name, dict(span.attributes or {})] for span in exporter.get_finished_spans()]
+
     def ends(self) -> dict[str, Any]:
         return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
@@ -195,15 +203,33 @@ def skew_clock(seconds: float) -> None:
     time.time = lambda: true_time() + seconds
 
 
+def _tracing() -> tuple[list[Any], Any]:
+    """An OpenTelemetryObserver on the SDK, and the in-memory exporter its spans go to."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from nyx_sessions.tracing import OpenTelemetryObserver
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return [OpenTelemetryObserver(provider)], exporter
+
+
 async def main(url: str, namespace: str, lease: float) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     store = RedisSessionStore.from_url(url, namespace=namespace, lease=lease, end_claim=2.0)
-    bot = await create_test_bot(extensions=("nyx_sessions", "durable_sessions"), store=store)
+    observers, exporter = _tracing() if os.environ.get("NYX_TEST_TRACED") else ([], None)
+    bot = await create_test_bot(
+        extensions=("nyx_sessions", "durable_sessions"), store=store, observers=observers
+    )
     newer = os.environ.get("NYX_TEST_DATA_VERSION")
     if newer is not None:
         counter = sys.modules["durable_sessions"].Counter
         counter._kind = dataclasses.replace(counter._kind, data_version=int(newer))
     worker = Worker(bot, InteractionHarness(bot).install())
+    worker.exporter = exporter
     reader = asyncio.StreamReader()
     await asyncio.get_running_loop().connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
@@ -215,7 +241,7 @@ async def main(url: str, namespace: str, lease: float) -> None:
             op = command.pop("op")
             if op == "quit":
                 break
-            if op in {"ends", "freeze", "slow", "waits"}:
+            if op in {"ends", "freeze", "slow", "spans", "waits"}:
                 answer = getattr(worker, op)(**command)
             else:
                 answer = await getattr(worker, op)(**command)

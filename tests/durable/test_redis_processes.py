@@ -35,11 +35,19 @@ class Process:
 
     @classmethod
     async def spawn(
-        cls, url: str, namespace: str, lease: float = 2.0, skew: float = 0.0, data_version: int | None = None
+        cls,
+        url: str,
+        namespace: str,
+        lease: float = 2.0,
+        skew: float = 0.0,
+        data_version: int | None = None,
+        traced: bool = False,
     ) -> Process:
         env = dict(os.environ)
         if data_version is not None:
             env["NYX_TEST_DATA_VERSION"] = str(data_version)
+        if traced:
+            env["NYX_TEST_TRACED"] = "1"
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(WORKER),
@@ -103,9 +111,15 @@ async def spawn(redis_server: RedisServer, redis_namespace: str) -> AsyncIterato
     processes: list[Process] = []
 
     async def start(
-        lease: float = 2.0, skew: float = 0.0, url: str | None = None, data_version: int | None = None
+        lease: float = 2.0,
+        skew: float = 0.0,
+        url: str | None = None,
+        data_version: int | None = None,
+        traced: bool = False,
     ) -> Process:
-        process = await Process.spawn(url or redis_server.url, redis_namespace, lease, skew, data_version)
+        process = await Process.spawn(
+            url or redis_server.url, redis_namespace, lease, skew, data_version, traced
+        )
         processes.append(process)
         return process
 
@@ -137,6 +151,40 @@ async def test_one_interaction_delivered_to_two_processes_runs_one_handler(spawn
         assert [first["answered"], second["answered"]].count(True) == 1, "exactly one process answered"
         message = (first if first["answered"] else second)["message"]
         assert message["content"] == f"count: {attempt + 1}", "the handler ran once"
+
+
+async def test_the_spans_of_a_click_served_across_two_processes_carry_its_interaction_id(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(traced=True), spawn(traced=True))
+    message = (await one.request("start"))["message"]
+    taken = await two.request("click", message=message, label="+1", interaction_id=None)  # a takeover
+    interaction_id = 990_000_000_000_000_777
+    first, second = await asyncio.gather(
+        one.request("click", message=taken["message"], label="+1", interaction_id=interaction_id),
+        two.request("click", message=taken["message"], label="+1", interaction_id=interaction_id),
+    )
+    assert [first["answered"], second["answered"]].count(True) == 1
+
+    spans = {"one": await one.request("spans"), "two": await two.request("spans")}
+    (start,) = [attributes for name, attributes in spans["one"] if name == "nyx_sessions.start test.counter"]
+    session_id = start["nyx_sessions.session_id"]
+    clicks = {
+        process: [attributes for name, attributes in found if name.startswith("nyx_sessions.click")]
+        for process, found in spans.items()
+    }
+    assert all(click["nyx_sessions.session_id"] == session_id for found in clicks.values() for click in found)
+    served = {
+        process: click["nyx_sessions.outcome"]
+        for process, found in clicks.items()
+        for click in found
+        if click["discord.interaction.id"] == str(interaction_id)
+    }
+    assert sorted(served.values()) == ["handled", "replayed"], (
+        "both processes' spans carry the interaction id"
+    )
+    store_calls = [name for name, _ in spans["two"] if name.startswith("nyx_sessions.store ")]
+    assert "nyx_sessions.store acquire" in store_calls, "the takeover's store calls are traced"
 
 
 async def test_three_processes_expire_many_sessions_each_exactly_once(spawn: Spawn) -> None:

@@ -283,3 +283,48 @@ async def test_a_components_v2_message_reads_as_its_sections_buttons_media_and_r
     assert "🖼 evidence.png" in shown and "📎 log.txt" in shown
     assert "─" * 10 in shown, "the separator is a rule"
     assert "does not draw" not in shown
+
+
+async def test_the_metrics_step_shows_what_the_bot_counted(tmp_path: Path) -> None:
+    console = transcript_console()
+    async with Playground(tmp_path / "metrics.sqlite3", console) as playground:
+        await playground.play(["metrics", "/moderations", "click 10", "user bob", "click 10", "metrics"])
+
+    transcript = text_of(console)
+    first = section(transcript, "metrics", "/moderations")
+    assert "nyx_sessions_started_total" not in first and "nyx_sessions_clicks_total" not in first
+    assert "nyx_sessions_store_seconds_count" in first, "opening the store asked it for its next deadline"
+    counted = [line.split() for line in transcript.split("bob › metrics", 1)[1].splitlines()]
+    rows = {(row[0], " ".join(row[1:-1])): row[-1] for row in counted if row and row[0].startswith("nyx_")}
+    assert rows[("nyx_sessions_started_total", "kind='example.moderations'")] == "1"
+    assert rows[("nyx_sessions_clicks_total", "kind='example.moderations', outcome='handled'")] == "1"
+    assert rows[("nyx_sessions_clicks_total", "kind='example.moderations', outcome='denied'")] == "1"
+    assert rows[("nyx_sessions_live", "kind='example.moderations'")] == "1"
+    assert any(name == "nyx_sessions_store_seconds_count" for name, _ in rows), "durable: the store is timed"
+
+
+def test_the_command_line_serves_metrics_on_the_port_it_is_given(tmp_path: Path) -> None:
+    """``--metrics-port``: the playground's bot reports to a Prometheus observer served over HTTP."""
+    script = tmp_path / "steps.txt"
+    script.write_text("/moderations\nclick 10\n", encoding="utf-8")
+    probe = (
+        "import socket, urllib.request\n"
+        "from example_bot.__main__ import main\n"
+        "sock = socket.socket(); sock.bind(('127.0.0.1', 0)); port = sock.getsockname()[1]; sock.close()\n"
+        f"status = main(['--db', {str(tmp_path / 'cli.sqlite3')!r}, '--script', {str(script)!r},"
+        " '--metrics-port', str(port)])\n"
+        "body = urllib.request.urlopen(f'http://127.0.0.1:{port}/metrics', timeout=5).read().decode()\n"
+        "print(status, [line for line in body.splitlines() if line.startswith('nyx_sessions_clicks_total')])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "DISCORD_TOKEN": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    status, lines = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "0"
+    assert 'nyx_sessions_clicks_total{kind="example.moderations",outcome="handled"} 1.0' in lines

@@ -183,6 +183,19 @@ def test_the_installed_library_imports_loads_and_tests(built: Built, venv: Venv)
             await close_test_bot(bot)
 
         asyncio.run(main())
+
+        # The observers' modules import without their extras; building one names the extra to install.
+        import nyx_sessions.metrics, nyx_sessions.tracing
+        for make, extra in (
+            (nyx_sessions.metrics.PrometheusObserver, "prometheus"),
+            (nyx_sessions.tracing.OpenTelemetryObserver, "otel"),
+        ):
+            try:
+                make()
+            except ImportError as error:
+                assert f"nyx-sessions[{extra}]" in str(error), error
+            else:
+                raise AssertionError(f"{make.__name__} built without its extra")
         """
     )
     done = venv.run("-c", script, check=False)
