@@ -1,12 +1,14 @@
-"""MkDocs hooks: the API reference must be complete.
+"""MkDocs hooks: the API reference must be complete, and every page must read as written.
 
 A public name (one in the ``__all__`` of a public module of the package) that no reference page
 renders, or that has no docstring, logs a warning; ``mkdocs build --strict`` turns it into a failed
-build, as it does for broken links and cross-references.
+build, as it does for broken links and cross-references. So does, on any rendered page,
+cross-reference markup (``[`X`][path]``) left as text where mkdocstrings did not render markdown.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import inspect
 import logging
@@ -23,6 +25,9 @@ log = logging.getLogger("mkdocs.plugins.nyx_sessions")
 
 _PACKAGE = "nyx_sessions"
 _DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.MULTILINE)
+_TAG = re.compile(r"<[^>]+>")
+# ``[`Name`][path]`` or ``[Name][path.to.it]``: an mkdocs-autorefs link that was never rendered.
+_RAW_CROSSREF = re.compile(r"\[`[^`\n]*`\]\[[\w.]*\]|\]\[(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*\]")
 
 
 def on_pre_build(config: Any) -> None:
@@ -82,3 +87,20 @@ def _check_docstrings(path: str, obj: object) -> None:
         target = member.fget if isinstance(member, property) else member
         if (inspect.isfunction(target) or isinstance(member, property)) and not (target and target.__doc__):
             log.warning("%s.%s has no docstring: the API reference would show it bare", path, name)
+
+
+def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
+    """Warn for cross-reference markup left as text."""
+    for match in _RAW_CROSSREF.finditer(_text(html_text)):
+        log.warning(
+            "%s: cross-reference markup shown as text (mkdocstrings renders none there; in a docstring's"
+            " Returns/Raises/type, write the bare name): %r",
+            page.file.src_uri,
+            match.group(0),
+        )
+    return html_text
+
+
+def _text(fragment: str) -> str:
+    """What a reader sees of an HTML fragment: its text, tags dropped and entities decoded."""
+    return html.unescape(_TAG.sub("", fragment))
