@@ -2,13 +2,15 @@
 
 A public name (one in the ``__all__`` of a public module of the package) that no reference page
 renders, or that has no docstring, logs a warning; ``mkdocs build --strict`` turns it into a failed
-build, as it does for broken links and cross-references. So does, on any rendered page,
-cross-reference markup (``[`X`][path]``) left as text where mkdocstrings did not render markdown.
+build, as it does for broken links and cross-references. So does, on any rendered page, a code line
+wider than its block shows without a scrollbar, and cross-reference markup (``[`X`][path]``) left as
+text where mkdocstrings did not render markdown.
 """
 
 from __future__ import annotations
 
 import html
+import html.parser
 import importlib
 import inspect
 import logging
@@ -25,6 +27,12 @@ log = logging.getLogger("mkdocs.plugins.nyx_sessions")
 
 _PACKAGE = "nyx_sessions"
 _DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.MULTILINE)
+# Characters of Material's code font a code block shows without a scrollbar in a 1400 px window,
+# measured in Chromium: the block is 656 px wide inside its padding, at 8.18 px a character. From
+# 1600 px the font grows with the box (still 80); narrower windows drop the sidebars first.
+CODE_COLUMNS = 80
+# Each level of list a block is nested in takes this many characters of its width (measured: 76).
+_LIST_INDENT = 4
 _TAG = re.compile(r"<[^>]+>")
 # ``[`Name`][path]`` or ``[Name][path.to.it]``: an mkdocs-autorefs link that was never rendered.
 _RAW_CROSSREF = re.compile(r"\[`[^`\n]*`\]\[[\w.]*\]|\]\[(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*\]")
@@ -90,7 +98,11 @@ def _check_docstrings(path: str, obj: object) -> None:
 
 
 def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
-    """Warn for cross-reference markup left as text."""
+    """Warn for code lines wider than their block and for cross-reference markup left as text."""
+    blocks = _CodeBlocks()
+    blocks.feed(html_text)
+    for problem in blocks.problems:
+        log.warning("%s: %s", page.file.src_uri, problem)
     for match in _RAW_CROSSREF.finditer(_text(html_text)):
         log.warning(
             "%s: cross-reference markup shown as text (mkdocstrings renders none there; in a docstring's"
@@ -104,3 +116,64 @@ def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
 def _text(fragment: str) -> str:
     """What a reader sees of an HTML fragment: its text, tags dropped and entities decoded."""
     return html.unescape(_TAG.sub("", fragment))
+
+
+class _CodeBlocks(html.parser.HTMLParser):
+    """Reads a page's ``<pre>`` blocks and notes every line wider than the block shows.
+
+    A block in a list is narrower by the list's indent; a block in a table cell is as narrow as its
+    column, which the page cannot know, so it is refused (tabs show code side by side instead). An
+    attribute's signature in the API reference wraps (docs/stylesheets/extra.css), so it is not
+    measured.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._lists = 0
+        self._cells = 0
+        self._divs: list[str] = []
+        self._pre: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("ul", "ol"):
+            self._lists += 1
+        elif tag == "td":
+            self._cells += 1
+        elif tag == "div":
+            self._divs.append(dict(attrs).get("class") or "")
+        elif tag == "pre" and not self._wraps():
+            self._pre = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol"):
+            self._lists -= 1
+        elif tag == "td":
+            self._cells -= 1
+        elif tag == "div" and self._divs:
+            self._divs.pop()
+        elif tag == "pre" and self._pre is not None:
+            self._check("".join(self._pre))
+            self._pre = None
+
+    def handle_data(self, data: str) -> None:
+        if self._pre is not None:
+            self._pre.append(data)
+
+    def _wraps(self) -> bool:
+        """Whether the ``<pre>`` opening here is an attribute's signature, which wraps."""
+        return (
+            len(self._divs) >= 2 and "doc-signature" in self._divs[-1] and "doc-attribute" in self._divs[-2]
+        )
+
+    def _check(self, code: str) -> None:
+        if self._cells:
+            self.problems.append(f"a code block in a table cell scrolls in a narrow column: {code[:60]!r}")
+            return
+        columns = CODE_COLUMNS - _LIST_INDENT * self._lists
+        for line in code.expandtabs().splitlines():
+            if len(line) > columns:
+                self.problems.append(
+                    f"a code line is {len(line)} characters, its block shows {columns} without scrolling"
+                    f" at 1400 px (hooks.CODE_COLUMNS): {line!r}"
+                )
