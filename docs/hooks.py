@@ -5,6 +5,10 @@ renders, or that has no docstring, logs a warning; ``mkdocs build --strict`` tur
 build, as it does for broken links and cross-references. So does, on any rendered page, a code line
 wider than its block shows without a scrollbar, and cross-reference markup (``[`X`][path]``) left as
 text where mkdocstrings did not render markdown.
+
+Every entry of the API reference (each ``::: name`` and each member of a ``::: module``) shows the
+line that imports it, from the package root when the root exports it; a line that would not import
+that very object fails the build too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ _DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.MULTILINE)
 CODE_COLUMNS = 80
 # Each level of list a block is nested in takes this many characters of its width (measured: 76).
 _LIST_INDENT = 4
+# The indented options under a ``::: name`` line, and the names of a ``members:`` list in them.
+_OPTIONS = re.compile(r"(?:\n[ \t]+.*)*")
+_MEMBER = re.compile(r"^[ \t]+- (\w+)$", re.MULTILINE)
+_HEADING = re.compile(r'<h([2-6]) id="([\w.]+)" class="doc doc-heading">.*?</h\1>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 # ``[`Name`][path]`` or ``[Name][path.to.it]``: an mkdocs-autorefs link that was never rendered.
 _RAW_CROSSREF = re.compile(r"\[`[^`\n]*`\]\[[\w.]*\]|\]\[(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*\]")
@@ -42,6 +50,7 @@ def on_pre_build(config: Any) -> None:
     """Warn for every public name missing from the reference or missing a docstring."""
     reference = Path(config["docs_dir"]) / "reference"
     rendered = {m.group(1) for page in reference.glob("*.md") for m in _DIRECTIVE.finditer(page.read_text())}
+    _check_documented_once(reference)
     for module in _public_modules():
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
@@ -49,6 +58,24 @@ def on_pre_build(config: Any) -> None:
             if not _is_rendered(path, obj, name, rendered):
                 log.warning("%s is public but no page of docs/reference renders it", path)
             _check_docstrings(path, obj)
+
+
+def _check_documented_once(reference: Path) -> None:
+    """Warn for an object the reference documents under two entries (a name and a module's member)."""
+    seen: dict[int, str] = {}
+    for page in sorted(reference.glob("*.md")):
+        for path in reference_entries(page.read_text()):
+            module_name, _, name = path.rpartition(".")
+            try:
+                obj = importlib.import_module(path)
+            except ModuleNotFoundError:
+                obj = getattr(importlib.import_module(module_name), name)
+            if not (callable(obj) or inspect.ismodule(obj)):
+                # Equal constants may be one object (small ints, interned strings): not a repeat.
+                continue
+            if id(obj) in seen:
+                log.warning("%s is documented twice, also as %s: keep one entry", path, seen[id(obj)])
+            seen.setdefault(id(obj), path)
 
 
 def _public_modules() -> list[ModuleType]:
@@ -98,7 +125,9 @@ def _check_docstrings(path: str, obj: object) -> None:
 
 
 def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
-    """Warn for code lines wider than their block and for cross-reference markup left as text."""
+    """Show reference entries' imports; warn for wide code lines and cross-reference markup as text."""
+    if page.file.src_uri.startswith("reference/"):
+        html_text = _show_imports(html_text, page)
     blocks = _CodeBlocks()
     blocks.feed(html_text)
     for problem in blocks.problems:
@@ -177,3 +206,70 @@ class _CodeBlocks(html.parser.HTMLParser):
                     f"a code line is {len(line)} characters, its block shows {columns} without scrolling"
                     f" at 1400 px (hooks.CODE_COLUMNS): {line!r}"
                 )
+
+
+def import_statement(path: str) -> str | None:
+    """The line that imports the object a reference entry documents, or ``None`` for a fixture.
+
+    ``path`` is the entry's dotted path as a page names it (``nyx_sessions.storage.Alarm``); the
+    line imports from the shortest public module that exports the same object (the root first).
+    """
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError:
+        pass
+    else:
+        parent, _, name = module.__name__.rpartition(".")
+        return f"from {parent} import {name}"
+    module_name, _, name = path.rpartition(".")
+    obj = getattr(importlib.import_module(module_name), name)
+    if hasattr(obj, "_fixture_function_marker"):
+        # A pytest fixture is asked for by name, not imported.
+        return None
+    parts = module_name.split(".")
+    for end in range(1, len(parts) + 1):
+        home = importlib.import_module(".".join(parts[:end]))
+        if name in getattr(home, "__all__", ()) and getattr(home, name) is obj:
+            return f"from {home.__name__} import {name}"
+    raise LookupError(f"{path}: no public module of {_PACKAGE} exports it in __all__")
+
+
+def reference_entries(markdown: str) -> list[str]:
+    """The dotted paths a reference page documents: its ``:::`` entries and their modules' members.
+
+    A module's members are its ``__all__``, or the ``members:`` list of the entry's options.
+    """
+    entries = []
+    for match in _DIRECTIVE.finditer(markdown):
+        path = match.group(1)
+        entries.append(path)
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError:
+            continue
+        options = _OPTIONS.match(markdown, match.end())
+        chosen = _MEMBER.findall(options.group(0)) if options and "members:" in options.group(0) else None
+        entries.extend(f"{path}.{name}" for name in chosen or getattr(module, "__all__", ()))
+    return entries
+
+
+def _show_imports(html_text: str, page: Any) -> str:
+    """Put each entry's import line under its heading."""
+    entries = set(reference_entries(page.markdown))
+
+    def add_import(match: re.Match[str]) -> str:
+        path = match.group(2)
+        if path not in entries:
+            return match.group(0)
+        try:
+            line = import_statement(path)
+        except (LookupError, ImportError, AttributeError) as error:
+            log.warning("%s: %s", page.file.src_uri, error)
+            return match.group(0)
+        if line is None:
+            shown = 'a pytest fixture: <code>pytest_plugins = ["nyx_sessions.testing"]</code>'
+        else:
+            shown = f"<code>{html.escape(line)}</code>"
+        return f'{match.group(0)}\n<p class="doc-import">{shown}</p>'
+
+    return _HEADING.sub(add_import, html_text)
