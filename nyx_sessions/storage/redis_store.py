@@ -54,7 +54,7 @@ from nyx_sessions.errors import SessionStoreError
 from .store import STARTING_GRACE, Acquired, Admitted, DurableRecord, SessionBusyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
@@ -921,8 +921,11 @@ class RedisSessionStore:
                     )
                 failing = True
             finally:
+                # redis-py 8.1 (the newest for Python 3.10) leaves PubSub.aclose unannotated, 8.2
+                # annotates it: a typed name for it type-checks under both.
+                close: Callable[[], Awaitable[object]] = pubsub.aclose
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await close()
             await asyncio.sleep(next(waits, _RESUBSCRIBE[-1]))
 
     async def _listen(self, pubsub: Any, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
