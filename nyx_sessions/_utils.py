@@ -114,8 +114,10 @@ def is_being_cancelled() -> bool:
 
     Tells a cancellation of the caller (shutdown, ``asyncio.wait_for``) apart from a
     :class:`asyncio.CancelledError` that a handler got from awaiting a task someone else cancelled.
-    Python 3.10 cannot tell (no :meth:`asyncio.Task.cancelling`): it reports ``False``.
+    Python 3.10 cannot tell (no :meth:`asyncio.Task.cancelling`): it reports ``True``, so every
+    cancellation goes through. Taken for a handler's error instead, the cancellation of a timeout
+    (``asyncio.wait_for``) or of a shutdown would be swallowed and the caller would wait on.
     """
     task = asyncio.current_task()
     cancelling = getattr(task, "cancelling", None)
-    return bool(cancelling()) if cancelling is not None else False
+    return bool(cancelling()) if cancelling is not None else True

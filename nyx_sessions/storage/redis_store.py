@@ -54,7 +54,7 @@ from nyx_sessions.errors import SessionStoreError
 from .store import STARTING_GRACE, Acquired, Admitted, DurableRecord, SessionBusyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
     from redis.asyncio import Redis
     from redis.commands.core import AsyncScript
@@ -492,8 +492,9 @@ class RedisSessionStore:
             await self._take_new_name()
         except Exception as error:  # any client's connection error: the bot starts anyway
             _log.warning(
-                "the Redis session store does not answer (%r): durable sessions get a 'try again' "
-                "notice until it does",
+                "the Redis session store at %s does not answer (%r): durable sessions get a "
+                "'try again' notice until it does",
+                _server_of(self._client),
                 error,
             )
             return
@@ -931,8 +932,11 @@ class RedisSessionStore:
                     )
                 failing = True
             finally:
+                # redis-py 8.1 (the newest for Python 3.10) leaves PubSub.aclose unannotated, 8.2
+                # annotates it: a typed name for it type-checks under both.
+                close: Callable[[], Awaitable[object]] = pubsub.aclose
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await close()
             await asyncio.sleep(next(waits, _RESUBSCRIBE[-1]))
 
     async def _listen(self, pubsub: Any, ended: Callable[[str], None], asked: Callable[[str], None]) -> None:
@@ -1064,6 +1068,24 @@ def _client_from_url(url: str) -> Redis:
         url, max_connections=_CONNECTIONS, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
     )
     return Redis(connection_pool=pool)
+
+
+def _server_of(client: Redis) -> str:
+    """The server ``client`` connects to, as a URL with any password replaced by ``***``.
+
+    Read from the client's connection pool, so it names the server of a client the caller made too
+    (redis-py's or Valkey's, which keep the same settings).
+    """
+    pool = getattr(client, "connection_pool", None)
+    settings: dict[str, Any] = dict(getattr(pool, "connection_kwargs", None) or {})
+    username, password = settings.get("username"), settings.get("password")
+    auth = f"{username or ''}{':***' if password else ''}@" if username or password else ""
+    db = settings.get("db", 0)
+    if settings.get("path"):
+        return f"unix://{auth}{settings['path']}?db={db}"
+    connection = getattr(pool, "connection_class", None)
+    scheme = "rediss" if "SSL" in getattr(connection, "__name__", "") else "redis"
+    return f"{scheme}://{auth}{settings.get('host', 'localhost')}:{settings.get('port', 6379)}/{db}"
 
 
 def _text(value: bytes | str) -> str:

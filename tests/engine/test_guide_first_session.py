@@ -1,73 +1,55 @@
-"""The guide's "A first session" example (docs/guide/sessions.md), run as written."""
+"""The guide's "A first session" example (docs/guide/sessions.md), run as the page prints it.
+
+The page's block is read at import and executed with the test bot as its ``bot``, so its
+``@bot.command()`` registers ``!hello`` there.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any
 
-import discord
+import pytest
 from discord.ext import commands
 
-from nyx_sessions import AbstractSession, SessionEndCode, SessionExecutionMeta, modal_values
 from nyx_sessions.testing import InteractionHarness
 
-
-class NameSession(AbstractSession[str]):
-    ttl = 120
-
-    async def on_start(self, meta: SessionExecutionMeta) -> None:
-        await self.respond(
-            "What's your name?",
-            view=self.view(
-                self.button("ask", label="Tell me", style=discord.ButtonStyle.primary),
-                self.select("colour", options=[discord.SelectOption(label=c) for c in ("red", "blue")]),
-            ),
-        )
-
-    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        name = discord.ui.TextInput(custom_id="name", label="Your name")
-        await interaction.response.send_modal(self.modal("Who are you?", name))
-
-    async def handle_select_menu(
-        self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
-    ) -> None:
-        await interaction.response.send_message(f"You picked {interaction.data['values'][0]}", ephemeral=True)
-
-    async def handle_modal(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        self.result = str(modal_values(interaction)["name"])
-        await self.edit(interaction, content=f"Hello {self.result}!", view=None)
-        await self.end("answered")
+_PAGE = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "sessions.md").read_text(encoding="utf-8")
+_BLOCK = re.search(r"^## A first session\n\n```python\n(.*?)^```", _PAGE, re.MULTILINE | re.DOTALL)
 
 
-async def test_the_readme_first_session(bot: commands.Bot, harness: InteractionHarness) -> None:
-    results: list[str | None] = []
+@pytest.fixture
+def page(bot: commands.Bot) -> dict[str, Any]:
+    """The page's block, run with the test bot as its ``bot``: ``!hello`` is registered there."""
+    assert _BLOCK is not None, "docs/guide/sessions.md lost its first session"
+    namespace: dict[str, Any] = {"__name__": "guide_first_session", "bot": bot}
+    exec(compile(_BLOCK.group(1), "docs/guide/sessions.md (a first session)", "exec"), namespace)
+    return namespace
 
-    @bot.command()
-    async def hello(ctx: commands.Context[Any]) -> None:
-        session = NameSession(ctx.bot, ctx)
-        await session.start()
-        ended = await session.wait()
-        assert ended.code is SessionEndCode.SELF_ENDED
-        results.append(ended.result)
 
-    sending = harness.message("!hello", settle=False)
-    task = asyncio.ensure_future(sending)  # the command waits for the session's end
-    while (message := harness.last_message()) is None:
-        await asyncio.sleep(0)
+async def test_the_guide_first_session(
+    page: dict[str, Any], harness: InteractionHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # !hello waits on its session: everything before the end is sent without settling.
+    sending = asyncio.ensure_future(harness.message("!hello", settle=False))
+    await harness.wait_until(lambda: harness.last_message() is not None, what="the question")
+    message = harness.last_message()
+    assert message is not None and message.content == "What's your name?"
     ask, colour = (child.custom_id for row in message.components for child in row.children)
 
     picked = await harness.select(message, colour, ["blue"], settle=False)
-    while picked.response is None:
-        await asyncio.sleep(0)
+    await harness.wait_until(lambda: picked.response is not None, what="the pick's answer")
+    assert picked.response is not None
     assert picked.response.ephemeral and picked.response.content == "You picked blue"
 
     opened = await harness.click(message, ask, settle=False)
-    while opened.modal is None:
-        await asyncio.sleep(0)
-    await harness.submit_modal(opened, {"name": "Ada"}, message=message, settle=False)
-    await task
-    await harness.settle()
+    await harness.wait_until(lambda: opened.modal is not None, what="the modal")
+    await harness.submit_modal(opened, {"name": "Ada"}, message=message)
+    await sending
 
-    assert results == ["Ada"]
+    # hello printed wait()'s result: the session ended and handed the name back.
+    assert capsys.readouterr().out == "Ada\n"
     assert harness.message_payload(message)["content"] == "Hello Ada!"
     assert harness.message_payload(message)["components"] == []

@@ -6,7 +6,9 @@ against the ``requestBody`` schema of its operation, then against the documented
 message rules the schema cannot express, and returns Discord's error answer when Discord would
 refuse the body. Update the vendored copy with::
 
-    python -m nyx_sessions.testing.discord_api update <openapi.json | URL | discord-api-spec git dir>
+    python -m nyx_sessions.testing.discord_api update <source>
+
+where ``<source>`` is an ``openapi.json`` file, a URL, or a discord-api-spec git directory.
 """
 
 from __future__ import annotations
