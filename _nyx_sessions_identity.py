@@ -203,13 +203,26 @@ class DuplicateSessionKindError(NyxSessionsError, ValueError):
         The kind both claim.
     """
 
-    def __init__(self, kind: str, existing: type, new: type) -> None:
+    def __init__(
+        self, kind: str, existing: type, new: type, *, existing_alias: bool = False, new_alias: bool = False
+    ) -> None:
         self.kind = kind
-        super().__init__(
-            f"session kind {kind!r} is already taken by {existing.__module__}.{existing.__qualname__}; "
-            f"{new.__module__}.{new.__qualname__} needs another kind (kinds are stable names chosen once: "
-            "give the new class its own, and list a renamed class's old kind in aliases=)"
-        )
+        holder = f"{existing.__module__}.{existing.__qualname__}"
+        claimer = f"{new.__module__}.{new.__qualname__}"
+        taken = f"{holder} lists it in aliases=" if existing_alias else f"it is the kind of {holder}"
+        if existing_alias or new_alias:
+            # An alias reads the records of an old kind: only one class can take them over.
+            fix = (
+                f"{claimer} {'lists it in aliases= too' if new_alias else 'declares it as its kind'}; "
+                "the sessions stored under an old kind can come back as one class only: keep the "
+                "name on the class that took them over, and remove it from the other"
+            )
+        else:
+            fix = (
+                f"{claimer} needs another kind (kinds are stable names chosen once: give the new class "
+                "its own, and list a renamed class's old kind in aliases=)"
+            )
+        super().__init__(f"session kind {kind!r} is taken: {taken}; {fix}")
 
 
 class SessionDataError(NyxSessionsError, TypeError):
@@ -252,3 +265,15 @@ class ComponentLimitError(NyxSessionsError, ValueError):
         self.count = count
         self.limit = limit
         super().__init__(f"{where}: {count:,} {what}, Discord allows {limit}")
+
+
+def _show_public_modules() -> None:
+    """Name each class after the public module that exports it: tracebacks, ``repr`` and pickling
+    then say ``nyx_sessions.errors.DuplicateSessionError``, never this private module."""
+    for name in __all__:
+        found = globals()[name]
+        if isinstance(found, type):
+            found.__module__ = "nyx_sessions.state" if issubclass(found, Enum) else "nyx_sessions.errors"
+
+
+_show_public_modules()

@@ -61,7 +61,10 @@ def declare_kind(cls: type, kind: str, data: Any, data_version: int, aliases: tu
     for name in names:
         existing = SESSION_KINDS.get(name)
         if existing is not None and existing is not cls and _where(existing) != _where(cls):
-            raise DuplicateSessionKindError(name, existing, cls)
+            existing_alias = name in existing._kind.aliases  # type: ignore[attr-defined]
+            raise DuplicateSessionKindError(
+                name, existing, cls, existing_alias=existing_alias, new_alias=name != kind
+            )
     for name in names:
         SESSION_KINDS[name] = cls
     return SessionKind(kind, data, data_version, tuple(aliases))

@@ -805,6 +805,11 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         -------
         Optional[:class:`discord.Message`]
             The sent message, also stored as :attr:`message`.
+
+        Raises
+        ------
+        IllegalSessionStateError
+            The session was never started (nothing is sent).
         """
         self._check_outgoing(content, kwargs)
         interaction = self._start_interaction
@@ -842,6 +847,8 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
 
         Raises
         ------
+        IllegalSessionStateError
+            The session was never started, or has no message that can still be edited.
         ComponentLimitError
             The edit breaks one of Discord's component limits (nothing is sent).
         ValueError
@@ -886,8 +893,15 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         return f"the message of session {self._id!r}"
 
     def _check_outgoing(self, content: str | None, kwargs: Mapping[str, Any]) -> None:
-        """Refuse, before any request, a send or edit that Discord would refuse: a broken component
-        limit, or a components v2 message going back to classic content."""
+        """Refuse, before any request, a send or edit of a session that was never started, or one
+        that Discord would refuse: a broken component limit, or a components v2 message going back
+        to classic content."""
+        if self._state is SessionState.UNINITIALIZED and not self._manager._started(self):
+            raise IllegalSessionStateError(
+                f"session {self._id!r} ({type(self).__qualname__}) was never started, so it has "
+                "nothing to answer or edit: start it (await session.start(), or return it from a "
+                "@spawns_session command), then respond from on_start"
+            )
         where = self._message_place
         view = kwargs.get("view")
         classic = content is not None or bool(kwargs.get("embed")) or bool(kwargs.get("embeds"))

@@ -69,7 +69,10 @@ async def test_the_kind_registry_survives_reloading_the_extension(
 
 
 def test_a_second_class_cannot_take_a_kind_but_a_redefinition_of_the_same_one_may() -> None:
-    with pytest.raises(DuplicateSessionKindError, match=r"'test\.noted' is already taken by"):
+    with pytest.raises(
+        DuplicateSessionKindError,
+        match=r"'test\.noted' is taken: it is the kind of .*Noted; .*needs another kind",
+    ):
 
         class Other(AbstractSession[None], kind="test.noted"):
             pass
@@ -77,6 +80,27 @@ def test_a_second_class_cannot_take_a_kind_but_a_redefinition_of_the_same_one_ma
     source = "class Reloaded(AbstractSession[None], kind='test.reloaded'):\n    pass"
     for _ in range(2):  # the same module imported again (a reload of the user's extension)
         exec(source, {"AbstractSession": AbstractSession, "__name__": __name__})
+
+
+def test_two_classes_claiming_one_alias_are_told_about_aliases_not_kinds() -> None:
+    class Renamed(AbstractSession[None], kind="test.renamed", aliases=("test.old-name",)):
+        pass
+
+    with pytest.raises(
+        DuplicateSessionKindError,
+        match=r"'test\.old-name' is taken: .*Renamed lists it in aliases=; .*Twin lists it in "
+        r"aliases= too; the sessions stored under an old kind can come back as one class only",
+    ):
+
+        class Twin(AbstractSession[None], kind="test.twin", aliases=("test.old-name",)):
+            pass
+
+    with pytest.raises(
+        DuplicateSessionKindError, match=r"Renamed lists it in aliases=; .*declares it as its kind"
+    ):
+
+        class Squatter(AbstractSession[None], kind="test.old-name"):
+            pass
 
 
 def test_durable_keywords_are_checked_when_the_class_is_made() -> None:

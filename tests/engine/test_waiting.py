@@ -1,4 +1,5 @@
-"""wait(): a session that was never started says so instead of hanging."""
+"""A session that was never started says so: wait() instead of hanging, respond() and edit() instead
+of sending."""
 
 from __future__ import annotations
 
@@ -26,3 +27,19 @@ async def test_waiting_on_a_session_never_started_says_so_instead_of_hanging(
     assert await starting is True
     await scheduled.end("done")
     assert (await waiting).reason == "done"
+
+
+async def test_answering_or_editing_a_session_never_started_says_so_and_sends_nothing(
+    bot: object, harness: InteractionHarness
+) -> None:
+    never = ProbeSession(bot, harness.channel, owner=harness.members[0])  # type: ignore[arg-type]
+    sent_before = len(harness.history())
+    with pytest.raises(
+        IllegalSessionStateError, match=r"ProbeSession\) was never started.*await session.start\(\)"
+    ):
+        await never.respond("hello")
+    with pytest.raises(
+        IllegalSessionStateError, match=r"was never started, so it has nothing to answer or edit"
+    ):
+        await never.edit(None, content="hello")
+    assert len(harness.history()) == sent_before, "nothing reached Discord"

@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+import traceback
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+import _nyx_sessions_identity as _identity
 import nyx_sessions
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +96,18 @@ def _doc_imports() -> list[tuple[str, str]]:
 def test_each_import_of_the_guides_works(page: str, line: str) -> None:
     # "X as Y" and parenthesized lists included: the line runs as the reader would paste it.
     exec(line.strip(), {})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name in _identity.__all__ if name.isidentifier() and name[0].isupper() and not name.isupper()],
+)
+def test_tracebacks_name_the_public_module_never_the_private_one(name: str) -> None:
+    """Errors and enums are defined in a private module that survives reloads; they say where to
+    import them from."""
+    found = getattr(_identity, name)
+    public = importlib.import_module(found.__module__)
+    assert found.__module__ in {"nyx_sessions.errors", "nyx_sessions.state"}
+    assert getattr(public, name) is found and getattr(nyx_sessions, name) is found
+    line = traceback.format_exception_only(found, None)[-1] if issubclass(found, Exception) else repr(found)
+    assert "_nyx_sessions_identity" not in line
