@@ -118,80 +118,75 @@ class Clicks:
         if session_id is None:
             return False
         observers = self._observers
-        click = None
-        if observers:  # nothing is built for observers unless there are some
-            click = ClickObservation(interaction, session_id)
-            observers.click_began(click)
-        now = self._clock.time()
-        if not self._seen.add(interaction.id, now):
-            _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
-            if click is not None:
-                click.outcome = "replayed"
-                observers.click_finished(click)
-            return True
-        live = self._live
-        held = live.held.get(session_id)
-        # Watched before waiting for the session: a click queued behind a slow one is answered in time too.
-        watched = self._deferrals.watch_click(
-            interaction, AUTO_DEFER if held is None else held.auto_defer, now
-        )
+        # Nothing is built for observers unless there are some; each step below only names how the
+        # click went (a constant), reported once at the end.
+        click = ClickObservation(interaction, session_id) if observers else None
         if click is not None:
-            interaction.response.observation = click  # type: ignore[attr-defined]  # an ObservedResponse
-        if not live.serial.try_acquire(session_id):  # no coroutine for a free lock: nearly every click
-            try:
-                await self._wait_for_turn(session_id)
-            except BaseException:
-                if click is not None:  # every click_began has its click_finished
-                    observers.click_finished(click)
-                raise
-        held = live.held.get(session_id)
-        backing = self._backing_of(held)
-        committed = False
+            observers.click_began(click)
+        outcome = "error"  # until a step says otherwise: a click that raised out of here
         try:
-            session: AbstractSession[Any] | Answered | None = backing.at_hand(held)
-            if session is None:  # not at hand: the backing brings it (from a store, or another process)
-                session = await backing.enter(session_id, held, interaction)
-            if isinstance(session, Answered):  # a replay, or told to try again
-                if click is not None:
-                    click.outcome = session.outcome
+            now = self._clock.time()
+            if not self._seen.add(interaction.id, now):
+                _log.debug("ignoring replayed interaction %s for session %s", interaction.id, session_id)
+                outcome = "replayed"
                 return True
-            if session is None or session._state is not SessionState.RUNNING:
-                if click is not None:
-                    click.outcome = "expired" if session_id else "unknown"
-                await self._answer_missing(session_id, interaction)
-                return True
+            live = self._live
+            held = live.held.get(session_id)
+            # Watched before waiting for the session: a click queued behind a slow one is answered in
+            # time too.
+            watched = self._deferrals.watch_click(
+                interaction, AUTO_DEFER if held is None else held.auto_defer, now
+            )
             if click is not None:
-                click.session = session
-            if session._child is not None:  # it waits for a child session it opened
-                if click is not None:
-                    click.outcome = "denied"
-                await send_notice(interaction, CHILD_OPEN_NOTICE)
-                return True
-            meta = meta if meta is not None else SessionExecutionMeta(session_id)
-            # A child that ends in its handler hands the click to its parent's on_child_end.
-            clicked = None if session._parent is None else CLICK.set(interaction)
+                interaction.response.observation = click  # type: ignore[attr-defined]  # an ObservedResponse
+            if not live.serial.try_acquire(session_id):  # no coroutine for a free lock: nearly every click
+                await self._wait_for_turn(session_id)
+            held = live.held.get(session_id)
+            backing = self._backing_of(held)
+            committed = False
             try:
-                outcome = await self._executor.update(session, interaction, meta)
-            finally:
-                if clicked is not None:
-                    CLICK.reset(clicked)
-            if click is not None:
-                click.outcome = _OUTCOMES[outcome.status]
-                if outcome.ran:
+                session: AbstractSession[Any] | Answered | None = backing.at_hand(held)
+                if session is None:  # not at hand: the backing brings it (from a store, or another process)
+                    session = await backing.enter(session_id, held, interaction)
+                if isinstance(session, Answered):  # a replay, or told to try again
+                    outcome = session.outcome
+                    return True
+                if session is None or session._state is not SessionState.RUNNING:
+                    outcome = "expired" if session_id else "unknown"
+                    await self._answer_missing(session_id, interaction)
+                    return True
+                if click is not None:
+                    click.session = session
+                if session._child is not None:  # it waits for a child session it opened
+                    outcome = "denied"
+                    await send_notice(interaction, CHILD_OPEN_NOTICE)
+                    return True
+                meta = meta if meta is not None else SessionExecutionMeta(session_id)
+                # A child that ends in its handler hands the click to its parent's on_child_end.
+                clicked = None if session._parent is None else CLICK.set(interaction)
+                try:
+                    executed = await self._executor.update(session, interaction, meta)
+                finally:
+                    if clicked is not None:
+                        CLICK.reset(clicked)
+                outcome = _OUTCOMES[executed.status]
+                if click is not None and executed.ran:
                     click.handler_returned_at = time.perf_counter()
-            if not interaction.response.is_done():
-                await _acknowledge(interaction)
-            if live.held.get(session_id) is session and outcome.ran:
-                session._track_interaction(interaction)
-                committed = True  # the commit gives back what enter took, even if it fails
-                await backing.commit(session, interaction, meta, outcome)
-                self._announce(SessionEvent.UPDATE, session, interaction, meta)
+                if not interaction.response.is_done():
+                    await _acknowledge(interaction)
+                if live.held.get(session_id) is session and executed.ran:
+                    session._track_interaction(interaction)
+                    committed = True  # the commit gives back what enter took, even if it fails
+                    await backing.commit(session, interaction, meta, executed)
+                    self._announce(SessionEvent.UPDATE, session, interaction, meta)
+            finally:
+                if not committed:
+                    await backing.leave(session_id, interaction.id)
+                live.serial.release(session_id)
+                self._deferrals.release(watched)
         finally:
-            if not committed:
-                await backing.leave(session_id, interaction.id)
-            live.serial.release(session_id)
-            self._deferrals.release(watched)
-            if click is not None:
+            if click is not None:  # every click_began has its click_finished
+                click.outcome = outcome
                 observers.click_finished(click)
         return True
 
