@@ -32,7 +32,8 @@ _log = logging.getLogger(__name__)
 
 # 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
 # 3: the session's ``max_lifetime`` (a ``lifetime`` column, added to older files when they open).
-_SCHEMA_VERSION = 3
+# 4: the session's ``locale`` (a ``locale`` column, added to older files when they open).
+_SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nyx_sessions (
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
     version INTEGER NOT NULL,
     ending INTEGER NOT NULL DEFAULT 0,
     result BLOB,
-    lifetime REAL
+    lifetime REAL,
+    locale TEXT
 );
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
     WHERE ending = 0 AND deadline IS NOT NULL;
@@ -91,6 +93,7 @@ _FIELDS = (
     "created_at",
     "result",
     "lifetime",
+    "locale",
 )
 _COLUMNS = (*_FIELDS, "version")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM nyx_sessions"
@@ -414,6 +417,8 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN result BLOB")
     if "lifetime" not in columns:  # versions 1 and 2 stored no lifetime
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN lifetime REAL")
+    if "locale" not in columns:  # versions 1 to 3 stored no locale
+        db.execute("ALTER TABLE nyx_sessions ADD COLUMN locale TEXT")
     db.execute(
         "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
     )
@@ -446,6 +451,7 @@ def _values(record: DurableRecord) -> tuple[Any, ...]:
         r.created_at,
         r.result,
         r.lifetime,
+        r.locale,
     )
 
 

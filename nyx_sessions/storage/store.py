@@ -76,6 +76,9 @@ class DurableRecord:
     lifetime: Optional[:class:`float`]
         The session's ``max_lifetime``: it ends at :attr:`created_at` plus this, whatever its
         clicks; ``None`` for none.
+    locale: Optional[:class:`str`]
+        The session's :attr:`~nyx_sessions.AbstractSession.locale` (``"fr"``, ``"en-US"``);
+        ``None`` in records written before locales were kept (read as ``en-US``).
     """
 
     id: str
@@ -97,6 +100,7 @@ class DurableRecord:
     version: int = field(default=0)
     result: bytes | None = None
     lifetime: float | None = None
+    locale: str | None = None
 
 
 class SessionStore(Protocol):
