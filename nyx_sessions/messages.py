@@ -99,8 +99,8 @@ error lines); the last two are in the session's :attr:`~nyx_sessions.AbstractSes
 Placeholders are ``{name}`` fields, filled in after translation.
 """
 
+# One locale_str per key, made once: handing one to the translator builds nothing.
 _STRINGS: Mapping[str, locale_str] = {key: locale_str(text, key=key) for key, text in MESSAGES.items()}
-"""One :class:`locale_str` per key, made once: handing one to the translator builds nothing."""
 
 
 def message(key: str) -> locale_str:

@@ -217,7 +217,7 @@ class Field:
 
     def problem(self, value: Any) -> tuple[str, dict[str, Any]] | None:
         """What is wrong with ``value`` by this field's rules, as the key of its text in
-        :data:`~nyx_sessions.MESSAGES` and the text's fields; ``None`` when nothing is."""
+        :data:`~nyx_sessions.messages.MESSAGES` and the text's fields; ``None`` when nothing is."""
         empty = value is None or value == "" or value == [] or value is False
         if empty:
             if not self.required or (self.kind == "choices" and self.min_choices == 0):
