@@ -31,6 +31,7 @@ from nyx_sessions import (
     FormSession,
     ListPaginationSession,
     NotFilter,
+    OwnerOnly,
     PageNavigation,
     PaginationSession,
     SessionEndData,
@@ -540,3 +541,30 @@ def test_the_guide_lists_every_key_with_its_english_text() -> None:
     guide = Path(__file__).parents[2] / "docs" / "guide" / "translating.md"
     rows = re.findall(r"^\| `(nyx_sessions\.[a-z_.]+)` \| (.*) \|$", guide.read_text(), re.MULTILINE)
     assert dict(rows) == dict(MESSAGES) and len(rows) == len(MESSAGES)
+
+
+class Guarded(AbstractSession[None]):
+    update_filter = OwnerOnly(denied_message=app_commands.locale_str("Hands off", key="mybot.hands_off"))
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond(
+            await self.translate(app_commands.locale_str("Hello", key="mybot.hello")),
+            view=self.view(self.button("go", label="Go")),
+        )
+
+
+async def test_your_own_strings_go_the_same_way(
+    french_bot: commands.Bot, harness: InteractionHarness, translator: MarkerTranslator
+) -> None:
+    @french_bot.tree.command(name="guarded")
+    async def guarded(interaction: discord.Interaction[Any]) -> None:
+        await Guarded(french_bot, interaction).start()
+
+    started = await harness.slash("guarded", locale="fr")
+    assert started.response is not None and started.response.data["content"] == "\u2039mybot.hello\u203a"
+    refused = await harness.click(started.original_id or 0, label="Go", user=1, locale="fr")
+    assert ephemeral(refused) == "\u2039mybot.hands_off\u203a", (
+        "a filter's locale_str, in the clicker's locale"
+    )
+    english = await harness.click(started.original_id or 0, label="Go", user=1)
+    assert ephemeral(english) == "Hands off"
