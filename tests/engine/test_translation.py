@@ -435,6 +435,7 @@ async def test_every_notice_and_control_a_french_user_sees_comes_from_the_transl
         "nyx_sessions.nav.jump_placeholder_unknown",
         "nyx_sessions.nav.empty_page",
     } <= shown
+    # Shown in the two tests below: a forged jump on one page; a jump queued past Discord's deadline.
     untested = {"nyx_sessions.notice.single_page", "nyx_sessions.notice.jump_too_late"}
     assert set(MESSAGES) - untested - shown == set(), "every other key was shown to the French user"
     assert sent.english_left() == [], "nothing the package showed bypassed the translator"
@@ -568,3 +569,15 @@ async def test_your_own_strings_go_the_same_way(
     )
     english = await harness.click(started.original_id or 0, label="Go", user=1)
     assert ephemeral(english) == "Hands off"
+
+
+async def test_a_forged_jump_on_a_single_page_is_told_so_in_french(
+    french_bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    """(jump_too_late, in French: tests/engine/test_answering_in_time.py.)"""
+    sent = await harness.slash("nothing", locale="fr")
+    session = french_bot.made[-1]  # type: ignore[attr-defined]
+    typed = {"type": 18, "component": {"type": 4, "custom_id": "page", "value": "2"}}
+    data = {"custom_id": session.custom_id.clone_push("jump").build(), "components": [typed]}
+    forged = await harness.inject(harness.build_payload(5, data, message=sent.original_id, locale="fr"))
+    assert ephemeral(forged) == marker("nyx_sessions.notice.single_page")
