@@ -34,25 +34,46 @@ __all__ = (
 _log = logging.getLogger(__name__)
 
 DENIED_NOTICE = MESSAGES["nyx_sessions.notice.not_owner"]
-"""Shown to a user whose interaction a session's filter or middleware turned down."""
+"""Shown to a user whose interaction a session's filter or middleware turned down.
+
+English text of ``nyx_sessions.notice.not_owner``; users see it in their locale, through the
+bot's translator."""
 
 ERROR_NOTICE = MESSAGES["nyx_sessions.notice.error"]
-"""Shown when a session's handler (or a middleware) raised and nothing answered the user."""
+"""Shown when a session's handler (or a middleware) raised and nothing answered the user.
+
+English text of ``nyx_sessions.notice.error``; users see it in their locale, through the
+bot's translator."""
 
 EXPIRED_NOTICE = MESSAGES["nyx_sessions.notice.expired"]
-"""Shown when the session behind a component has ended, expired, or was lost in a restart."""
+"""Shown when the session behind a component has ended, expired, or was lost in a restart.
+
+English text of ``nyx_sessions.notice.expired``; users see it in their locale, through the
+bot's translator."""
 
 START_DENIED_NOTICE = MESSAGES["nyx_sessions.notice.start_denied"]
-"""Shown to a user whose interaction would have started a session that a start filter refused."""
+"""Shown to a user whose interaction would have started a session that a start filter refused.
+
+English text of ``nyx_sessions.notice.start_denied``; users see it in their locale, through the
+bot's translator."""
 
 START_FAILED_NOTICE = MESSAGES["nyx_sessions.notice.start_failed"]
-"""Shown when a session's ``on_start`` (or a start middleware) raised before answering."""
+"""Shown when a session's ``on_start`` (or a start middleware) raised before answering.
+
+English text of ``nyx_sessions.notice.start_failed``; users see it in their locale, through the
+bot's translator."""
 
 STORE_UNAVAILABLE_NOTICE = MESSAGES["nyx_sessions.notice.try_again"]
-"""Shown when a durable session's store does not answer: nothing is lost, the next try may work."""
+"""Shown when a durable session's store does not answer: nothing is lost, the next try may work.
+
+English text of ``nyx_sessions.notice.try_again``; users see it in their locale, through the
+bot's translator."""
 
 CHILD_OPEN_NOTICE = MESSAGES["nyx_sessions.notice.child_running"]
-"""Shown for a click on a session that waits for a child session it opened (``open_child``)."""
+"""Shown for a click on a session that waits for a child session it opened (``open_child``).
+
+English text of ``nyx_sessions.notice.child_running``; users see it in their locale, through the
+bot's translator."""
 
 
 async def send_notice(
