@@ -200,6 +200,14 @@ class Database:
             return await self.moderations(guild_id)
         return [Moderation(*row) for row in rows]
 
+    async def revoke_moderation(self, guild_id: int, case_id: int) -> bool:
+        """Delete a guild's case (a ban lifted, a warning withdrawn); ``False`` if it was gone already."""
+        cursor = await self.connection.execute(
+            "DELETE FROM moderations WHERE guild_id = ? AND id = ?", (guild_id, case_id)
+        )
+        await self.connection.commit()
+        return cursor.rowcount > 0
+
     async def _add_sample_moderations(self, guild_id: int) -> None:
         rows = [
             (guild_id, kind, target, _SAMPLE_MODERATORS[n % 2], reason, _SAMPLE_START + n * _SAMPLE_STEP)

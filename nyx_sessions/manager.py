@@ -342,8 +342,8 @@ class SessionManager:
         await self._backing_of(session).pause(session)
 
     async def _resume(self, session: AbstractSession[Any]) -> None:
-        """A parent whose child did not start: its TTL runs again."""
-        await self._backing_of(session).resume(session)
+        """A parent whose child did not start (in the parent's handler): its TTL runs again."""
+        await self._backing_of(session).resume(session, handler_running=True)
 
     def _backing_of(self, session: AbstractSession[Any] | None) -> Backing:
         """Where ``session`` lives: the store for a durable class (or for a session this process does

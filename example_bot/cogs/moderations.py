@@ -1,5 +1,9 @@
 """/moderations: a paginated list of the server's moderations, as a components v2 layout: each case
-in a section with its own "Details" button, and a select menu to filter by type."""
+in a section with its own "Details" button, and a select menu to filter by type.
+
+"Details" opens the case as a child session in the list's place (:class:`CaseReview`): Revoke or
+Back hands the decision back to the list, which renders its page again with it. Both are durable:
+a restart between the two clicks loses neither."""
 
 from __future__ import annotations
 
@@ -11,16 +15,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from example_bot.db import MODERATION_KINDS, Moderation
-from nyx_sessions import on_button, select_values, spawns_session
+from nyx_sessions import AbstractSession, SessionEndCode, on_button, select_values, spawns_session
 from nyx_sessions.pagination import ListPaginationSession
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from example_bot.bot import ExampleBot
-    from nyx_sessions import SessionExecutionMeta
+    from nyx_sessions import EndCode, SessionEndData, SessionExecutionMeta
 
-__all__ = ("ModerationFilter", "Moderations", "ModerationsSession", "setup")
+__all__ = ("CaseRef", "CaseReview", "ModerationFilter", "Moderations", "ModerationsSession", "setup")
 
 ModerationKind = Literal["warn", "mute", "kick", "ban"]
 
@@ -30,10 +34,71 @@ def _of_kind(moderations: Sequence[Moderation], kind: str | None) -> list[Modera
 
 
 class ModerationFilter(msgspec.Struct):
-    """What a moderations list stores to survive a restart: the server, and the type shown."""
+    """What a moderations list stores to survive a restart: the server, the type shown, and what
+    the last case review decided."""
 
     guild_id: int
     kind: str | None = None
+    last_decision: str | None = None
+
+
+class CaseRef(msgspec.Struct):
+    """What a case review stores: which case of which server (the case itself is read again)."""
+
+    guild_id: int
+    case_id: int
+
+
+class CaseReview(AbstractSession[str], kind="example.case-review", data=CaseRef):
+    """One case, opened from the moderations list in its place: Revoke deletes it, Back changes
+    nothing; either way the list gets the message back, with the decision as the result."""
+
+    ttl = 180
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        case = await self._case()
+        if case is None:  # deleted from the database since the list was drawn
+            self.result = "That case is gone."
+            await self.end("the case is gone")
+            return
+        await self.respond(view=self.layout(self._card(case)))
+
+    def _card(self, case: Moderation) -> discord.ui.Container[Any]:
+        details = (
+            f"**Member:** {case.target}\n**Moderator:** {case.moderator}\n"
+            f"**When:** <t:{case.created_at}:f>\n**Reason:** {case.reason}"
+        )
+        return discord.ui.Container(
+            discord.ui.TextDisplay(f"## Case #{case.id} · {MODERATION_KINDS[case.kind]}"),
+            discord.ui.TextDisplay(details),
+            discord.ui.ActionRow(
+                self.button("revoke", label="Revoke", style=discord.ButtonStyle.danger),
+                self.button("back", label="Back to the list", style=discord.ButtonStyle.secondary),
+            ),
+            accent_colour=discord.Colour.orange(),
+        )
+
+    async def _case(self) -> Moderation | None:
+        bot = cast("ExampleBot", self.bot)
+        cases = await bot.db.moderations(self.data.guild_id)
+        return next((case for case in cases if case.id == self.data.case_id), None)
+
+    @on_button("revoke")
+    async def revoke(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """Delete the case; the list shows it gone, and says so."""
+        bot = cast("ExampleBot", self.bot)
+        revoked = await bot.db.revoke_moderation(self.data.guild_id, self.data.case_id)
+        self.result = f"Case #{self.data.case_id} revoked." if revoked else "That case is gone."
+        await self.end("revoked")
+
+    @on_button("back")
+    async def back(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        """Back to the list, nothing changed."""
+        await self.end("back to the list")
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        if code is SessionEndCode.EXPIRED:
+            self.result = f"Case #{self.data.case_id} was left open too long."
 
 
 class ModerationsSession(
@@ -85,6 +150,7 @@ class ModerationsSession(
             discord.ui.TextDisplay(f"## Moderations · {shown}"),
             *(cases or [discord.ui.TextDisplay("No moderations of this type.")]),
             discord.ui.TextDisplay(f"-# {self.page_label} · {len(self.items)} moderations"),
+            *([discord.ui.TextDisplay(f"-# {self.data.last_decision}")] if self.data.last_decision else []),
             discord.ui.ActionRow(self._filter_select()),
             accent_colour=discord.Colour.orange(),
         )
@@ -100,20 +166,19 @@ class ModerationsSession(
 
     @on_button("case")
     async def show_case(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
-        """A case's "Details": the whole case, shown only to the member who clicked."""
+        """A case's "Details": the case opens in the list's place, until it is decided."""
         case_id = int(self.tokens(interaction).get_at(1) or 0)
-        case = next((case for case in self.items if case.id == case_id), None)
-        if case is None:  # deleted from the database since the page was drawn
-            await interaction.response.send_message("That case is gone.", ephemeral=True)
-            return
-        details = discord.Embed(
-            title=f"Case #{case.id} · {MODERATION_KINDS[case.kind]}", colour=discord.Colour.orange()
-        )
-        details.add_field(name="Member", value=case.target)
-        details.add_field(name="Moderator", value=case.moderator)
-        details.add_field(name="When", value=f"<t:{case.created_at}:f>")
-        details.add_field(name="Reason", value=case.reason, inline=False)
-        await interaction.response.send_message(embed=details, ephemeral=True)
+        review = CaseReview(self.bot, interaction, data=CaseRef(self.data.guild_id, case_id))
+        await self.open_child(review, interaction)
+
+    async def on_child_end(
+        self, child_end: SessionEndData[Any], interaction: discord.Interaction[Any] | None
+    ) -> None:
+        """The review is over: its decision under the page, the cases read again (one may be gone)."""
+        self.data.last_decision = child_end.result
+        self.items = await self.load_items()
+        self.current_page = self.current_page  # clamped again: the last page may be gone
+        await super().on_child_end(child_end, interaction)
 
     async def handle_select_menu(
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta

@@ -341,12 +341,22 @@ class DurableSessions:
             await self._call(self._store.unadmit(session.id))
 
     async def pause(self, session: AbstractSession[Any]) -> None:
-        """Durable parents are not kept with their children yet (``open_child`` refuses them)."""
-        raise NotImplementedError("durable sessions cannot open child sessions yet")
+        """Nothing yet: the handler that opened the child writes the parent when it is over, with
+        the child's id and no deadline (:meth:`commit`), as one write."""
 
-    async def resume(self, session: AbstractSession[Any]) -> None:
-        """See :meth:`pause`."""
-        raise NotImplementedError("durable sessions cannot open child sessions yet")
+    async def resume(self, session: AbstractSession[Any], *, handler_running: bool) -> None:
+        """Write a parent whose child ended: no child, a deadline a full TTL from now. Nothing when
+        the parent's own handler runs (its child ended, or did not start, inside it): that handler's
+        commit writes it, and a write in between could let another process take it mid-handler.
+
+        Raises
+        ------
+        StoreUnavailableError
+            The store did not answer: the parent stays waiting in it, and expires there.
+        """
+        held = self._held.get(session.id)
+        if held is not None and not handler_running:
+            await self._write(session, held, True, None)
 
     async def created(self, session: AbstractSession[Any]) -> None:
         """Store a session that just started."""
@@ -381,6 +391,9 @@ class DurableSessions:
             held = self._held.get(session.id)
             if outcome.status is ExecutionOutcome.FAILED:
                 await self.revert(session)
+                if held is not None and session._child is not None:
+                    # The child it opened runs all the same: the parent is kept waiting for it.
+                    written = await self._write(session, held, False, interaction.id)
             elif held is not None:
                 written = await self._write(session, held, outcome.refresh, interaction.id)
         except (SessionDataError, StoreUnavailableError) as error:
@@ -393,9 +406,12 @@ class DurableSessions:
                 await self.leave(session.id, interaction.id)
 
     async def _write(
-        self, session: AbstractSession[Any], held: _Held, refresh: bool, interaction_id: int
+        self, session: AbstractSession[Any], held: _Held, refresh: bool, interaction_id: int | None
     ) -> bool:
-        deadline = self._deadline(session, self._clock.time()) if refresh else held.deadline
+        if session._child is not None:
+            deadline = None  # a parent does not expire while its child runs
+        else:
+            deadline = self._deadline(session, self._clock.time()) if refresh else held.deadline
         record = session._to_record(deadline, held.created_at)
         write = self._store.commit(record, interaction_id=interaction_id, give_up_at=self._give_up_at())
         if not await self._call(write):

@@ -115,8 +115,9 @@ class Backing(Protocol):
         """Stop the session's expiry while a child session runs in its place."""
         ...
 
-    async def resume(self, session: AbstractSession[Any]) -> None:
-        """Let the session expire again, a full TTL from now (its child ended)."""
+    async def resume(self, session: AbstractSession[Any], *, handler_running: bool) -> None:
+        """Let the session expire again, a full TTL from now (its child ended, or did not start);
+        ``handler_running``: the session's own handler runs, and commits next."""
         ...
 
     async def stop(self, session: AbstractSession[Any]) -> None:
@@ -241,7 +242,7 @@ class MemoryBacking:
         """Stop the session's TTL while a child session runs in its place."""
         await self._repository.set_ttl(session.id, None)
 
-    async def resume(self, session: AbstractSession[Any]) -> None:
+    async def resume(self, session: AbstractSession[Any], *, handler_running: bool) -> None:
         """Arm the TTL again, a full one from now, once its child ended."""
         await self._repository.set_ttl(session.id, session._ttl_at(self._clock.time()))
 

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.errors import IllegalSessionStateError, SessionStoreError
 from nyx_sessions.events import SessionEvent
 from nyx_sessions.execution import send_notice
 from nyx_sessions.execution.deferral import unanswered
@@ -117,9 +117,8 @@ class Ends:
         session_id = session._id
         live.ending[session_id] = None
         meta = meta if meta is not None else SessionExecutionMeta(session_id)
-        child = session._child
-        if child is not None and child._end_data is None:
-            await self.end(child, reason, code)  # a parent's end ends its child first
+        if session._child is not None:
+            await self._end_child(session._child, reason, code)
         backing = self._backing_of(session)
         try:
             ending = await backing.begin_end(session, reason, code)
@@ -138,7 +137,11 @@ class Ends:
                 data = SessionEndData("ended in another process", SessionEndCode.DETACHED, session.result)
             else:
                 data = await self._executor.end(ending, reason, code, meta)
-                await backing.finish(session_id)
+                # The parent first, while the child's end is still claimed: should this process die
+                # in between (or the store fail), the store finishes the claim later and makes the
+                # waiting parent due then, so no parent waits for ever.
+                if session._parent is None or await self._back_to_parent(session._parent, session_id, data):
+                    await backing.finish(session_id)
         finally:
             _ENDING.reset(inside)
             # Even a cancelled end settles and is announced: waiters may not hang, the session may
@@ -155,27 +158,45 @@ class Ends:
                 self._announce(SessionEvent.END, ending, data, meta)
                 if expired:
                     self._announce(SessionEvent.EXPIRE, ending, data)
-        if session._parent is not None:
-            await self._back_to_parent(session._parent, data)
         return data
 
-    async def _back_to_parent(self, parent: AbstractSession[Any], child_end: SessionEndData[Any]) -> None:
-        """A child ended: its parent takes clicks again and runs ``on_child_end``, in its turn."""
-        parent._child = None
-        if parent._end_data is not None or parent._id in self._live.ending:
-            return  # the parent's own end ended the child
+    async def _end_child(self, child_id: str, reason: str, code: EndCode) -> None:
+        """A parent's end ends its child first: here, or (a durable child another process serves)
+        taken from that process, as a click would take it."""
+        child = self._live.held.get(child_id)
+        if child is not None:
+            if child._end_data is None:
+                await self.end(child, reason, code)
+            return
+        async with self._outside.turn(child_id) as running:
+            if running is not None:
+                await self.run(running, reason, code, None)
+
+    async def _back_to_parent(self, parent_id: str, child_id: str, child_end: SessionEndData[Any]) -> bool:
+        """A child ended: its parent takes clicks again and runs ``on_child_end``, in its turn (in
+        this process, even when another one served the parent until now). ``False`` when the
+        parent's store did not answer: it still waits there."""
+        if parent_id in self._live.ending:
+            return True  # the parent's own end ended the child
         click = CLICK.get()
         interaction = click if click is not None and unanswered(click) else None
-        async with self._outside.turn(parent._id) as running:
-            if running is not parent:
-                return
-            try:
-                await parent.on_child_end(child_end, interaction)
-            except Exception:
-                _log.exception("on_child_end of session %s raised", parent._id)
-                if interaction is not None and unanswered(interaction):
-                    await send_notice(interaction, message("nyx_sessions.notice.error"))
-            await self._backing_of(parent).resume(parent)
+        handler_running = self._live.serial.held_here(parent_id)  # the child ended inside it
+        try:
+            async with self._outside.turn(parent_id) as parent:
+                if parent is None or parent._child not in (None, child_id):
+                    return True  # ended meanwhile, or waits for another child (this one was stale)
+                parent._child = None
+                try:
+                    await parent.on_child_end(child_end, interaction)
+                except Exception:
+                    _log.exception("on_child_end of session %s raised", parent_id)
+                    if interaction is not None and unanswered(interaction):
+                        await send_notice(interaction, message("nyx_sessions.notice.error"))
+                await self._backing_of(parent).resume(parent, handler_running=handler_running)
+        except SessionStoreError as error:
+            _log.warning("parent %s of ended session %s was not resumed: %s", parent_id, child_id, error)
+            return False
+        return True
 
     async def expire(self, session: AbstractSession[Any], refreshed: Callable[[str], bool]) -> None:
         """End a session whose TTL ran out, unless a handler that ran meanwhile refreshed it.

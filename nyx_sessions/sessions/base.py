@@ -345,8 +345,9 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             else _check_ttl(max_lifetime, f"session {self._id!r}", "max_lifetime")
         )
         self._ends_by: float | None = None  # set at start from max_lifetime: the hard end
-        self._parent: AbstractSession[Any] | None = None  # the session that opened this one as its child
-        self._child: AbstractSession[Any] | None = None  # the child this session waits for
+        # Ids, not objects: a durable pair may be served by two processes, and each restores alone.
+        self._parent: str | None = None  # the session that opened this one as its child
+        self._child: str | None = None  # the child this session waits for
         given = (max_per_user, max_per_channel, max_per_guild, limit_group, limit_policy)
         own = {name: value for name, value in zip(_LIMIT_NAMES, given, strict=True) if value is not MISSING}
         self._limits = (
@@ -588,6 +589,8 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             created_at=created_at,
             result=result,
             lifetime=self.max_lifetime,
+            parent=self._parent,
+            child=self._child,
             locale=self._locale.value,
         )
 
@@ -618,7 +621,8 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         session._edits_original = record.token_edits_original
         session._components_v2 = False  # not stored: Discord itself refuses a v2 message gone classic
         session._limits = cls._class_limits
-        session._parent = session._child = None
+        session._parent = record.parent
+        session._child = record.child
         session._custom_id = session._create_custom_id(manager.codec)
         session._take_stored_state(record, data)
         return session
@@ -716,6 +720,10 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         :meth:`on_child_end` runs with how the child ended. Ending this session ends the child
         first.
 
+        Durable sessions open durable children: the store keeps the pair (each record names the
+        other), so either may be restored, by any process, and each ends once. Should a crash lose
+        the child's end, the parent expires rather than wait for ever.
+
         Returns
         -------
         :class:`bool`
@@ -725,27 +733,33 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         ------
         IllegalSessionStateError
             This session is not running, already has a child open, or ``child`` was started.
-        NotImplementedError
-            A durable parent or child: they are not kept as a pair in a store yet.
+        TypeError
+            One of the two is durable (has a ``kind``) and the other is not: a pair is kept
+            in one place, the store or this process.
         """
         if self._state is not SessionState.RUNNING:
             raise IllegalSessionStateError(f"session {self._id!r} is not running: it cannot open a child")
         if self._child is not None:
             raise IllegalSessionStateError(
-                f"session {self._id!r} has a child open already ({self._child.id!r}): wait for it to end"
+                f"session {self._id!r} has a child open already ({self._child!r}): wait for it to end"
             )
-        if self.kind is not None or child.kind is not None:
-            raise NotImplementedError("durable sessions cannot open, or be, child sessions yet")
-        child._parent = self
+        if (self.kind is None) != (child.kind is None):
+            durable, other = (self, child) if self.kind is not None else (child, self)
+            raise TypeError(
+                f"{type(durable).__qualname__} is durable (kind={durable.kind!r}) and "
+                f"{type(other).__qualname__} is not: give both a kind, or neither, so the pair is "
+                "kept in one place"
+            )
+        child._parent = self._id
         child._user = self._user
         child._message = self._message if self._message is not None else interaction.message
         child._edit_interaction = self._edit_interaction
         child._edits_original = self._edits_original
         child._components_v2 = self._components_v2
-        self._child = child
+        self._child = child._id
         await self._manager._pause(self)
         started = await self._manager.start(child)
-        if not started:
+        if not started and self._child == child._id:
             self._child = None
             await self._manager._resume(self)
         return started

@@ -128,6 +128,7 @@ local s, dl, starting = KEYS[1], KEYS[2], KEYS[3]
 if too_late(tonumber(ARGV[5])) then return refuse() end
 if redis.call('EXISTS', s) == 1 then return 0 end
 redis.call('HSET', s, 'rec', ARGV[1], 'ver', 1, 'st', 'run', 'kind', ARGV[4], 'dv', ARGV[6], 'own', ARGV[7])
+if ARGV[8] ~= '' then redis.call('HSET', s, 'par', ARGV[8]) end  -- a child: reclaim finds its parent
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], ARGV[3]) end
 redis.call('DEL', starting)  -- an admitted start: its record counts from now on
 return 1
@@ -185,7 +186,7 @@ if found[1] ~= 'run' then return {0, 0} end
 if found[2] ~= owned_as or found[3] ~= taken_at then return {-1, 0} end
 local ver = redis.call('HINCRBY', s, 'ver', 1)
 local asked = redis.call('SREM', prefix .. 'w:' .. name_of(owned_as), id)
-redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7], 'own', asked == 1 and '' or me)
+redis.call('HSET', s, 'rec', ARGV[1], 'dv', ARGV[7], 'own', asked == 1 and '' or me, 'chd', ARGV[11])
 if ARGV[2] ~= '' then redis.call('ZADD', dl, ARGV[2], id) else redis.call('ZREM', dl, id) end
 if ix ~= '' then redis.call('SET', ix, '1', 'PX', ARGV[9]) end
 return {ver, asked}
@@ -311,11 +312,16 @@ return 1
 """
 
 _RECLAIM = """
-local ends, prefix, limit = KEYS[1], ARGV[2], tonumber(ARGV[3])
+local ends, dl, prefix, limit = KEYS[1], KEYS[2], ARGV[2], tonumber(ARGV[3])
 local dead = redis.call('ZRANGE', ends, '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, limit)
 for _, id in ipairs(dead) do
-    local by = redis.call('HGET', prefix .. 's:' .. id, 'by')
-    if by then redis.call('SREM', prefix .. 'c:' .. by, id) end
+    local found = redis.call('HMGET', prefix .. 's:' .. id, 'by', 'par')
+    if found[1] then redis.call('SREM', prefix .. 'c:' .. found[1], id) end
+    -- A parent still waiting for this child would wait for ever: it is due at once, and expires.
+    local parent = found[2] and prefix .. 's:' .. found[2]
+    if parent and redis.call('HGET', parent, 'chd') == id and redis.call('HGET', parent, 'st') == 'run' then
+        redis.call('ZADD', dl, 0, found[2])
+    end
     redis.call('DEL', prefix .. 's:' .. id)
     redis.call('ZREM', ends, id)
 end
@@ -581,7 +587,9 @@ class RedisSessionStore:
         arguments = [self._encode(record), self._score(record), record.id, record.kind]
         name, taking = self._name, self._taking()
         created = await self._run(
-            "create", keys, [*arguments, self._ms(give_up_at), record.data_version, taking]
+            "create",
+            keys,
+            [*arguments, self._ms(give_up_at), record.data_version, taking, record.parent or ""],
         )
         if created:
             self._owned[record.id] = (name, taking, 1)
@@ -627,6 +635,7 @@ class RedisSessionStore:
                 taking,
                 _REPLAY_MS,
                 self._keys,
+                record.child or "",
             ],
         )
         if version == -1:
@@ -651,7 +660,9 @@ class RedisSessionStore:
     async def due(self, now: float, limit: int) -> list[str]:
         """Running sessions whose deadline has passed, earliest first; ends whose process died are
         finished first (without ``on_end``: it may have run)."""
-        dead = await self._run("reclaim", [self._ends], [self._server_now(), self._keys, limit])
+        dead = await self._run(
+            "reclaim", [self._ends, self._deadlines], [self._server_now(), self._keys, limit]
+        )
         for session_id in dead:
             _log.warning("session %s was left ending by a process that stopped; finished", _text(session_id))
         until = now + self._offset

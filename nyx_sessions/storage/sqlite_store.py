@@ -32,8 +32,9 @@ _log = logging.getLogger(__name__)
 
 # 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
 # 3: the session's ``max_lifetime`` (a ``lifetime`` column, added to older files when they open).
-# 4: the session's ``locale`` (a ``locale`` column, added to older files when they open).
-_SCHEMA_VERSION = 4
+# 4: child sessions (``parent`` and ``child`` columns, likewise).
+# 5: the session's ``locale`` (a ``locale`` column, added to older files when they open).
+_SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nyx_sessions (
@@ -57,6 +58,8 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
     ending INTEGER NOT NULL DEFAULT 0,
     result BLOB,
     lifetime REAL,
+    parent TEXT,
+    child TEXT,
     locale TEXT
 );
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
@@ -93,6 +96,8 @@ _FIELDS = (
     "created_at",
     "result",
     "lifetime",
+    "parent",
+    "child",
     "locale",
 )
 _COLUMNS = (*_FIELDS, "version")
@@ -105,6 +110,12 @@ _UPDATE = (
     f"UPDATE nyx_sessions SET {', '.join(f'{name} = ?' for name in _FIELDS[1:])}, version = version + 1 "
     "WHERE id = ? AND ending = 0"
 )
+_ORPHANS_DUE = (
+    "UPDATE nyx_sessions SET deadline = created_at "
+    "WHERE ending = 0 AND child IN (SELECT id FROM nyx_sessions WHERE ending = 1)"
+)
+"""Parents whose child's end a crash cut off become due at once (their start is in the past on any
+clock), and expire."""
 _COUNTED = (
     "SELECT l.id, l.at, s.ending FROM nyx_limits l LEFT JOIN nyx_sessions s ON s.id = l.id "
     "WHERE l.key = ? ORDER BY l.at, l.rowid"
@@ -201,7 +212,9 @@ class SQLiteSessionStore:
                 db.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the loop (_checkpoint)
                 db.executescript(_SCHEMA)
                 _migrate(db)
-                # Ends cut off by a crash: their on_end ran at most once already; never again.
+                # Ends cut off by a crash: their on_end ran at most once already; never again. A
+                # parent that waited for one of them would wait for ever: it is due at once.
+                db.execute(_ORPHANS_DUE)
                 db.execute("DELETE FROM nyx_sessions WHERE ending = 1")
                 # Starts cut off by a crash: one process holds the file, so none is in progress now.
                 db.execute("DELETE FROM nyx_limits WHERE id NOT IN (SELECT id FROM nyx_sessions)")
@@ -417,7 +430,10 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN result BLOB")
     if "lifetime" not in columns:  # versions 1 and 2 stored no lifetime
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN lifetime REAL")
-    if "locale" not in columns:  # versions 1 to 3 stored no locale
+    if "parent" not in columns:  # versions 1 to 3 had no child sessions
+        db.execute("ALTER TABLE nyx_sessions ADD COLUMN parent TEXT")
+        db.execute("ALTER TABLE nyx_sessions ADD COLUMN child TEXT")
+    if "locale" not in columns:  # versions 1 to 4 stored no locale
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN locale TEXT")
     db.execute(
         "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
@@ -451,6 +467,8 @@ def _values(record: DurableRecord) -> tuple[Any, ...]:
         r.created_at,
         r.result,
         r.lifetime,
+        r.parent,
+        r.child,
         r.locale,
     )
 

@@ -76,6 +76,11 @@ class DurableRecord:
     lifetime: Optional[:class:`float`]
         The session's ``max_lifetime``: it ends at :attr:`created_at` plus this, whatever its
         clicks; ``None`` for none.
+    parent: Optional[:class:`str`]
+        The session that opened this one as its child (``open_child``); ``None`` for none.
+    child: Optional[:class:`str`]
+        The child session this one waits for; ``None`` for none. A store whose claim on the child's
+        end ran out (its process died) makes such a parent due at once, so it expires.
     locale: Optional[:class:`str`]
         The session's :attr:`~nyx_sessions.AbstractSession.locale` (``"fr"``, ``"en-US"``);
         ``None`` in records written before locales were kept (read as ``en-US``).
@@ -100,6 +105,8 @@ class DurableRecord:
     version: int = field(default=0)
     result: bytes | None = None
     lifetime: float | None = None
+    parent: str | None = None
+    child: str | None = None
     locale: str | None = None
 
 

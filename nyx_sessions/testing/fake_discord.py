@@ -14,7 +14,12 @@ server, so tests assert on what a user would see:
 - deadlines are Discord's, measured on the fake's clock from the moment an interaction is injected:
   an initial response later than 3 seconds fails with 10062 "Unknown interaction", and any use of
   the token later than 15 minutes (followups, edits of its messages) with 401 "Invalid Webhook Token"
-  (50027). Pass a :class:`~nyx_sessions.storage.ManualClock` to move that time in a test.
+  (50027). Pass a :class:`~nyx_sessions.storage.ManualClock` to move that time in a test;
+- every request body is checked as Discord checks it (:mod:`nyx_sessions.testing.discord_api`:
+  Discord's OpenAPI specification plus the documented component rules): one Discord would refuse
+  fails with its 400 answer, 50035 "Invalid Form Body" and the ``errors`` tree (or 50006 for an
+  empty message), so discord.py raises the :class:`discord.HTTPException` it would raise in
+  production.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from discord.ext.test import backend, callbacks, factories
 from nyx_sessions.storage import SystemClock
 
 from .compat import new_snowflake
+from .discord_api import check_request
 from .records import Reply, ReplyKind
 
 if TYPE_CHECKING:
@@ -84,11 +90,14 @@ class _Response(NamedTuple):
     reason: str
 
 
-def _http_error(status: int, code: int, text: str) -> discord.HTTPException:
+def _http_error(status: int, code: int, text: str, errors: Json | None = None) -> discord.HTTPException:
     """Build the exception discord.py raises for a Discord error response."""
     kind = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
     response = cast("Any", _Response(status, _REASONS.get(status, "Error")))
-    return kind(response, {"code": code, "message": text})
+    answer: Json = {"code": code, "message": text}
+    if errors is not None:
+        answer["errors"] = errors
+    return kind(response, answer)
 
 
 def _utcnow() -> str:
@@ -193,6 +202,9 @@ class FakeDiscord:
         A bot configured with ``dpytest.configure``; its application id must be set.
     clock: Clock | None
         What Discord's 3-second and 15-minute deadlines are measured on; the system clock by default.
+    check_payloads: bool
+        Check every request body as Discord does and refuse the ones Discord would refuse (also an
+        attribute: set ``harness.fake.check_payloads = False`` to turn it off in one test).
     """
 
     __slots__ = (
@@ -204,11 +216,15 @@ class FakeDiscord:
         "_state",
         "_store",
         "_uploads",
+        "check_payloads",
         "clock",
     )
 
-    def __init__(self, client: discord.Client, clock: Clock | None = None) -> None:
+    def __init__(
+        self, client: discord.Client, clock: Clock | None = None, *, check_payloads: bool = True
+    ) -> None:
         self.clock: Clock = SystemClock() if clock is None else clock
+        self.check_payloads = check_payloads
         # dpytest's FakeState is untyped, and the payload dicts below are plain JSON.
         self._state = cast("Any", client._connection)
         self._app_id = int(self._state.application_id)
@@ -319,10 +335,41 @@ class FakeDiscord:
         raise NotImplementedError(f"the fake Discord does not implement {route.method} {route.path}")
 
     def _refuse(
-        self, exchange: Exchange, kind: ReplyKind, body: Json, status: int, code: int, text: str
+        self,
+        exchange: Exchange,
+        kind: ReplyKind,
+        body: Json,
+        status: int,
+        code: int,
+        text: str,
+        errors: Json | None = None,
     ) -> discord.HTTPException:
         exchange.replies.append(Reply(kind, body, error=code))
-        return _http_error(status, code, text)
+        return _http_error(status, code, text, errors)
+
+    def _refusal(
+        self, operation: str, body: Json, files: Sequence[discord.File], message: Json | None = None
+    ) -> Json | None:
+        """Discord's 400 answer to a body it would refuse (checked against ``message``, if an edit)."""
+        if not self.check_payloads:
+            return None
+        flags = 0 if message is None else int(message.get("flags") or 0)
+        return check_request(operation, body, files=len(files), current_flags=flags)
+
+    def _check(
+        self,
+        exchange: Exchange,
+        kind: ReplyKind,
+        operation: str,
+        body: Json,
+        files: Sequence[discord.File],
+        message: Json | None = None,
+    ) -> None:
+        refusal = self._refusal(operation, body, files, message)
+        if refusal is not None:
+            raise self._refuse(
+                exchange, kind, body, 400, refusal["code"], refusal["message"], refusal.get("errors")
+            )
 
     async def _callback(self, exchange: Exchange, body: Json, files: Sequence[discord.File]) -> Json:
         exchange.initial_attempts += 1
@@ -330,11 +377,12 @@ class FakeDiscord:
             raise self._refuse(
                 exchange, "callback", body, 400, 40060, "Interaction has already been acknowledged."
             )
+        target = None if exchange.message_id is None else self.message(exchange.message_id)
+        self._check(exchange, "callback", "create_interaction_response", body, files, target)
         rtype = int(body["type"])
         data: Json = body.get("data") or {}
         message: Json | None = None
         if rtype in (_DEFERRED_UPDATE_MESSAGE, _UPDATE_MESSAGE):
-            target = None if exchange.message_id is None else self.message(exchange.message_id)
             if target is None and rtype == _UPDATE_MESSAGE:
                 raise self._refuse(exchange, "callback", body, 404, 10008, "Unknown Message")
             exchange.original_id = exchange.message_id
@@ -373,6 +421,7 @@ class FakeDiscord:
     async def _followup(self, exchange: Exchange, body: Json, files: Sequence[discord.File]) -> Json:
         if exchange.response is None:
             raise self._refuse(exchange, "followup", body, 404, 10015, "Unknown Webhook")
+        self._check(exchange, "followup", "execute_webhook", body, files)
         placeholder = None if exchange.placeholder_id is None else self._index.get(exchange.placeholder_id)
         if placeholder is not None:
             # Discord turns the first followup after a "thinking" defer into that message.
@@ -394,6 +443,8 @@ class FakeDiscord:
         if message is None:
             raise self._refuse(exchange, kind, body, 404, 10008, "Unknown Message")
         if action == "edit":
+            operation = "update_original_webhook_message" if original else "update_webhook_message"
+            self._check(exchange, kind, operation, body, files, message)
             await self._edit(message, body, files)
         elif action == "delete":
             self._delete(message)
@@ -426,6 +477,7 @@ class FakeDiscord:
         if not (permissions.send_messages or permissions.administrator):
             raise _http_error(403, 50013, "Missing Permissions")
         body = _request_body(params.payload, params.multipart)
+        _raise_refusal(self._refusal("create_message", body, params.files or ()))
         message = self._new_message(channel, body, params.files or (), None)
         await self._publish(message)
         return dict(message)
@@ -435,7 +487,9 @@ class FakeDiscord:
         message = self._visible(int(channel_id), int(message_id))
         if int(message["author"]["id"]) != self._state.user.id:
             raise _http_error(403, 50005, "Cannot edit a message authored by another user")
-        await self._edit(message, _request_body(params.payload, params.multipart), params.files or ())
+        body = _request_body(params.payload, params.multipart)
+        _raise_refusal(self._refusal("update_message", body, params.files or (), message))
+        await self._edit(message, body, params.files or ())
         return dict(message)
 
     async def get_message(self, channel_id: int, message_id: int) -> Json:
@@ -585,6 +639,11 @@ def _webhook_kind(route: Route) -> ReplyKind:
     """What a request on ``/webhooks/{app}/{token}/messages/{id}`` does, as a :data:`ReplyKind`."""
     target = "original" if route.url.endswith("/@original") else "followup"
     return cast("ReplyKind", f"{_ACTIONS[route.method]}_{target}")
+
+
+def _raise_refusal(refusal: Json | None) -> None:
+    if refusal is not None:
+        raise _http_error(400, refusal["code"], refusal["message"], refusal.get("errors"))
 
 
 def _snapshot(message: Json | None) -> Json | None:

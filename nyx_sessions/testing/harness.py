@@ -67,6 +67,9 @@ class InteractionHarness:
         What the fake Discord measures its deadlines on (an initial response within 3 seconds of
         the injection, a token that works for 15 minutes); the system clock by default. Give it
         the :class:`~nyx_sessions.storage.ManualClock` the session manager runs on to move both.
+    check_payloads: bool
+        Refuse request bodies Discord would refuse, with Discord's 400 answer (50035 "Invalid Form
+        Body" and its ``errors`` tree): see :mod:`nyx_sessions.testing.discord_api`. On by default.
 
     Examples
     --------
@@ -79,7 +82,17 @@ class InteractionHarness:
         harness.uninstall()
     """
 
-    __slots__ = ("_captured", "_clock", "_errors", "_fake", "_raise_errors", "_tasks", "_undo", "bot")
+    __slots__ = (
+        "_captured",
+        "_check_payloads",
+        "_clock",
+        "_errors",
+        "_fake",
+        "_raise_errors",
+        "_tasks",
+        "_undo",
+        "bot",
+    )
 
     def __init__(
         self,
@@ -88,9 +101,11 @@ class InteractionHarness:
         raise_errors: bool = True,
         ignore_task_prefixes: Sequence[str] = ("nyx-sessions:background:",),
         clock: Clock | None = None,
+        check_payloads: bool = True,
     ) -> None:
         self.bot = bot
         self._clock = clock
+        self._check_payloads = check_payloads
         self._raise_errors = raise_errors
         self._tasks = TaskTracker(tuple(ignore_task_prefixes))
         self._errors = ErrorRecorder()
@@ -131,7 +146,7 @@ class InteractionHarness:
         self._swap(state, "_command_tree", self.bot.tree)
         if state.application_id is None:
             self._swap(state, "application_id", state.user.id)
-        fake = FakeDiscord(self.bot, self._clock)
+        fake = FakeDiscord(self.bot, self._clock, check_payloads=self._check_payloads)
         self._fake = fake
         self._undo.append(fake.close)
 

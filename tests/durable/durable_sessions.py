@@ -260,6 +260,62 @@ class LimitedCounter(Counter, kind="test.limited-counter", data=CounterData, dat
     max_per_user = 1
 
 
+class Verdict(msgspec.Struct):
+    case: str = ""
+
+
+class CaseReview(AbstractSession[str], kind="test.case", data=Verdict):
+    """A child session: Approve or Reject returns the decision to the case list that opened it."""
+
+    ttl = 300
+
+    async def on_start(self, meta: SessionExecutionMeta) -> None:
+        await self.respond(
+            f"reviewing {self.data.case}",
+            view=self.view(self.button("approve", label="Approve"), self.button("reject", label="Reject")),
+        )
+
+    async def handle_button(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        self.result = f"{self.data.case} {self.tokens(interaction).get()}d"
+        await self.end("decided")
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        ENDS.append((self.id, code))
+
+
+class Decisions(msgspec.Struct):
+    made: list[str] = msgspec.field(default_factory=list)
+
+
+class CaseList(ListPaginationSession[str, None], kind="test.cases", data=Decisions):
+    """A durable list whose Open button reviews the page's first case as a durable child session."""
+
+    ttl = 600
+
+    async def load_items(self) -> Sequence[str]:
+        return MODERATIONS["warn"][:10]
+
+    def format_page(self, items: Sequence[str]) -> dict[str, Any]:
+        made = self.data.made
+        return {
+            "content": "\n".join(items) + (f"\nlast: {made[-1]}" if made else ""),
+            "view": self.view(*self.build_navigation(), self.button("open", label="Open", row=1)),
+        }
+
+    @on_button("open")
+    async def open_case(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        case = CaseReview(self.bot, interaction, data=Verdict(case=self.current_page_items[0]))
+        await self.open_child(case, interaction)
+
+    async def on_child_end(self, child_end: Any, interaction: discord.Interaction[Any] | None) -> None:
+        if child_end.result is not None:
+            self.data.made.append(child_end.result)
+        await super().on_child_end(child_end, interaction)
+
+    async def on_end(self, reason: str, code: EndCode, meta: SessionExecutionMeta) -> None:
+        ENDS.append((self.id, code))
+
+
 class LongCommands(commands.Cog):
     @commands.hybrid_command()
     @spawns_session
@@ -270,6 +326,11 @@ class LongCommands(commands.Cog):
     @spawns_session
     async def limited(self, ctx: commands.Context[Any], policy: str = "reject") -> LimitedCounter:
         return LimitedCounter(ctx.bot, ctx, data=CounterData(), limit_policy=policy)  # type: ignore[arg-type]
+
+    @commands.hybrid_command()
+    @spawns_session
+    async def cases(self, ctx: commands.Context[Any]) -> CaseList:
+        return CaseList(ctx.bot, ctx, data=Decisions(), per_page=5)
 
     @commands.hybrid_command()
     @spawns_session

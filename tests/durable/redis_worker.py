@@ -21,8 +21,11 @@ on stdin and reads one JSON line back:
   ``on_end`` ran here;
 - ``{"op": "waits"}``: for each session ``start_many`` started here, the code its ``wait()`` resolved
   with (``None`` while pending), and the ids of the sessions this process holds;
-- ``{"op": "freeze", "where": "handler" | "on_end"}``: the next counter handler (or ``on_end``) stops
-  the whole process, as a process about to be killed;
+- ``{"op": "cases"}``: the owner runs ``/cases`` (a durable list whose Open button opens a durable
+  case review as its child); answers the message payload;
+- ``{"op": "freeze", "where": "handler" | "on_end" | "case_end"}``: the next counter handler (or
+  counter ``on_end``, or case review ``on_end``) stops the whole process, as a process about to be
+  killed;
 - ``{"op": "slow", "seconds": s}``: from now on the counter's ``+1`` handler takes ``s`` seconds;
 - ``{"op": "end"}``: code here calls ``end()`` on the session this process holds (its own copy);
   answers the result its ``on_end`` saw;
@@ -80,6 +83,10 @@ class Worker:
         started = await self.harness.slash("counter", user=self.owner, channel=self.channel)
         message = self.harness.fake.message(int(started.original_id or 0))
         return {"message": message}
+
+    async def cases(self) -> dict[str, Any]:
+        started = await self.harness.slash("cases", user=self.owner, channel=self.channel)
+        return {"message": self.harness.fake.message(int(started.original_id or 0))}
 
     async def limited(self, policy: str) -> dict[str, Any]:
         started = await self.harness.slash(
@@ -148,6 +155,8 @@ class Worker:
         if where == "handler":
             render = counter.render
             counter.render = lambda session: time.sleep(600) or render(session)
+        elif where == "case_end":
+            self.sessions.CaseReview.on_end = lambda *args: time.sleep(600)
         else:
             counter.on_end = lambda *args: time.sleep(600)
         return {"frozen": where}

@@ -561,3 +561,45 @@ async def test_two_starts_at_once_in_two_processes_never_both_run_over_a_limit_o
         one.request("limited", policy="reject"), two.request("limited", policy="reject")
     )
     assert sorted(answer["message"] is not None for answer in answers) == [False, True]
+
+
+async def test_a_child_decided_in_another_process_returns_to_its_parent_and_each_ends_once(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("cases"))["message"]
+    opened = await one.request("click", message=message, label="Open", interaction_id=None)
+    assert opened["message"]["content"] == "reviewing warn #1"
+
+    decided = await two.request("click", message=opened["message"], label="Approve", interaction_id=None)
+    assert decided["ephemeral"] == [] and decided["message"]["content"].endswith("last: warn #1 approved"), (
+        "process two ended the child and took the parent from process one for its on_child_end"
+    )
+    again = await one.request("click", message=decided["message"], label="Open", interaction_id=None)
+    assert again["message"]["content"] == "reviewing warn #1", "the parent takes clicks in any process"
+
+    one_ends, two_ends = await one.request("ends"), await two.request("ends")
+    assert one_ends["on_end"] == [] and len(two_ends["on_end"]) == 1, "the child's on_end ran once, in two"
+    assert [code for _, code, _ in two_ends["ends"]] == ["SessionEndCode.SELF_ENDED"]
+
+
+async def test_a_process_killed_in_a_childs_on_end_leaves_a_parent_that_expires_once_elsewhere(
+    spawn: Spawn,
+) -> None:
+    one, two = await asyncio.gather(spawn(), spawn())
+    message = (await one.request("cases"))["message"]
+    opened = await one.request("click", message=message, label="Open", interaction_id=None)
+    await two.request("freeze", where="case_end")
+    await two.send("click", message=opened["message"], label="Approve", interaction_id=None)
+    await asyncio.sleep(0.5)  # the child's on_end runs in two, before the parent heard of the end
+    two.kill()
+
+    # Two's claim on the child's end (2 s) runs out; one's sweep finishes it, and the parent that
+    # waited for it is due at once.
+    deadline = time.monotonic() + 10
+    while not (await one.request("ends"))["on_end"] and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    ends = await one.request("ends")
+    assert len(ends["on_end"]) == 1 and [code for _, code, _ in ends["ends"]] == ["SessionEndCode.EXPIRED"]
+    late = await one.request("click", message=opened["message"], label="Approve", interaction_id=None)
+    assert late["ephemeral"] == ["This session has expired. Run the command again to start a new one."]

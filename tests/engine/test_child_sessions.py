@@ -177,10 +177,14 @@ class DurableCase(Case, kind="test.child.durable-case"):
     pass
 
 
-async def test_a_durable_child_is_refused_until_pairs_are_stored(
+async def test_a_memory_parent_refuses_a_durable_child_and_names_both(
     cases: Cases, harness: InteractionHarness
 ) -> None:
+    """A pair is kept in one place: a durable child of a memory parent would outlive it at a restart."""
     assert cases.message is not None
-    with pytest.raises(NotImplementedError, match="durable sessions cannot open, or be, child sessions yet"):
+    with pytest.raises(
+        TypeError, match=r"DurableCase is durable \(kind='test.child.durable-case'\) and Cases"
+    ):
         await cases.open_child(DurableCase(cases.bot, harness.channel, "#9"), None)  # type: ignore[arg-type]
     assert cases.state is SessionState.RUNNING
+    assert cases._child is None

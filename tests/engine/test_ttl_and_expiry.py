@@ -226,14 +226,23 @@ async def test_a_malformed_id_in_our_namespace_is_answered_not_dropped(
     malformed = [
         namespace + codec.separator,  # no session id
         namespace + "abc" + codec.separator + "x" + codec.metadata_separator + "y",  # a token holding M
-        namespace + "x" * 150,  # longer than Discord allows (from another tool)
     ]
     for custom_id in malformed:
-        view = discord.ui.View(timeout=None)
-        view.add_item(discord.ui.Button(label="tampered", custom_id=custom_id))
-        view.stop()
-        message = await harness.channel.send("a tampered button", view=view)
+        message = await harness.channel.send("a tampered button", view=_one_button(custom_id))
 
         clicked = await harness.click(message, custom_id)
         assert harness.initial_responses(clicked) == 1
         assert clicked.followups and clicked.followups[0].ephemeral
+
+    # Longer than Discord allows (from another tool): Discord refuses the message itself, so no
+    # click on such a button can ever arrive.
+    with pytest.raises(discord.HTTPException) as refused:
+        await harness.channel.send("a tampered button", view=_one_button(namespace + "x" * 150))
+    assert (refused.value.status, refused.value.code) == (400, 50035)
+
+
+def _one_button(custom_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="tampered", custom_id=custom_id))
+    view.stop()
+    return view

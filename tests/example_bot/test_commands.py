@@ -44,7 +44,7 @@ async def test_moderations_page_through_and_filter_by_type(
     assert not any("Mute" in text for text in shown)
 
 
-async def test_each_case_of_the_moderations_list_has_its_own_details_button(
+async def test_details_opens_the_case_in_the_lists_place_and_revoke_hands_the_decision_back(
     bot: ExampleBot, harness: InteractionHarness
 ) -> None:
     started = await harness.slash("moderations", {"type": "ban"})
@@ -53,15 +53,38 @@ async def test_each_case_of_the_moderations_list_has_its_own_details_button(
     sections = [found for found in walk(payload["components"]) if found["type"] == 9]
     assert [section["accessory"]["label"] for section in sections] == ["Details"] * 3
     second = sections[1]
-    case = second["components"][0]["content"]
+    number = second["components"][0]["content"].split("`")[1]  # "#12"
 
-    details = await harness.click(started, second["accessory"]["custom_id"])
-    (reply,) = details.replies
-    assert reply.ephemeral
-    (shown,) = reply.embed_objects()
-    assert shown.title is not None and shown.title.startswith(case.split("`")[1].replace("#", "Case #"))
-    assert {field.name for field in shown.fields} == {"Member", "Moderator", "When", "Reason"}
-    assert texts(harness, started)[-1] == "-# Page 1/1 · 3 moderations", "the list itself is unchanged"
+    await harness.click(started, second["accessory"]["custom_id"])
+    shown = texts(harness, started)
+    assert shown[0] == f"## Case {number} · 🔨 Ban" and "**Reason:**" in shown[1], "the case, in place"
+    assert [found["label"] for found in components(harness, started)] == ["Revoke", "Back to the list"]
+    refused = await harness.click(started, label="Revoke", user=1)
+    assert refused.ephemeral_texts, "the case belongs to who ran the command, as the list does"
+
+    await harness.click(started, label="Revoke")
+    shown = texts(harness, started)
+    assert shown[0] == "## Moderations · 🔨 Ban", "the list has its message back"
+    assert shown[-2:] == ["-# Page 1/1 · 2 moderations", f"-# Case {number} revoked."]
+    assert not any(number in line for line in shown[1:-2]), "the revoked case is gone from the page"
+    assert len(get_session_manager(bot).sessions) == 1, "the case review ended; the list runs on"
+
+
+async def test_a_case_left_open_over_a_restart_goes_back_to_its_list(
+    bot: ExampleBot, harness: InteractionHarness
+) -> None:
+    started = await harness.slash("moderations", {"type": "kick"})
+    first = next(
+        found for found in walk(harness.message_payload(started)["components"]) if found["type"] == 9
+    )
+    await harness.click(started, first["accessory"]["custom_id"])
+    await harness.restart()  # both are durable: the list waits in the store for its case review
+
+    await harness.click(started, label="Back to the list")
+    shown = texts(harness, started)
+    assert shown[0] == "## Moderations · 👢 Kick" and shown[-1] == "-# Page 1/1 · 4 moderations"
+    sessions = get_session_manager(bot).sessions.values()
+    assert [type(session).__name__ for session in sessions] == ["ModerationsSession"]
 
 
 async def test_moderations_take_the_type_as_an_option_or_an_argument(

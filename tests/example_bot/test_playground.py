@@ -63,12 +63,15 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     for shown in ("Page 1/5 · 22 moderations", "Page 2/5", "Form · Go to page", "Page 4/5"):
         assert shown in moderations
     assert "Moderations · ⚠️ Warning" in moderations
-    assert "Page 1/2 · 9 moderations" in moderations
+    assert "Page 1/2 · 8 moderations" in moderations, "case #6, a warning, was revoked"
     assert "only bob can see this" in moderations
     assert "This isn't yours to use." in moderations
     assert "Moderations · 🔨 Ban" in moderations
     assert "Page 1/1 · 3 moderations" in moderations
     assert "[5 Details]" in moderations and "Case #6 · ⚠️ Warning" in moderations, "an action per case"
+    revoked = section(moderations, "click Revoke", "select 6 warn")
+    assert "Page 4/5 · 21 moderations" in revoked and "Case #6 revoked." in revoked, "the child's decision"
+    assert "CaseReview of alice ended: revoked [SELF_ENDED]" in revoked
 
     wizard = section(transcript, "/ticket-setup", "!settings")
     assert "log · TicketWizard started by alice" in wizard
@@ -105,14 +108,14 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "SettingsSession of alice ended: a newer session replaced it [REPLACED]" in before, (
         "one panel each"
     )
-    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m12"), "kept, not ended"
-    assert "Page 3/5 · 22 moderations" in section(restarted, "show m12", "show m13"), "from its page on"
-    wizard_after = section(restarted, "show m13", "show m14")
+    assert "ended: the bot is stopping" not in section(restarted, "restart", "show m11"), "kept, not ended"
+    assert "Page 3/5 · 21 moderations" in section(restarted, "show m11", "show m12"), "from its page on"
+    wizard_after = section(restarted, "show m12", "show m13")
     assert (
         "step 4 of 4" in wizard_after
         and "Refunds: Money back (opens in #support, High priority)" in wizard_after
     )
-    settings_after = section(restarted, "show m14", "/tickets")
+    settings_after = section(restarted, "show m13", "/tickets")
     assert "[6 Save]" in settings_after.split("click Save")[0], "the draft is still unsaved after the restart"
     assert "All changes saved." in settings_after.split("click Save")[1]
     assert "Billing: Questions about invoices and refunds" in section(restarted, "/tickets", "/report")
@@ -130,7 +133,7 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
 
     status = section(transcript, "/status")
     live = section(status, "!moderations kick", "/status")
-    assert "m19 Nyx Example BOT · edited" in live and "ModerationsSession: 2" in live, "updated from outside"
+    assert "m18 Nyx Example BOT · edited" in live and "ModerationsSession: 2" in live, "updated from outside"
     assert "StatusBoard of alice ended: a newer session replaced it [REPLACED]" in status
     assert "[1 Close (disabled)]" in status and "closed by its user [SELF_ENDED]" in status
 

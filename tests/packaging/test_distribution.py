@@ -103,6 +103,8 @@ def test_the_wheel_holds_the_library_and_nothing_else(built: Built) -> None:
     assert {name.split("/", 1)[0] for name in names} == LIBRARY_TOP_LEVEL
     assert "nyx_sessions/py.typed" in names
     assert "nyx_sessions/testing/plugin.py" in names
+    for vendored in ("openapi.json", "source.json", "LICENSE"):
+        assert f"nyx_sessions/testing/discord_api/{vendored}" in names
     assert f"nyx_sessions-{VERSION}.dist-info/licenses/LICENSE" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith((".pyc", ".sqlite3"))]
 
@@ -166,8 +168,11 @@ def test_the_installed_library_imports_loads_and_tests(built: Built, venv: Venv)
         import asyncio, pathlib, sys
         import nyx_sessions
         from nyx_sessions.testing import close_test_bot, create_test_bot
+        from nyx_sessions.testing.discord_api import check_request
 
         assert pathlib.Path(nyx_sessions.__file__).is_relative_to(pathlib.Path(sys.prefix)), nyx_sessions.__file__
+        # The vendored OpenAPI document came with the wheel: the fake Discord checks bodies with it.
+        assert check_request("create_message", {"content": "x" * 4001})["code"] == 50035
 
         async def main() -> None:
             bot = await create_test_bot(extensions=())

@@ -298,7 +298,7 @@ def _schema_of(path: Path) -> tuple[str, set[str]]:
     return version, columns
 
 
-async def test_a_file_of_the_first_schema_gains_its_later_columns(tmp_path: Path) -> None:
+async def test_a_file_of_the_first_schema_gains_every_later_column(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     connection = sqlite3.connect(path)
     connection.executescript(_SCHEMA_1)
@@ -317,10 +317,11 @@ async def test_a_file_of_the_first_schema_gains_its_later_columns(tmp_path: Path
                 None,
                 None,
             )
+            assert (loaded.parent, loaded.child) == (None, None)
         finally:
             await store.close()
         version, columns = _schema_of(path)
-        assert version == "4" and {"result", "lifetime", "locale"} <= columns
+        assert version == "5" and {"result", "lifetime", "parent", "child", "locale"} <= columns
 
     store = SQLiteSessionStore(path)
     await store.open()
@@ -342,11 +343,11 @@ async def test_a_newer_schema_number_is_never_lowered(tmp_path: Path) -> None:
     await store.open()
     await store.close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE nyx_meta SET value = '5' WHERE key = 'schema_version'")
+        connection.execute("UPDATE nyx_meta SET value = '6' WHERE key = 'schema_version'")
     connection.close()
     await store.open()
     await store.close()
-    assert _schema_of(path)[0] == "5"
+    assert _schema_of(path)[0] == "6"
 
 
 # -- a session's result goes into its record and comes back -------------------------------------------
