@@ -11,6 +11,7 @@ from discord.ext import commands
 
 import nyx_sessions
 from example_bot.db import Database
+from example_bot.translator import ExampleTranslator
 from nyx_sessions import SessionCog
 
 if TYPE_CHECKING:
@@ -91,6 +92,8 @@ class ExampleBot(commands.Bot):
         await self.load_extension("nyx_sessions")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        # French for the package's notices and controls (and the commands' descriptions, at sync).
+        await self.tree.set_translator(ExampleTranslator())
         if self._sync_commands:
             synced = await self.tree.sync()
             _log.info("Synced %d slash commands: %s", len(synced), ", ".join(c.name for c in synced))

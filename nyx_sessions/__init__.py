@@ -53,6 +53,7 @@ from nyx_sessions.execution import (
 from nyx_sessions.forms import Form, FormSession
 from nyx_sessions.lifecycle.limits import LimitPolicy, SessionLimits
 from nyx_sessions.manager import SessionManager
+from nyx_sessions.messages import MESSAGES
 from nyx_sessions.pagination import (
     NAVIGATION_TOKENS,
     ItemSource,
@@ -100,6 +101,7 @@ from nyx_sessions.storage import (
 )
 
 __all__ = (
+    "MESSAGES",
     "NAVIGATION_TOKENS",
     "AbstractSession",
     "AllowAll",

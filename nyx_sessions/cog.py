@@ -9,9 +9,10 @@ import discord
 from discord.ext import commands
 
 from nyx_sessions._registry import COG_NAME, get_session_manager
-from nyx_sessions.execution import ERROR_NOTICE, send_notice
+from nyx_sessions.execution import send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.manager import SessionManager
+from nyx_sessions.messages import message
 from nyx_sessions.storage import store_from_url
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class SessionCog(commands.Cog, name=COG_NAME):
             # The manager answers every failure itself; this is the last guard of the bot's listener.
             _log.exception("unexpected error while routing interaction %s", interaction.id)
             if unanswered(interaction):
-                await send_notice(interaction, ERROR_NOTICE)
+                await send_notice(interaction, message("nyx_sessions.notice.error"))
             return
         if handled:
             # Lets other listeners tell that this interaction was a session's.

@@ -59,6 +59,7 @@ Do what a person does in Discord:
   cancel                     close the open form without sending it
 Or what only the playground can do:
   user NAME                  act as someone else: alice, bob or carol
+  locale LOCALE              their Discord language, e.g. locale fr (or en-US)
   advance SECONDS            move the clock (idle sessions expire)
   show [mN]                  draw message mN again and make it current
   sessions                   list the running sessions
@@ -127,6 +128,7 @@ class Playground:
         self._bot: ExampleBot | None = None
         self._harness: InteractionHarness | None = None
         self._user_name = "alice"
+        self._locales: dict[str, discord.Locale] = {}  # by user name; en-US when not set
         self._numbers: dict[int, int] = {}
         self._seen: dict[int, Json] = {}
         self._current: int | None = None
@@ -203,6 +205,11 @@ class Playground:
         return member
 
     @property
+    def locale(self) -> discord.Locale:
+        """The Discord language of who the steps are done as (``locale fr`` changes it)."""
+        return self._locales.get(self._user_name, discord.Locale.american_english)
+
+    @property
     def prompt(self) -> str:
         """The prompt of an interactive session: who is typing."""
         return f"{self._user_name} › "
@@ -254,7 +261,7 @@ class Playground:
             self._form = None  # doing something else dismisses an open form, as in Discord
         if step.startswith("/"):
             name, options = self._slash_options(_words(step[1:]))
-            self._draw_changes([await self.harness.slash(name, options, user=self.user)])
+            self._draw_changes([await self.harness.slash(name, options, user=self.user, locale=self.locale)])
             return True
         if step.startswith("!"):
             await self.harness.message(step, user=self.user)
@@ -273,6 +280,8 @@ class Playground:
                 self.console.print(Text("(form closed)", "dim"))
             case "user":
                 self._switch_user(" ".join(words))
+            case "locale":
+                self._switch_locale(" ".join(words))
             case "advance":
                 await self._advance(words)
             case "show":
@@ -318,7 +327,7 @@ class Playground:
     async def _click(self, which: str) -> Injected:
         self._form = None
         message, component = self._component(which, select=False)
-        return await self.harness.click(message, component["custom_id"], user=self.user)
+        return await self.harness.click(message, component["custom_id"], user=self.user, locale=self.locale)
 
     async def _select(self, words: list[str]) -> Injected:
         if len(words) < 2:
@@ -329,7 +338,9 @@ class Playground:
             values: list[Any] = [_option_value(component, word) for word in words[1:]]
         else:
             values = [self._entity(word) for word in words[1:]]
-        return await self.harness.select(message, component["custom_id"], values, user=self.user)
+        return await self.harness.select(
+            message, component["custom_id"], values, user=self.user, locale=self.locale
+        )
 
     async def _fill(self, answers: Mapping[str, str]) -> Injected:
         """Send the open form with ``answers`` by field number, label or id; other fields keep their value."""
@@ -341,7 +352,7 @@ class Playground:
             field = _field(fields, key)
             values[field.custom_id] = self._answer(field, answer)
         opened, self._form = self._form, None
-        return await self.harness.submit_modal(opened, values)
+        return await self.harness.submit_modal(opened, values, locale=self.locale)
 
     def _answer(self, field: FormField, answer: str) -> Any:
         """A typed answer as the kit takes it: text, a pick, a yes or no, several picks."""
@@ -400,6 +411,14 @@ class Playground:
             raise PlaygroundError(f"{name!r} is not a member; pick one of {names}")
         self._user_name = name
         self.console.print(Text(f"(now acting as {name})", "dim"))
+
+    def _switch_locale(self, name: str) -> None:
+        try:
+            locale = discord.Locale(name)
+        except ValueError:
+            raise PlaygroundError(f"{name!r} is no Discord locale; e.g. fr, de, en-US, pt-BR") from None
+        self._locales[self._user_name] = locale
+        self.console.print(Text(f"({self._user_name}'s Discord is now in {locale.value})", "dim"))
 
     async def _advance(self, words: list[str]) -> None:
         try:

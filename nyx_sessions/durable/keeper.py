@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from nyx_sessions.durable.data import DataVersionError, decode_data
 from nyx_sessions.durable.kinds import find_kind, readable_kinds
 from nyx_sessions.errors import DuplicateSessionError, SessionDataError, SessionStoreError
-from nyx_sessions.execution import ERROR_NOTICE, STORE_UNAVAILABLE_NOTICE, ExecutionOutcome, send_notice
+from nyx_sessions.execution import ExecutionOutcome, send_notice
 from nyx_sessions.lifecycle.backing import ANSWERED, ANSWERED_UNAVAILABLE, ANSWERED_UNKNOWN, Answered
 from nyx_sessions.lifecycle.limits import Admission, jump_url
+from nyx_sessions.messages import message
 from nyx_sessions.observers import NO_OBSERVERS, store_label
 from nyx_sessions.state import EndCode, SessionEndCode, SessionEndData, SessionState
 from nyx_sessions.storage.clock import Alarm
@@ -406,8 +407,8 @@ class DurableSessions:
                 written = await self._write(session, held, outcome.refresh, interaction.id)
         except (SessionDataError, StoreUnavailableError) as error:
             await self._report(error, session, interaction, meta)
-            notice = STORE_UNAVAILABLE_NOTICE if isinstance(error, StoreUnavailableError) else ERROR_NOTICE
-            await send_notice(interaction, notice)
+            notice = "try_again" if isinstance(error, StoreUnavailableError) else "error"
+            await send_notice(interaction, message(f"nyx_sessions.notice.{notice}"))
             await self.revert(session)
         finally:
             if not written:  # a write also marks the interaction taken; a revert does not
@@ -482,10 +483,10 @@ class DurableSessions:
             found = await self._take(session_id, held, interaction.id)
         except StoreUnavailableError as error:
             _log.warning("session %s could not be loaded: %s", session_id, error)
-            await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+            await send_notice(interaction, message("nyx_sessions.notice.try_again"))
             return ANSWERED_UNAVAILABLE
         if isinstance(found, Elsewhere):  # another version of the bot may serve it: left alone
-            await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+            await send_notice(interaction, message("nyx_sessions.notice.try_again"))
             return ANSWERED_UNKNOWN
         if found is not None and not isinstance(found, Answered):
             self._live.held[session_id] = found

@@ -17,18 +17,17 @@ from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.execution.error_handler import ErrorHandler
 from nyx_sessions.execution.middleware import StartMiddlewareList, UpdateMiddlewareList
 from nyx_sessions.execution.notices import (
-    DENIED_NOTICE,
-    ERROR_NOTICE,
-    EXPIRED_NOTICE,
-    STORE_UNAVAILABLE_NOTICE,
     default_denied_handler,
     default_missing_handler,
     send_notice,
 )
+from nyx_sessions.messages import message
 from nyx_sessions.observers import NO_OBSERVERS
 from nyx_sessions.state import SessionEndData, SessionExecutionMeta
 
 if TYPE_CHECKING:
+    from discord.app_commands import locale_str
+
     from nyx_sessions.execution.filters import SessionStartFilter, SessionUpdateFilter
     from nyx_sessions.state import EndCode, SessionState
 
@@ -313,7 +312,12 @@ class SessionExecutor:
         try:
             if not await self._update_middleware.check(session, interaction, meta):
                 await self._answer_with(
-                    self._denied_handler, interaction, DENIED_NOTICE, session, interaction, meta
+                    self._denied_handler,
+                    interaction,
+                    message("nyx_sessions.notice.not_owner"),
+                    session,
+                    interaction,
+                    meta,
                 )
                 return _DENIED
             ran = True
@@ -327,9 +331,9 @@ class SessionExecutor:
             if isinstance(error, SessionStoreError):
                 # A store that did not answer (an end it could not record): whatever the handler
                 # showed already, the user learns that the click did not take and may be tried again.
-                await send_notice(interaction, STORE_UNAVAILABLE_NOTICE)
+                await send_notice(interaction, message("nyx_sessions.notice.try_again"))
             elif unanswered(interaction):
-                await send_notice(interaction, ERROR_NOTICE)
+                await send_notice(interaction, message("nyx_sessions.notice.error"))
             return UpdateOutcome(ExecutionOutcome.FAILED, ran=ran, refresh=False)
         return _REFRESH if refresh is None or refresh else _KEEP
 
@@ -382,13 +386,19 @@ class SessionExecutor:
         interaction: :class:`discord.Interaction`
             The interaction.
         """
-        await self._answer_with(self._missing_handler, interaction, EXPIRED_NOTICE, session_id, interaction)
+        await self._answer_with(
+            self._missing_handler,
+            interaction,
+            message("nyx_sessions.notice.expired"),
+            session_id,
+            interaction,
+        )
 
     async def _answer_with(
         self,
         handler: Callable[..., Awaitable[None] | None],
         interaction: discord.Interaction[Any],
-        notice: str,
+        notice: locale_str,
         *args: Any,
     ) -> None:
         """Run a user-replaceable answering handler; if it raised and left the user unanswered, notify."""

@@ -3,8 +3,9 @@
 A filter is any object with ``check(session, *args) -> bool`` (a function or a coroutine function).
 Start filters are called ``check(session, meta)``, update filters ``check(session, interaction, meta)``.
 A filter may also carry a ``denied_message`` attribute: the text of the ephemeral notice a user gets
-when the filter turns an interaction down. Filters keep no per-session state, so one instance can be
-shared by every session.
+when the filter turns an interaction down (a :class:`~discord.app_commands.locale_str` is translated
+into the clicking user's locale through the bot's translator). Filters keep no per-session state, so
+one instance can be shared by every session.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     import discord
+    from discord.app_commands import locale_str
 
     from nyx_sessions.state import SessionExecutionMeta
 
@@ -77,7 +79,7 @@ class _Filter:
 
     __slots__ = ("denied_message",)
 
-    def __init__(self, *, denied_message: str | None = None) -> None:
+    def __init__(self, *, denied_message: str | locale_str | None = None) -> None:
         self.denied_message = denied_message
 
 
@@ -86,7 +88,7 @@ class AllowAll(_Filter):
 
     Parameters
     ----------
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         Never shown; accepted so every built-in filter is built the same way.
     """
 
@@ -110,12 +112,12 @@ class OwnerOnly(_Filter):
 
     Parameters
     ----------
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         The notice a turned-down user sees; ``None`` uses the package's default text.
 
     Attributes
     ----------
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         As given.
     """
 
@@ -148,7 +150,9 @@ class OwnerOnly(_Filter):
 class _Combinator(_Filter):
     __slots__ = ("_filters",)
 
-    def __init__(self, first: AnyFilter, /, *rest: AnyFilter, denied_message: str | None = None) -> None:
+    def __init__(
+        self, first: AnyFilter, /, *rest: AnyFilter, denied_message: str | locale_str | None = None
+    ) -> None:
         super().__init__(denied_message=denied_message)
         self._filters: tuple[AnyFilter, ...] = (first, *rest)
 
@@ -176,7 +180,7 @@ class AndFilter(_Combinator):
     ----------
     first, *rest
         The filters, sync or async, in checking order.
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         The notice a turned-down user sees; ``None`` uses the package's default text.
     """
 
@@ -194,7 +198,7 @@ class OrFilter(_Combinator):
     ----------
     first, *rest
         The filters, sync or async, in checking order.
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         The notice a turned-down user sees; ``None`` uses the package's default text.
     """
 
@@ -212,13 +216,13 @@ class NotFilter(_Filter):
     ----------
     inner
         The filter to invert, sync or async.
-    denied_message: Optional[:class:`str`]
+    denied_message: Optional[Union[:class:`str`, :class:`~discord.app_commands.locale_str`]]
         The notice a turned-down user sees; ``None`` uses the package's default text.
     """
 
     __slots__ = ("_inner",)
 
-    def __init__(self, inner: AnyFilter, /, *, denied_message: str | None = None) -> None:
+    def __init__(self, inner: AnyFilter, /, *, denied_message: str | locale_str | None = None) -> None:
         super().__init__(denied_message=denied_message)
         self._inner = inner
 

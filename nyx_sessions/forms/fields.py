@@ -21,6 +21,8 @@ __all__ = ("Field", "FieldKind", "channel", "checkbox", "choice", "choices", "fi
 FieldKind = Literal["text", "choice", "choices", "checkbox", "files", "user", "role", "channel"]
 """What a field asks for."""
 
+_REQUIRED = "nyx_sessions.form.required"
+
 _PICKED = frozenset({"user", "role", "channel"})
 """Kinds whose answer is a Discord object, stored by its id."""
 
@@ -213,20 +215,21 @@ class Field:
             found = bot.get_channel(stored)
         return found if found is not None else discord.Object(stored)
 
-    def problem(self, value: Any) -> str | None:
-        """What is wrong with ``value`` by this field's rules, or ``None``."""
+    def problem(self, value: Any) -> tuple[str, dict[str, Any]] | None:
+        """What is wrong with ``value`` by this field's rules, as the key of its text in
+        :data:`~nyx_sessions.messages.MESSAGES` and the text's fields; ``None`` when nothing is."""
         empty = value is None or value == "" or value == [] or value is False
         if empty:
             if not self.required or (self.kind == "choices" and self.min_choices == 0):
                 return None
-            return "must be ticked" if self.kind == "checkbox" else "is required"
+            return ("nyx_sessions.form.must_be_ticked" if self.kind == "checkbox" else _REQUIRED), {}
         if self.kind == "text":
             if self.min_length is not None and len(value) < self.min_length:
-                return f"needs at least {self.min_length} characters"
+                return "nyx_sessions.form.too_short", {"min": self.min_length}
             if self.max_length is not None and len(value) > self.max_length:
-                return f"takes at most {self.max_length} characters"
+                return "nyx_sessions.form.too_long", {"max": self.max_length}
         if self.kind == "choices" and len(value) < self.min_choices:
-            return f"needs at least {self.min_choices} picks"
+            return "nyx_sessions.form.too_few_picks", {"min": self.min_choices}
         return None
 
 

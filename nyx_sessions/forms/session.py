@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args, get_origin
 
 import discord
 
+from nyx_sessions.messages import message
 from nyx_sessions.sessions.base import AbstractSession
 from nyx_sessions.sessions.routes import on_button, on_modal
 from nyx_sessions.sessions.submission import ModalSubmission
@@ -144,14 +145,15 @@ class FormSession(AbstractSession[FormT], Generic[FormT]):
         """Open the first modal as the answer to the start, or post a button that opens it."""
         interaction = self.start_interaction
         if interaction is not None and not interaction.response.is_done():
-            await interaction.response.send_modal(self._modal(0))
+            await interaction.response.send_modal(await self._modal(0))
             return
-        await self.respond(f"**{self.title}**", view=self.view(self.button("page", 0, label="Fill in")))
+        fill_in = await self._say("fill_in")
+        await self.respond(f"**{self.title}**", view=self.view(self.button("page", 0, label=fill_in)))
 
     @on_button("page")
     async def _open(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
         """ "Fill in", "Continue" and "Fix": open the modal the button names."""
-        await interaction.response.send_modal(self._modal(self._page_of(interaction)))
+        await interaction.response.send_modal(await self._modal(self._page_of(interaction)))
 
     @on_modal("page")
     async def _submitted(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
@@ -160,43 +162,52 @@ class FormSession(AbstractSession[FormT], Generic[FormT]):
         answers = ModalSubmission(interaction)
         for field in self._pages[page]:
             setattr(self._form, field.name, field.read(answers))
-        problems = self._problems(self._pages[page])
+        problems = await self._problems(self._pages[page])
         last = page == len(self._pages) - 1
         if not problems and last:
             problems = dict(self._form.validate())
         if problems:
             await self._ask_to_fix(interaction, problems)
         elif not last:
-            step = f"Step {page + 1} of {len(self._pages)} done."
-            await interaction.response.send_message(
-                step, view=self.view(self.button("page", page + 1, label="Continue")), ephemeral=True
-            )
+            step = await self._say("step_done", step=page + 1, steps=len(self._pages))
+            button = self.button("page", page + 1, label=await self._say("continue"))
+            await interaction.response.send_message(step, view=self.view(button), ephemeral=True)
         else:
             self.result = self._form
-            await interaction.response.send_message("Thank you: your answers are in.", ephemeral=True)
+            await interaction.response.send_message(await self._say("done"), ephemeral=True)
             await self.end("the form was filled in")
 
-    def _problems(self, fields: tuple[Field, ...]) -> dict[str, str]:
-        return {
-            field.name: problem
-            for field in fields
-            if (problem := field.problem(getattr(self._form, field.name)))
-        }
+    async def _say(self, name: str, **fields: Any) -> str:
+        """The form's text ``nyx_sessions.form.<name>`` in the session's locale."""
+        return await self.translate(message(f"nyx_sessions.form.{name}"), **fields)
+
+    async def _problems(self, fields: tuple[Field, ...]) -> dict[str, str]:
+        problems = {}
+        for field in fields:
+            problem = field.problem(getattr(self._form, field.name))
+            if problem is not None:
+                key, values = problem
+                problems[field.name] = await self.translate(message(key), **values)
+        return problems
 
     async def _ask_to_fix(self, interaction: discord.Interaction[Any], problems: dict[str, str]) -> None:
         """Answer with every problem and a "Fix" button for the first modal that has one."""
         page_of = {field.name: index for index, page in enumerate(self._pages) for field in page}
         labels = {field.name: field.label for page in self._pages for field in page}
-        lines = [f"• **{labels.get(name, name)}** {problem}" for name, problem in problems.items()]
+        lines = [await self._say("fix_intro")]
+        for name, problem in problems.items():
+            lines.append(await self._say("error_line", label=labels.get(name, name), problem=problem))
         page = min((page_of[name] for name in problems if name in page_of), default=0)
         await interaction.response.send_message(
-            "Please fix:\n" + "\n".join(lines),
-            view=self.view(self.button("page", page, label="Fix")),
+            "\n".join(lines),
+            view=self.view(self.button("page", page, label=await self._say("fix"))),
             ephemeral=True,
         )
 
-    def _modal(self, page: int) -> discord.ui.Modal:
-        title = self.title if len(self._pages) == 1 else f"{self.title} ({page + 1}/{len(self._pages)})"
+    async def _modal(self, page: int) -> discord.ui.Modal:
+        title = self.title
+        if len(self._pages) > 1:
+            title = await self._say("modal_title", title=title, step=page + 1, steps=len(self._pages))
         if len(title) > _TITLE:
             title = title[: _TITLE - 1] + "\u2026"
         inputs = (field.input(getattr(self._form, field.name)) for field in self._pages[page])

@@ -17,13 +17,14 @@ import discord
 from nyx_sessions._utils import DISCORD_ERRORS, interaction_data
 from nyx_sessions.errors import IllegalSessionStateError
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.execution import CHILD_OPEN_NOTICE, EXPIRED_NOTICE, send_notice
+from nyx_sessions.execution import send_notice
 from nyx_sessions.execution.deferral import AUTO_DEFER
 from nyx_sessions.execution.disabling import component_custom_ids
 from nyx_sessions.execution.executor import ExecutionOutcome
 from nyx_sessions.execution.replay import ReplayGuard
 from nyx_sessions.lifecycle.backing import Answered
 from nyx_sessions.lifecycle.live import CLICK
+from nyx_sessions.messages import message
 from nyx_sessions.observers import NO_OBSERVERS, ClickObservation
 from nyx_sessions.state import SessionExecutionMeta, SessionState
 
@@ -159,7 +160,7 @@ class Clicks:
                     click.session = session
                 if session._child is not None:  # it waits for a child session it opened
                     outcome = "denied"
-                    await send_notice(interaction, CHILD_OPEN_NOTICE)
+                    await send_notice(interaction, message("nyx_sessions.notice.child_running"))
                     return True
                 meta = meta if meta is not None else SessionExecutionMeta(session_id)
                 # A child that ends in its handler hands the click to its parent's on_child_end.
@@ -222,7 +223,7 @@ class Clicks:
         (a forged or stale id on it) keeps them, and the user only gets the notice.
         """
         if self._owned_by_live_session(interaction.message):
-            await send_notice(interaction, EXPIRED_NOTICE)
+            await send_notice(interaction, message("nyx_sessions.notice.expired"))
         else:
             await self._executor.handle_missing(session_id, interaction)
 

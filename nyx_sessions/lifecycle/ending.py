@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from nyx_sessions.errors import IllegalSessionStateError, SessionStoreError
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.execution import ERROR_NOTICE, send_notice
+from nyx_sessions.execution import send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.lifecycle.live import CLICK
+from nyx_sessions.messages import message
 from nyx_sessions.observers import NO_OBSERVERS
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta
 
@@ -204,7 +205,7 @@ class Ends:
                 except Exception:
                     _log.exception("on_child_end of session %s raised", parent_id)
                     if interaction is not None and unanswered(interaction):
-                        await send_notice(interaction, ERROR_NOTICE)
+                        await send_notice(interaction, message("nyx_sessions.notice.error"))
                 await self._backing_of(parent).resume(parent, handler_running=handler_running)
         except SessionStoreError as error:
             _log.warning("parent %s of ended session %s was not resumed: %s", parent_id, child_id, error)

@@ -10,20 +10,17 @@ import discord
 from nyx_sessions._utils import DISCORD_ERRORS
 from nyx_sessions.errors import DuplicateSessionError, IllegalSessionStateError, SessionStoreError
 from nyx_sessions.events import SessionEvent
-from nyx_sessions.execution import (
-    START_DENIED_NOTICE,
-    START_FAILED_NOTICE,
-    STORE_UNAVAILABLE_NOTICE,
-    ExecutionOutcome,
-    send_notice,
-)
+from nyx_sessions.execution import ExecutionOutcome, send_notice
 from nyx_sessions.execution.deferral import unanswered
 from nyx_sessions.lifecycle.limits import label_of
+from nyx_sessions.messages import message, translate
 from nyx_sessions.observers import NO_OBSERVERS, StartObservation
 from nyx_sessions.state import SessionEndCode, SessionEndData, SessionExecutionMeta, SessionState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
+
+    from discord.app_commands import locale_str
 
     from nyx_sessions.execution import SessionExecutor
     from nyx_sessions.execution.deferral import DeferralWatch
@@ -209,7 +206,10 @@ class Starts:
             session, SessionEndData("the start was interrupted", SessionEndCode.START_FAILED, session.result)
         )
         if _owes_an_answer(session):
-            self._spawn(self._tell(session, START_FAILED_NOTICE), f"nyx-sessions:notice:{session.id}")
+            self._spawn(
+                self._tell(session, message("nyx_sessions.notice.start_failed")),
+                f"nyx-sessions:notice:{session.id}",
+            )
 
     def _check(self, session: AbstractSession[Any]) -> None:
         if session.state is not SessionState.UNINITIALIZED or session._end_data is not None:
@@ -237,7 +237,7 @@ class Starts:
             # or shutdown gave up waiting and failed the start.
             started = outcome is ExecutionOutcome.OK and ended.code is not SessionEndCode.START_FAILED
             if not started:
-                await self._tell(session, START_FAILED_NOTICE)
+                await self._tell(session, message("nyx_sessions.notice.start_failed"))
             return started
         if outcome is not ExecutionOutcome.OK:
             await self._refuse(session, outcome)
@@ -260,13 +260,13 @@ class Starts:
             code, reason, notice = (
                 SessionEndCode.START_DENIED,
                 "a start filter or middleware denied the session",
-                START_DENIED_NOTICE,
+                message("nyx_sessions.notice.start_denied"),
             )
         else:
             code, reason, notice = (
                 SessionEndCode.START_FAILED,
                 "the session failed to start",
-                START_FAILED_NOTICE,
+                message("nyx_sessions.notice.start_failed"),
             )
         self._live.settle(session, SessionEndData(reason, code, session.result))
         await self._tell(session, notice)
@@ -276,22 +276,22 @@ class Starts:
         limits = session._limits
         assert limits is not None
         label = limits.group or label_of(type(session))
-        where = {
-            "user": "You already have",
-            "channel": "This channel already has",
-            "guild": "This server already has",
-        }
-        notice = f"{where[scope]} an open {label}{'' if link is None else f': {link}'}. Finish it first."
+        # One whole sentence per scope, with and without the link: translators never glue fragments.
+        key = "nyx_sessions.notice.limit_reached" + ("" if scope == "user" else f"_{scope}")
+        fields = {"label": label} if link is None else {"label": label, "link": link}
+        notice = message(key if link is None else f"{key}_link")
         self._live.settle(
             session, SessionEndData(f"over its max_per_{scope} limit", SessionEndCode.START_DENIED)
         )
         interaction = session.start_interaction
         if interaction is not None:
             if unanswered(interaction):
-                await send_notice(interaction, notice)
+                await send_notice(interaction, notice, **fields)
         elif session._start_context is not None:
+            # A prefix command: no user locale, so the session's own (the guild's preferred one).
+            text = await translate(session.bot, notice, session.locale, **fields)
             try:
-                await session._start_context.reply(notice, mention_author=False)
+                await session._start_context.reply(text, mention_author=False)
             except DISCORD_ERRORS as error:
                 _log.info("could not tell why session %s was refused: %s", session.id, error)
 
@@ -301,10 +301,10 @@ class Starts:
         self._live.settle(
             session, SessionEndData("the session store did not answer", SessionEndCode.START_FAILED)
         )
-        await self._tell(session, STORE_UNAVAILABLE_NOTICE)
+        await self._tell(session, message("nyx_sessions.notice.try_again"))
 
     @staticmethod
-    async def _tell(session: AbstractSession[Any], notice: str) -> None:
+    async def _tell(session: AbstractSession[Any], notice: locale_str) -> None:
         """Send ``notice`` to the user who started ``session``, unless they have their answer."""
         if _owes_an_answer(session):
             assert session.start_interaction is not None

@@ -9,6 +9,7 @@ import discord
 from nyx_sessions._utils import MISSING, interaction_data
 from nyx_sessions.errors import AutoDeferredError
 from nyx_sessions.execution import disabled_view_of, send_notice
+from nyx_sessions.messages import MESSAGES, message, translate_all, translator_of
 from nyx_sessions.pagination import navigation as nav
 from nyx_sessions.pagination._message import PageContent, edit_kwargs, layout_with_navigation, message_kwargs
 from nyx_sessions.pagination.navigation import PageNavigation
@@ -17,6 +18,8 @@ from nyx_sessions.sessions.components import modal_values
 from nyx_sessions.sessions.limits import check_layout
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from discord.ext import commands
 
     from nyx_sessions.codec import PaginationCustomIdBuilder, SessionCustomIdCodec
@@ -83,7 +86,7 @@ class PaginationSession(AbstractSession[ResultT]):
         itself is components v2 when it is a layout, whatever this says.
     """
 
-    __slots__ = ("_current_page", "_navigation")
+    __slots__ = ("_current_page", "_navigation", "_texts")
 
     default_navigation: ClassVar[PageNavigation] = PageNavigation()
     components_v2: ClassVar[bool] = False
@@ -102,10 +105,23 @@ class PaginationSession(AbstractSession[ResultT]):
         super().__init__(bot, start, session_id=session_id, ttl=ttl, data=data, owner=owner)
         self._current_page = 0
         self._navigation = navigation if navigation is not None else self.default_navigation
+        self._texts: Mapping[str, str] = MESSAGES
 
     def _restore_state(self, page: int | None, state: Any) -> None:
         self._current_page = max(page or 0, 0)
         self._navigation = self.default_navigation
+        self._texts = MESSAGES
+
+    async def load_texts(self) -> None:
+        """Translate the navigation's text (``nyx_sessions.nav.*``) into :attr:`locale`, for the
+        builders to use.
+
+        Called before each page is built (:meth:`on_update`, ``render_page``, a stage's
+        ``render``); call it yourself before :meth:`build_navigation` in an ``on_start`` of your own.
+        Without a translator it costs nothing: the English text stays.
+        """
+        if self._texts is not MESSAGES or translator_of(self._bot) is not None:
+            self._texts = await translate_all(self._bot, nav.NAVIGATION_TEXTS, self._locale)
 
     def _create_custom_id(self, codec: SessionCustomIdCodec) -> PaginationCustomIdBuilder:
         return codec.create_page_custom_id_builder(self)
@@ -168,10 +184,15 @@ class PaginationSession(AbstractSession[ResultT]):
 
     @property
     def page_label(self) -> str:
-        """:class:`str`: ``"Page 2/5"`` (1-based), or ``"Page 2"`` while the page count is unknown."""
+        """:class:`str`: ``"Page 2/5"`` (1-based), or ``"Page 2"`` while the page count is unknown.
+
+        In :attr:`locale` (``nyx_sessions.nav.page_label``), as :meth:`load_texts` last loaded it.
+        """
         count = self.page_count
         page = self._current_page + 1
-        return f"Page {page}/{count}" if count is not None else f"Page {page}"
+        if count is None:
+            return nav.text(self, "nyx_sessions.nav.page_label_unknown", page=page)
+        return nav.text(self, "nyx_sessions.nav.page_label", page=page, count=count)
 
     @property
     def _message_place(self) -> str:
@@ -255,6 +276,8 @@ class PaginationSession(AbstractSession[ResultT]):
         self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta
     ) -> bool | None:
         """Move to the page the interaction carries, handle a navigation control, or route by kind."""
+        if self._texts is not MESSAGES or translator_of(self._bot) is not None:
+            await self.load_texts()  # a subclass's update_page may build the navigation itself
         page = self._page_of(interaction)
         if page is not None:
             return await self._move_to(page, interaction, meta)
@@ -331,7 +354,7 @@ class PaginationSession(AbstractSession[ResultT]):
                 await interaction.response.send_modal(nav.build_jump_modal(self))
             except AutoDeferredError:
                 # Queued behind a slow click: deferred, and Discord opens no modal after that.
-                await send_notice(interaction, nav.JUMP_TOO_LATE_NOTICE)
+                await send_notice(interaction, message("nyx_sessions.notice.jump_too_late"))
             return None
         if token == nav.STOP and self._navigation.stop:
             await self._stop(interaction)
@@ -345,11 +368,12 @@ class PaginationSession(AbstractSession[ResultT]):
         # Unlike page ids, a typed page is not clamped: "999" must not silently mean the last page.
         if number is not None and number >= 1 and await self._settle_page(number - 1) == number - 1:
             return await self._move_to(number - 1, interaction, meta)
-        await send_notice(interaction, self._jump_notice())
+        key, fields = self._jump_notice()
+        await send_notice(interaction, message(key), **fields)
         return None
 
-    def _jump_notice(self) -> str:
-        """The notice for a typed page that cannot be shown."""
+    def _jump_notice(self) -> tuple[str, dict[str, Any]]:
+        """The key and fields of the notice for a typed page that cannot be shown."""
         return nav.jump_notice(self.page_count)
 
     async def _stop(self, interaction: discord.Interaction[Any]) -> None:

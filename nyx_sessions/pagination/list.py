@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 import discord
 
 from nyx_sessions._utils import MISSING, maybe_await
+from nyx_sessions.messages import MESSAGES, translator_of
+from nyx_sessions.pagination import navigation as nav
 from nyx_sessions.pagination._message import PageContent
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation, navigation_from_state, navigation_state
@@ -34,7 +36,6 @@ PageFormatter = Callable[
 """``formatter(session, items)``: a function or coroutine function that renders one page's items."""
 
 _EMBED_DESCRIPTION_LIMIT = 4096
-_EMPTY_PAGE = "Nothing to show."
 _DURABLE_LINES_LIMIT = 64 * 1024
 """The most bytes of rendered lines a ``durable=True`` list stores; bigger lists load their items."""
 
@@ -258,7 +259,7 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         """
         if self._formatter is not None:
             return self._formatter(self, items)
-        lines = "\n".join(str(item) for item in items) or _EMPTY_PAGE
+        lines = "\n".join(str(item) for item in items) or nav.text(self, "nyx_sessions.nav.empty_page")
         if self.components_v2:
             return discord.ui.Container(
                 discord.ui.TextDisplay(lines), discord.ui.TextDisplay(f"-# {self.page_label}")
@@ -269,6 +270,8 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
 
     async def render_page(self) -> dict[str, Any]:
         """Return the current page as send keyword arguments, navigation included."""
+        if self._texts is not MESSAGES or translator_of(self._bot) is not None:  # no await without one
+            await self.load_texts()
         return self._page_message(await maybe_await(self.format_page(self.current_page_items)))
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -338,13 +341,10 @@ class ListPaginationSession(PaginationSession[ResultT], Generic[ItemT, ResultT])
         """Pages read in full, with the item after them (so their next button is known)."""
         return max(1, (len(self._items) - 1) // self._per_page)
 
-    def _jump_notice(self) -> str:
+    def _jump_notice(self) -> tuple[str, dict[str, Any]]:
         if self._source is None:
             return super()._jump_notice()
-        return (
-            f"Enter a whole page number from 1 to {self._pages_read}: the end of this list is not "
-            "known yet, so later pages open once you have paged that far."
-        )
+        return "nyx_sessions.notice.page_out_of_range_partial", {"count": self._pages_read}
 
     async def _read_until(self, count: int) -> None:
         source = self._source

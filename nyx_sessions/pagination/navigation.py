@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
+from nyx_sessions.messages import MESSAGES, fill
+
 if TYPE_CHECKING:
     from nyx_sessions.pagination.base import PaginationSession
     from nyx_sessions.sessions.components import SessionModal
@@ -39,6 +41,18 @@ _JUMP_INPUT_LENGTH = 10
 
 _SELECT_LIMIT = 25
 """Discord's cap on the options of one select menu."""
+
+NAVIGATION_TEXTS = tuple(key for key in MESSAGES if key.startswith("nyx_sessions.nav."))
+"""The keys of a paginator's own text: translated together before a page is built (the builders
+below are plain functions, called from ``format_page`` too)."""
+
+
+def text(session: PaginationSession[Any], key: str, **fields: Any) -> str:
+    """The text of ``key`` in the session's locale, as last loaded for it, with ``fields`` filled."""
+    texts = session._texts
+    if texts is MESSAGES:  # no translator: the English template as it is
+        return texts[key].format_map(fields)
+    return fill(texts[key], fields, MESSAGES[key])
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,11 +219,14 @@ def build_page_select(session: PaginationSession[Any]) -> discord.ui.Select[Any]
         return None
     options = [
         discord.SelectOption(
-            label=f"Page {page + 1}", value=session.build_custom_id_for_page(page), default=page == current
+            label=text(session, "nyx_sessions.nav.select_option", page=page + 1),
+            value=session.build_custom_id_for_page(page),
+            default=page == current,
         )
         for page in page_window(current, known)
     ]
-    return session.select(PAGES, options=options, placeholder="Go to page\u2026")
+    placeholder = text(session, "nyx_sessions.nav.select_placeholder")
+    return session.select(PAGES, options=options, placeholder=placeholder)
 
 
 def build_stop_button(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
@@ -257,7 +274,11 @@ def build_navigation(session: PaginationSession[Any], row: int) -> list[discord.
 def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
     """Build the "jump to page" modal: one text input for a 1-based page number."""
     count = session.page_count
-    hint = f"1\u2013{count}" if count is not None else "1 or more"
+    hint = (
+        text(session, "nyx_sessions.nav.jump_placeholder", count=count)
+        if count is not None
+        else text(session, "nyx_sessions.nav.jump_placeholder_unknown")
+    )
     field: discord.ui.TextInput[Any] = discord.ui.TextInput(
         custom_id=JUMP_INPUT_ID,
         placeholder=hint,
@@ -265,20 +286,17 @@ def build_jump_modal(session: PaginationSession[Any]) -> SessionModal:
         # Room for out-of-range numbers: they get a notice naming the range, not Discord's length error.
         max_length=_JUMP_INPUT_LENGTH,
     )
-    return session.modal("Go to page", discord.ui.Label(text="Page number", component=field), tokens=(JUMP,))
+    label = discord.ui.Label(text=text(session, "nyx_sessions.nav.jump_label"), component=field)
+    return session.modal(text(session, "nyx_sessions.nav.jump_title"), label, tokens=(JUMP,))
 
 
-JUMP_TOO_LATE_NOTICE = "That took too long to open, so the page picker could not appear. Press it again."
-"""Shown when the jump button's click waited so long (behind a slow one) that it had to be deferred."""
-
-
-def jump_notice(page_count: int | None) -> str:
-    """The ephemeral notice for a typed page that is not a page: it names the valid range."""
+def jump_notice(page_count: int | None) -> tuple[str, dict[str, Any]]:
+    """The key and fields of the notice for a typed page that is not a page: it names the valid range."""
     if page_count is None:
-        return "Enter a whole page number, 1 or more."
+        return "nyx_sessions.notice.page_out_of_range_unknown", {}
     if page_count == 1:
-        return "There is only one page."
-    return f"Enter a whole page number from 1 to {page_count}."
+        return "nyx_sessions.notice.single_page", {}
+    return "nyx_sessions.notice.page_out_of_range", {"count": page_count}
 
 
 def _move_button(
@@ -293,7 +311,12 @@ def _move_button(
 def _indicator(session: PaginationSession[Any]) -> discord.ui.Button[Any]:
     navigation = session.navigation
     count = session.page_count
-    label = f"{session.current_page + 1}/{count if count is not None else '?'}"
+    page = session.current_page + 1
+    label = (
+        text(session, "nyx_sessions.nav.indicator", page=page, count=count)
+        if count is not None
+        else text(session, "nyx_sessions.nav.indicator_unknown", page=page)
+    )
     if navigation.jump_button is not None:  # the jump has a button of its own: this one only shows
         return session.button(POSITION, label=label, disabled=True, style=navigation.indicator_style)
     clickable = navigation.jump and count != 1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from nyx_sessions._utils import MISSING, maybe_await
 from nyx_sessions.errors import IllegalSessionStateError
+from nyx_sessions.messages import MESSAGES, translator_of
 from nyx_sessions.pagination.base import PaginationSession
 from nyx_sessions.pagination.navigation import PageNavigation
 from nyx_sessions.sessions.handler import ComponentHandler
@@ -130,6 +131,9 @@ class SessionStage(ComponentHandler, Generic[ResultT]):
 
     async def render(self) -> dict[str, Any]:
         """Return :meth:`build_message` as send keyword arguments, navigation included."""
+        session = self._session
+        if session._texts is not MESSAGES or translator_of(session.bot) is not None:  # no await without one
+            await session.load_texts()
         return self._session._page_message(await maybe_await(self.build_message()))
 
     async def refresh(self, interaction: discord.Interaction[Any] | None = None) -> None:

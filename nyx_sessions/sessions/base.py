@@ -20,6 +20,7 @@ from nyx_sessions.execution.deferral import AUTO_DEFER, token_alive, token_deadl
 from nyx_sessions.execution.disabling import disabled_view_of
 from nyx_sessions.execution.filters import OwnerOnly
 from nyx_sessions.lifecycle.limits import LimitPolicy, SessionLimits
+from nyx_sessions.messages import translate
 from nyx_sessions.sessions.handler import ComponentHandler
 from nyx_sessions.sessions.limits import check_message, is_components_v2
 from nyx_sessions.state import (
@@ -34,6 +35,7 @@ from nyx_sessions.state import (
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
 
+    from discord.app_commands import locale_str
     from typing_extensions import Self
 
     from nyx_sessions.codec import MetadatableCustomIdBuilder, SessionCustomIdCodec
@@ -56,6 +58,17 @@ _UPDATING_RESPONSES = frozenset(
 
 
 _DISCORD_DEADLINE = 3.0
+
+
+def _locale_of(stored: str | None) -> discord.Locale:
+    """The locale a record keeps; ``en-US`` for a record without one (written before locales were
+    kept) or one this discord.py does not know."""
+    if stored is None:
+        return discord.Locale.american_english
+    try:
+        return discord.Locale(stored)
+    except ValueError:
+        return discord.Locale.american_english
 
 
 def _check_auto_defer(value: object, owner: str) -> float | None:
@@ -213,6 +226,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         "_id",
         "_lifetime",
         "_limits",
+        "_locale",
         "_manager",
         "_message",
         "_parent",
@@ -314,6 +328,13 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
                 "a session starts from an interaction, a command context or a channel, "
                 f"not {type(start).__name__}"
             )
+        # The user's language when an interaction started it; else the guild's (a prefix command or
+        # a channel carries no user locale).
+        if self._start_interaction is not None:
+            self._locale = self._start_interaction.locale
+        else:
+            guild = getattr(start, "guild", None)
+            self._locale = discord.Locale.american_english if guild is None else guild.preferred_locale
         self._data = data
         self._restored = False
         self._stored_message: StoredMessage | None = None
@@ -392,6 +413,36 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value
+
+    @property
+    def locale(self) -> discord.Locale:
+        """:class:`discord.Locale`: The language of the session's own text (navigation, forms).
+
+        The starting interaction's locale (the user's language); for a session started from a
+        prefix command or a channel, the guild's preferred locale (``en-US`` outside a guild).
+        Settable, for a session that lets its user pick a language; kept in durable records (a
+        record from before locales were kept reads as ``en-US``).
+        """
+        return self._locale
+
+    @locale.setter
+    def locale(self, locale: discord.Locale) -> None:
+        self._locale = locale
+
+    async def translate(self, string: str | locale_str, /, **fields: Any) -> str:
+        """``string`` in :attr:`locale`, through the bot's translator, its ``{name}`` fields filled.
+
+        The package's own text goes this way; use it for yours too:
+        ``await self.translate(locale_str("Saved", key="mybot.saved"))``.
+
+        Parameters
+        ----------
+        string: Union[:class:`str`, :class:`~discord.app_commands.locale_str`]
+            What to show; a plain :class:`str` is returned as it is.
+        **fields:
+            The values of its placeholders.
+        """
+        return await translate(self._bot, string, self._locale, **fields)
 
     @property
     def restored(self) -> bool:
@@ -540,6 +591,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             lifetime=self.max_lifetime,
             parent=self._parent,
             child=self._child,
+            locale=self._locale.value,
         )
 
     @classmethod
@@ -583,6 +635,7 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
         self._data = data
         self._ttl = record.ttl
         self._lifetime = record.lifetime
+        self._locale = _locale_of(record.locale)
         self._ends_by = None if record.lifetime is None else record.created_at + record.lifetime
         self.result = None if record.result is None else decode_json(record.result)
         self._restore_state(record.page, None if record.state is None else decode_json(record.state))

@@ -33,7 +33,8 @@ _log = logging.getLogger(__name__)
 # 2: the session's ``result`` (a ``result`` column, added to files of version 1 when they open).
 # 3: the session's ``max_lifetime`` (a ``lifetime`` column, added to older files when they open).
 # 4: child sessions (``parent`` and ``child`` columns, likewise).
-_SCHEMA_VERSION = 4
+# 5: the session's ``locale`` (a ``locale`` column, added to older files when they open).
+_SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nyx_sessions (
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS nyx_sessions (
     result BLOB,
     lifetime REAL,
     parent TEXT,
-    child TEXT
+    child TEXT,
+    locale TEXT
 );
 CREATE INDEX IF NOT EXISTS nyx_sessions_due ON nyx_sessions (deadline)
     WHERE ending = 0 AND deadline IS NOT NULL;
@@ -96,6 +98,7 @@ _FIELDS = (
     "lifetime",
     "parent",
     "child",
+    "locale",
 )
 _COLUMNS = (*_FIELDS, "version")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM nyx_sessions"
@@ -430,6 +433,8 @@ def _migrate(db: sqlite3.Connection) -> None:
     if "parent" not in columns:  # versions 1 to 3 had no child sessions
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN parent TEXT")
         db.execute("ALTER TABLE nyx_sessions ADD COLUMN child TEXT")
+    if "locale" not in columns:  # versions 1 to 4 stored no locale
+        db.execute("ALTER TABLE nyx_sessions ADD COLUMN locale TEXT")
     db.execute(
         "INSERT OR IGNORE INTO nyx_meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
     )
@@ -464,6 +469,7 @@ def _values(record: DurableRecord) -> tuple[Any, ...]:
         r.lifetime,
         r.parent,
         r.child,
+        r.locale,
     )
 
 

@@ -81,6 +81,9 @@ class DurableRecord:
     child: Optional[:class:`str`]
         The child session this one waits for; ``None`` for none. A store whose claim on the child's
         end ran out (its process died) makes such a parent due at once, so it expires.
+    locale: Optional[:class:`str`]
+        The session's :attr:`~nyx_sessions.AbstractSession.locale` (``"fr"``, ``"en-US"``);
+        ``None`` in records written before locales were kept (read as ``en-US``).
     """
 
     id: str
@@ -104,6 +107,7 @@ class DurableRecord:
     lifetime: float | None = None
     parent: str | None = None
     child: str | None = None
+    locale: str | None = None
 
 
 class SessionStore(Protocol):

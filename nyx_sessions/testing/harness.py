@@ -300,6 +300,7 @@ class InteractionHarness:
         *,
         label: str | None = None,
         user: UserRef = None,
+        locale: str | discord.Locale = "en-US",
         settle: bool = True,
     ) -> Injected:
         """Press a button, as ``user`` would.
@@ -315,6 +316,8 @@ class InteractionHarness:
             (``"▶"``), as the user sees it. Session custom ids carry a random session id; labels don't.
         user: UserRef
             Who clicks.
+        locale: Union[str, discord.Locale]
+            The clicking user's language (``interaction.locale``): notices are shown in it.
         settle: bool
             Wait for everything the click started (see :meth:`settle`) before returning.
 
@@ -331,7 +334,7 @@ class InteractionHarness:
             raise AssertionError(f"{describe(component)} is not a button: use harness.select()")
         channel, who = self._where(target, user)
         data = {"custom_id": custom_id, "component_type": BUTTON}
-        return await self._send(_COMPONENT, data, who, channel, dict(target), settle)
+        return await self._send(_COMPONENT, data, who, channel, dict(target), settle, locale)
 
     async def select(
         self,
@@ -341,6 +344,7 @@ class InteractionHarness:
         *,
         placeholder: str | None = None,
         user: UserRef = None,
+        locale: str | discord.Locale = "en-US",
         settle: bool = True,
     ) -> Injected:
         """Pick ``values`` in a select menu of any kind, as ``user`` would.
@@ -348,7 +352,8 @@ class InteractionHarness:
         The kind (string 3, user 5, role 6, mentionable 7, channel 8) is read from the component.
         String selects take option values; the others take objects or ids, resolved from the
         guild cache into the payload's ``resolved`` data. Name the select by ``custom_id`` or by
-        its ``placeholder``.
+        its ``placeholder``. ``locale`` is the user's language (``interaction.locale``, default
+        ``en-US``).
 
         Raises
         ------
@@ -371,7 +376,7 @@ class InteractionHarness:
             # Only entity selects carry it: discord.py reads a string select's values from
             # ``resolved`` whenever the key is present.
             data["resolved"] = resolver.data
-        return await self._send(_COMPONENT, data, who, channel, dict(target), settle)
+        return await self._send(_COMPONENT, data, who, channel, dict(target), settle, locale)
 
     async def submit_modal(
         self,
@@ -380,6 +385,7 @@ class InteractionHarness:
         *,
         message: MessageRef | None = None,
         user: UserRef = None,
+        locale: str | discord.Locale | None = None,
         channel: discord.abc.Messageable | None = None,
         settle: bool = True,
     ) -> Injected:
@@ -400,6 +406,8 @@ class InteractionHarness:
             command.
         user: UserRef
             Who submits.
+        locale: Union[str, discord.Locale, None]
+            The submitting user's language; by default the opener's (else ``en-US``).
         channel: discord.abc.Messageable | None
             Where, when neither ``message`` nor the opener tells.
 
@@ -423,8 +431,10 @@ class InteractionHarness:
                 where = self.bot.get_channel(opener.channel_id)
             where = where or self.channel
         data = modal_data(custom_id, layout, values, Resolver(self.bot, where, who))
+        if locale is None:  # the user who was shown the modal answers it, in their language
+            locale = "en-US" if opener is None else str(opener.payload.get("locale", "en-US"))
         return await self._send(
-            _MODAL_SUBMIT, data, who, where, None if target is None else dict(target), settle
+            _MODAL_SUBMIT, data, who, where, None if target is None else dict(target), settle, locale
         )
 
     async def slash(
@@ -433,6 +443,7 @@ class InteractionHarness:
         options: Mapping[str, OptionValue] | Sequence[Mapping[str, Any]] | None = None,
         *,
         user: UserRef = None,
+        locale: str | discord.Locale = "en-US",
         channel: discord.abc.Messageable | None = None,
         dm: bool = False,
         settle: bool = True,
@@ -448,6 +459,8 @@ class InteractionHarness:
             parameters; or raw option payloads (``[{"name", "type", "value"}]``).
         user: UserRef
             Who uses it.
+        locale: Union[str, discord.Locale]
+            The user's language: a session the command starts takes it as its ``locale``.
         channel: discord.abc.Messageable | None
             Where; the default channel when ``None``. A :class:`discord.DMChannel` means a DM.
         dm: bool
@@ -462,7 +475,7 @@ class InteractionHarness:
         who, where = self._command_place(user, channel, dm)
         resolver = Resolver(self.bot, where, who)
         data = command_data(self.bot.tree, name, options, resolver, getattr(where, "guild", None))
-        return await self._send(_APPLICATION_COMMAND, data, who, where, None, settle)
+        return await self._send(_APPLICATION_COMMAND, data, who, where, None, settle, locale)
 
     async def autocomplete(
         self,
@@ -471,16 +484,20 @@ class InteractionHarness:
         *,
         focused: str,
         user: UserRef = None,
+        locale: str | discord.Locale = "en-US",
         channel: discord.abc.Messageable | None = None,
         dm: bool = False,
         settle: bool = True,
     ) -> Injected:
-        """Type into option ``focused`` of a slash command; the response's ``choices`` are the offers."""
+        """Type into option ``focused`` of a slash command; the response's ``choices`` are the offers.
+
+        ``locale`` is the user's language (``interaction.locale``, default ``en-US``).
+        """
         who, where = self._command_place(user, channel, dm)
         resolver = Resolver(self.bot, where, who)
         guild = getattr(where, "guild", None)
         data = command_data(self.bot.tree, name, options, resolver, guild, focused=focused)
-        return await self._send(_AUTOCOMPLETE, data, who, where, None, settle)
+        return await self._send(_AUTOCOMPLETE, data, who, where, None, settle, locale)
 
     def build_payload(
         self,
@@ -488,6 +505,7 @@ class InteractionHarness:
         data: Json,
         *,
         user: UserRef = None,
+        locale: str | discord.Locale = "en-US",
         channel: discord.abc.Messageable | None = None,
         message: MessageRef | None = None,
         dm: bool = False,
@@ -495,7 +513,7 @@ class InteractionHarness:
         """Build an ``INTERACTION_CREATE`` payload for :meth:`inject` (any type, any data).
 
         Without ``channel``, the interaction happens where ``message`` is, else in the default
-        channel (or the user's DM with ``dm=True``).
+        channel (or the user's DM with ``dm=True``). ``locale`` is the user's language.
         """
         target = None if message is None else self._message_json(message)
         if target is not None and channel is None:
@@ -509,6 +527,7 @@ class InteractionHarness:
             user=who,
             channel=where,
             message=None if target is None else dict(target),
+            locale=locale,
         )
 
     async def inject(self, payload: Json, *, settle: bool = True) -> Injected:
@@ -578,9 +597,10 @@ class InteractionHarness:
         channel: Any,
         message: Json | None,
         settle: bool,
+        locale: str | discord.Locale,
     ) -> Injected:
         payload = build_interaction(
-            self.bot, interaction_type, data, user=user, channel=channel, message=message
+            self.bot, interaction_type, data, user=user, channel=channel, message=message, locale=locale
         )
         return await self.inject(payload, settle=settle)
 

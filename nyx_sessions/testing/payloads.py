@@ -210,6 +210,7 @@ def build_interaction(
     user: discord.abc.User,
     channel: Any,
     message: Json | None = None,
+    locale: str | discord.Locale = "en-US",
 ) -> Json:
     """An ``INTERACTION_CREATE`` payload with every field discord.py 2.3 to 2.7 requires.
 
@@ -227,6 +228,9 @@ def build_interaction(
         A guild channel, or a :class:`discord.DMChannel` for a DM.
     message: dict | None
         The payload of the message whose component was used.
+    locale: Union[str, discord.Locale]
+        The user's language (the interaction's ``locale``). The guild's ``guild_locale`` is the
+        guild's ``preferred_locale``.
     """
     interaction_id = new_snowflake()
     me = client.user
@@ -239,7 +243,7 @@ def build_interaction(
         "token": f"nyx-sessions-testing-token-{interaction_id}",
         "version": 1,
         "data": data,
-        "locale": "en-US",
+        "locale": str(locale),
         "attachment_size_limit": _ATTACHMENT_SIZE_LIMIT,
         "entitlements": [],
         "channel_id": str(channel.id),
@@ -256,8 +260,9 @@ def build_interaction(
         if member is None:
             raise AssertionError(f"{user} is not a member of {guild.name!r}, so cannot interact there")
         payload["guild_id"] = str(guild.id)
-        payload["guild"] = {"id": str(guild.id), "locale": "en-US", "features": list(guild.features)}
-        payload["guild_locale"] = "en-US"
+        guild_locale = str(guild.preferred_locale)
+        payload["guild"] = {"id": str(guild.id), "locale": guild_locale, "features": list(guild.features)}
+        payload["guild_locale"] = guild_locale
         payload["member"] = member_json(member, channel)
         payload["channel"] = channel_json(channel, member)
         payload["app_permissions"] = str(channel.permissions_for(guild.me).value)

@@ -20,6 +20,7 @@ from typing import Any
 import discord
 import durable_records as ext
 import pytest
+from discord import app_commands
 from discord.ext import commands
 from redis.asyncio import Redis
 
@@ -630,3 +631,39 @@ async def test_a_start_under_a_limit_costs_one_more_redis_call(
     plain = min([await calls_of("counter", user) for user in (0, 1)])
     limited = min([await calls_of("limited", user) for user in (0, 1)])
     assert (plain, limited) == (2, 3), "EXISTS and the create script; then the admission script too"
+
+
+class PageTranslator(app_commands.Translator):
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: Any
+    ) -> str | None:
+        if locale is discord.Locale.french and string.extras.get("key") == "nyx_sessions.nav.page_label":
+            return "Page {page} sur {count}"
+        return None
+
+
+async def test_a_session_keeps_its_locale_across_a_restart(
+    harness: InteractionHarness, bot: commands.Bot
+) -> None:
+    await bot.tree.set_translator(PageTranslator())
+    started = await harness.slash("lines", locale="fr")
+    await harness.click(started, label="\u25b6", locale="en-US")
+    assert footer(harness, started) == "Page 2 sur 5", "the session's text: the locale it started in"
+
+    await harness.restart()
+    await harness.click(started, label="\u25b6", locale="en-US")
+    (session,) = get_session_manager(bot).sessions.values()
+    assert session.restored and session.locale is discord.Locale.french, "kept in the record"
+    assert footer(harness, started) == "Page 3 sur 5"
+
+
+async def test_a_record_from_before_locales_were_kept_reads_as_english(
+    harness: InteractionHarness, bot: commands.Bot, session_store: SessionStore
+) -> None:
+    await _store_record(session_store, owner_id=harness.members[0].id)  # no locale field, as before
+    panel = await harness.channel.send("old", view=_one_button("SSN\u0b75abcdefghijkl\u109einc"))
+    await harness.click(panel, "SSN\u0b75abcdefghijkl\u109einc", locale="fr")
+    (session,) = get_session_manager(bot).sessions.values()
+    assert session.restored and session.locale is discord.Locale.american_english
+    record = await session_store.load("abcdefghijkl")
+    assert record is not None and record.locale == "en-US", "written with the click"

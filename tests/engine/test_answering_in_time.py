@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 from discord.ext import commands
 
 from nyx_sessions import (
@@ -318,9 +319,26 @@ async def test_the_deferral_never_races_an_answer_already_on_its_way(
     assert clicked.response.type == UPDATE_MESSAGE
 
 
+class _TooLateInFrench(app_commands.Translator):
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: Any
+    ) -> str | None:
+        if locale is discord.Locale.french and string.extras["key"] == "nyx_sessions.notice.jump_too_late":
+            return "Trop tard pour ouvrir le choix de page : appuyez à nouveau."
+        return None
+
+
+@pytest.mark.parametrize(
+    ("locale", "notice"),
+    [
+        ("en-US", "That took too long to open, so the page picker could not appear. Press it again."),
+        ("fr", "Trop tard pour ouvrir le choix de page : appuyez à nouveau."),
+    ],
+)
 async def test_a_queued_jump_button_gets_a_notice_instead_of_a_modal(
-    bot: commands.Bot, harness: InteractionHarness, session_clock: ManualClock
+    bot: commands.Bot, harness: InteractionHarness, session_clock: ManualClock, locale: str, notice: str
 ) -> None:
+    await bot.tree.set_translator(_TooLateInFrench())
     gate = asyncio.Event()
 
     class SlowFormatting(ListPaginationSession[int, None]):
@@ -340,16 +358,14 @@ async def test_a_queued_jump_button_gets_a_notice_instead_of_a_modal(
     }
     slow = await harness.click(started, ids["▶"], settle=False)
     await spin()
-    jump = await harness.click(started, ids["1/10"], settle=False)
+    jump = await harness.click(started, ids["1/10"], settle=False, locale=locale)
     await spin()  # it waits behind the slow page change
     session_clock.advance(2.5)
     gate.set()
     await harness.settle()
     assert slow.response.type == DEFERRED_UPDATE
     assert jump.response.type == DEFERRED_UPDATE and jump.modal is None
-    assert jump.ephemeral_texts == [
-        "That took too long to open, so the page picker could not appear. Press it again."
-    ]
+    assert jump.ephemeral_texts == [notice], "in the clicking user's language"
     assert harness.message_payload(started)["content"].startswith("Page 2/10")
 
 

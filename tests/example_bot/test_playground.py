@@ -137,6 +137,13 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "StatusBoard of alice ended: a newer session replaced it [REPLACED]" in status
     assert "[1 Close (disabled)]" in status and "closed by its user [SELF_ENDED]" in status
 
+    french = transcript[transcript.index("bob › locale fr\n") :]
+    assert "(bob's Discord is now in fr)" in french
+    assert "only bob can see this" in french
+    assert "Ce n'est pas à vous. Lancez la commande vous-même pour avoir la vôtre." in french, (
+        "a notice in the clicking user's language, through the bot's translator"
+    )
+
 
 def test_the_tour_from_the_command_line_runs_cleanly_twice_in_a_row(tmp_path: Path) -> None:
     """The tour tells its story from an empty server: it runs on a fresh database of its own, and
@@ -196,6 +203,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
                 "select 1 warn",
                 "select 6 nothing",
                 'fill 1="unclosed',
+                "locale klingon",
             ]
         )
 
@@ -215,6 +223,7 @@ async def test_the_playground_explains_steps_it_cannot_run(tmp_path: Path) -> No
         "✗ 1 is a button: click it",
         "✗ the select has no option 'nothing'; it offers all, warn, mute, kick, ban",
         '✗ No closing quotation: fill 1="unclosed',
+        "✗ 'klingon' is no Discord locale; e.g. fr, de, en-US, pt-BR",
     ]
     assert "Page 1/5 · 22 moderations" in transcript  # the playground went on after each refusal
 

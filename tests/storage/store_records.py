@@ -14,6 +14,7 @@ def record(
     data_version: int = 1,
     result: bytes | None = None,
     lifetime: float | None = None,
+    locale: str | None = "fr",
 ) -> DurableRecord:
     """A durable record of kind ``test.kind`` with every field set."""
     return DurableRecord(
@@ -35,4 +36,5 @@ def record(
         created_at=40.0,
         result=result,
         lifetime=lifetime,
+        locale=locale,
     )

@@ -310,9 +310,10 @@ async def test_a_file_of_the_first_schema_gains_every_later_column(tmp_path: Pat
         try:
             loaded = await store.load("old")
             assert loaded is not None
-            assert (loaded.data, loaded.version, loaded.result, loaded.lifetime) == (
+            assert (loaded.data, loaded.version, loaded.result, loaded.lifetime, loaded.locale) == (
                 b'{"n":1}',
                 4,
+                None,
                 None,
                 None,
             )
@@ -320,17 +321,17 @@ async def test_a_file_of_the_first_schema_gains_every_later_column(tmp_path: Pat
         finally:
             await store.close()
         version, columns = _schema_of(path)
-        assert version == "4" and {"result", "lifetime", "parent", "child"} <= columns
+        assert version == "5" and {"result", "lifetime", "parent", "child", "locale"} <= columns
 
     store = SQLiteSessionStore(path)
     await store.open()
     try:
         assert await store.commit(dataclasses.replace(record("old"), result=b'"won"'))
-        assert await store.create(record("new", deadline=200.0, result=b"1", lifetime=600.0))
+        assert await store.create(record("new", deadline=200.0, result=b"1", lifetime=600.0, locale="de"))
         claimed = await store.claim_due(300.0, 10, kinds=KINDS)
-        assert [(one.id, one.result, one.lifetime) for one in claimed] == [
-            ("old", b'"won"', None),
-            ("new", b"1", 600.0),
+        assert [(one.id, one.result, one.lifetime, one.locale) for one in claimed] == [
+            ("old", b'"won"', None, "fr"),
+            ("new", b"1", 600.0, "de"),
         ]
     finally:
         await store.close()
@@ -342,11 +343,11 @@ async def test_a_newer_schema_number_is_never_lowered(tmp_path: Path) -> None:
     await store.open()
     await store.close()
     with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE nyx_meta SET value = '4' WHERE key = 'schema_version'")
+        connection.execute("UPDATE nyx_meta SET value = '6' WHERE key = 'schema_version'")
     connection.close()
     await store.open()
     await store.close()
-    assert _schema_of(path)[0] == "4"
+    assert _schema_of(path)[0] == "6"
 
 
 # -- a session's result goes into its record and comes back -------------------------------------------
