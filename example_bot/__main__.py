@@ -25,6 +25,8 @@ __all__ = ("DEFAULT_DB", "main")
 DEFAULT_DB = Path("example_bot.sqlite3")
 """Where the data goes unless ``--db`` or ``NYX_EXAMPLE_DB`` says otherwise."""
 
+_TOUR_NAME = TOUR.relative_to(TOUR.parent.parent).as_posix()  # as typed from a clone's root
+
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -54,7 +56,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--script",
         type=Path,
         metavar="FILE",
-        help=f"replay the playground steps in FILE and print the transcript (try {TOUR.name})",
+        help="replay the playground steps in FILE and print the transcript "
+        f"(try {_TOUR_NAME}, which --tour replays)",
     )
     parser.add_argument(
         "--tour", action="store_true", help="replay the guided tour of every feature (on a fresh database)"
@@ -69,7 +72,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="serve the sessions' Prometheus metrics on http://0.0.0.0:N/metrics (the playground too)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    script: Path | None = args.script
+    if script is not None and not (script.is_file() and os.access(script, os.R_OK)):
+        # Refused here, like a bad option, rather than as a traceback once the bot has started.
+        why = "no such file" if not script.exists() else "not a readable file"
+        parser.error(f"--script {script}: {why} (the tour is {_TOUR_NAME})")
+    return args
 
 
 def _serve_metrics(port: int | None) -> PrometheusObserver | None:

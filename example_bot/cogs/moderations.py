@@ -202,10 +202,31 @@ class Moderations(commands.Cog):
     @app_commands.describe(kind="Only show this type of moderation")
     @spawns_session
     async def moderations(
-        self, ctx: commands.Context[ExampleBot], kind: ModerationKind | None = None
+        self,
+        ctx: commands.Context[ExampleBot],
+        # The converter without "| None": an Optional converter turns a word it cannot read into
+        # None, so "!moderations nope" would list every type; this one refuses it (see below).
+        # commands.parameter() as a default is discord.py's way to give a converter (B008).
+        kind: ModerationKind | None = commands.parameter(converter=ModerationKind, default=None),  # noqa: B008
     ) -> ModerationsSession:
         """Browse this server's moderations, five per page."""
         return ModerationsSession(self.bot, ctx, kind)
+
+    async def cog_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
+        """Answer a type that is not one (the slash form offers only the four); raise anything else.
+
+        Raised again, an error this cog does not answer is still logged by discord.py, as it would
+        be if the cog had no handler (with one, discord.py's default handler stays silent).
+        """
+        if isinstance(error, commands.BadLiteralArgument):
+            allowed = ", ".join(f"`{kind}`" for kind in MODERATION_KINDS)
+            await ctx.reply(
+                f"There is no moderation type `{error.argument}`: use one of {allowed}, "
+                "or none for every type.",
+                mention_author=False,
+            )
+            return
+        raise error
 
 
 async def setup(bot: ExampleBot) -> None:

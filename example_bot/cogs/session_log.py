@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import discord
 from discord.ext import commands
 
 if TYPE_CHECKING:
@@ -32,11 +33,23 @@ class SessionLog(commands.Cog):
 
 
 def owner_name(session: AbstractSession[Any]) -> str:
-    """Who a session belongs to, for people: a name, or an id for a restored session, or nobody."""
-    name = getattr(session.user, "display_name", None)
-    if name is not None:
-        return str(name)
-    return "everyone" if session.owner_id is None else f"user {session.owner_id}"
+    """Who a session belongs to, for people: a name, or an id if nobody by it is cached, or nobody.
+
+    A restored session knows its owner by id only (a :class:`discord.Object`) until the owner
+    clicks: the name comes from the member cache of the session's server, else the user cache.
+    """
+    owner_id = session.owner_id
+    if owner_id is None:
+        return "everyone"
+    user: object = session.user
+    if isinstance(user, discord.Object):
+        channel = None if session.channel_id is None else session.bot.get_channel(session.channel_id)
+        guild = getattr(channel, "guild", None)
+        user = (guild.get_member(owner_id) if isinstance(guild, discord.Guild) else None) or (
+            session.bot.get_user(owner_id)
+        )
+    name = getattr(user, "display_name", None)
+    return f"user {owner_id}" if name is None else str(name)
 
 
 async def setup(bot: ExampleBot) -> None:

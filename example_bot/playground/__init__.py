@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shlex
+import signal
+import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from rich.text import Text
 
 from example_bot.playground.driver import HELP, Playground, PlaygroundError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
 
     from nyx_sessions.metrics import PrometheusObserver
@@ -58,28 +63,74 @@ def run_playground(
     loop = asyncio.new_event_loop()
     playground = Playground(db_path, console, sessions=sessions, metrics=metrics)
     try:
-        loop.run_until_complete(playground.start())
+        with _ctrl_c_deferred() as interrupted:
+            loop.run_until_complete(playground.start())
+        if interrupted:
+            raise KeyboardInterrupt
         if script is not None:
             loop.run_until_complete(playground.play(script.read_text(encoding="utf-8").splitlines()))
         else:
-            _interact(loop, playground, console)
+            # Piped steps are not echoed by the terminal: print them, as a script's are.
+            _interact(loop, playground, console, echo=not _is_terminal(sys.stdin))
     except KeyboardInterrupt:
         console.print(Text("(interrupted)", "dim"))
     finally:
-        loop.run_until_complete(playground.close())
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+        with _ctrl_c_deferred():
+            loop.run_until_complete(playground.close())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
     return 0
 
 
-def _interact(loop: asyncio.AbstractEventLoop, playground: Playground, console: Console) -> None:
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[list[int]]:
+    """Let Ctrl-C wait until the block is done; the list it gives gets an item if it came.
+
+    Starting and closing the bot must not stop half-way: Ctrl-C while the bot starts would leave
+    its database connection open (whose thread then keeps the process from exiting) and the
+    session store locked. A second Ctrl-C stops it anyway. At the prompt, and during a step, Ctrl-C
+    stays a plain KeyboardInterrupt.
+    """
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has signals
+        yield came
+        return
+
+    def later(number: int, frame: object) -> None:
+        if came:
+            raise KeyboardInterrupt
+        came.append(number)
+
+    previous = signal.signal(signal.SIGINT, later)
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    return stream is not None and not stream.closed and stream.isatty()
+
+
+def _ask(console: Console, prompt: Text, *, echo: bool) -> str:
+    """Read one line after ``prompt``; with ``echo``, show the line after it once read."""
+    if not echo:
+        return console.input(prompt)
+    answer = console.input()
+    console.print(Text.assemble(prompt, (answer, "bold")))
+    return answer
+
+
+def _interact(
+    loop: asyncio.AbstractEventLoop, playground: Playground, console: Console, *, echo: bool
+) -> None:
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
     console.print(Text(_BANNER.format(db=playground.db_path)))
     console.print(Text(HELP, "dim"))
     while True:
         try:
-            step = console.input(Text(playground.prompt, "bold green"))
+            step = _ask(console, Text(playground.prompt, "bold green"), echo=echo)
         except EOFError:
             return
         if not loop.run_until_complete(playground.run(step)):
@@ -91,7 +142,7 @@ def _interact(loop: asyncio.AbstractEventLoop, playground: Playground, console: 
             )
             answers = []
             for number, field in enumerate(fields, start=1):
-                answer = console.input(Text(f"  {number}. {field.label} › "))
+                answer = _ask(console, Text(f"  {number}. {field.label} › "), echo=echo)
                 if answer == "/cancel":
                     loop.run_until_complete(playground.run("cancel"))
                     break

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
@@ -21,6 +22,7 @@ from rich.text import Text
 
 from example_bot.cogs.session_log import owner_name
 from example_bot.playground.render import (
+    EXPIRED,
     SELECTS,
     FormField,
     form_fields,
@@ -131,6 +133,7 @@ class Playground:
         self._locales: dict[str, discord.Locale] = {}  # by user name; en-US when not set
         self._numbers: dict[int, int] = {}
         self._seen: dict[int, Json] = {}
+        self._over: set[int] = set()  # messages shown as expired already
         self._current: int | None = None
         self._form: Injected | None = None
         self._log = _ConsoleLog(console)
@@ -253,7 +256,7 @@ class Playground:
             self.console.print(Text(f"✗ {error}", "red"))
         except (discord.DiscordException, app_commands.AppCommandError) as error:
             self.console.print(Text(f"✗ the bot raised {type(error).__name__}: {error}", "red"))
-        self._draw_changes(())
+        await self._draw_changes(())
         return True
 
     async def _run(self, step: str) -> bool:
@@ -261,20 +264,22 @@ class Playground:
             self._form = None  # doing something else dismisses an open form, as in Discord
         if step.startswith("/"):
             name, options = self._slash_options(_words(step[1:]))
-            self._draw_changes([await self.harness.slash(name, options, user=self.user, locale=self.locale)])
+            await self._draw_changes(
+                [await self.harness.slash(name, options, user=self.user, locale=self.locale)]
+            )
             return True
         if step.startswith("!"):
             await self.harness.message(step, user=self.user)
-            self._draw_changes(())
+            await self._draw_changes(())
             return True
         verb, *words = _words(step)
         match verb.lower():
             case "click":
-                self._draw_changes([await self._click(" ".join(words))])
+                await self._draw_changes([await self._click(" ".join(words))])
             case "select":
-                self._draw_changes([await self._select(words)])
+                await self._draw_changes([await self._select(words)])
             case "fill":
-                self._draw_changes([await self._fill(dict(_key_value(word) for word in words))])
+                await self._draw_changes([await self._fill(dict(_key_value(word) for word in words))])
             case "cancel":
                 self._form = None
                 self.console.print(Text("(form closed)", "dim"))
@@ -285,7 +290,7 @@ class Playground:
             case "advance":
                 await self._advance(words)
             case "show":
-                self._show(words)
+                await self._show(words)
             case "sessions":
                 await self._list_sessions()
             case "metrics":
@@ -425,31 +430,78 @@ class Playground:
             seconds = float(words[0])
         except (IndexError, ValueError):
             raise PlaygroundError("advance SECONDS, e.g. advance 300") from None
+        # float() reads "nan", "inf" and "-5" too: a clock moved by those would never read right again.
+        if not math.isfinite(seconds):
+            raise PlaygroundError(f"advance takes a number of seconds, e.g. advance 300, not {words[0]!r}")
+        if seconds < 0:
+            raise PlaygroundError(f"the clock only moves forward: advance 0 or more seconds, not {words[0]}")
         self.clock.advance(seconds)
         self.console.print(Text(f"(the clock moved {seconds:g} s forward)", "dim"))
         await self.harness.settle()
-        self._draw_changes(())
+        await self._draw_changes(())
 
-    def _show(self, words: list[str]) -> None:
+    async def _show(self, words: list[str]) -> None:
         numbers = {number: message_id for message_id, number in self._numbers.items()}
         wanted = words[0].lstrip("mM") if words else str(self._numbers.get(self._current or 0, ""))
         message_id = numbers.get(int(wanted)) if wanted.isdigit() else None
         payload = None if message_id is None else self.harness.fake.message(message_id)
         if message_id is None or payload is None:
             raise PlaygroundError(f"there is no message m{wanted}")
-        self._draw(message_id, payload, edited=False)
+        await self._draw(message_id, payload, edited=False)
 
     async def _list_sessions(self) -> None:
         manager = get_session_manager(self.bot)
-        if not manager.sessions:
+        if manager.sessions:
+            table = Table("session", "started by", "expires in", box=None)
+            for session in manager.sessions.values():
+                expires_at = await manager.expires_at(session.id)
+                left = "never" if expires_at is None else f"{expires_at - self.clock.time():g} s"
+                table.add_row(type(session).__name__, owner_name(session), left)
+            self.console.print(table)
+        # After a restart the manager holds none: the durable ones wait in the store for a click.
+        stored = await self._stored_elsewhere()
+        if stored:
+            count, back = (
+                ("1 durable session", "it comes back on its")
+                if len(stored) == 1
+                else (f"{len(stored)} durable sessions", "they come back on their")
+            )
+            held = "no sessions held here; " if not manager.sessions else "and "
+            messages = ", ".join(f"m{number}" for number in stored)
+            self.console.print(Text(f"({held}{count} stored, {back} next click: {messages})", "dim"))
+        elif not manager.sessions:
             self.console.print(Text("(no sessions are running)", "dim"))
-            return
-        table = Table("session", "started by", "expires in", box=None)
-        for session in manager.sessions.values():
-            expires_at = await manager.expires_at(session.id)
-            left = "never" if expires_at is None else f"{expires_at - self.clock.time():g} s"
-            table.add_row(type(session).__name__, owner_name(session), left)
-        self.console.print(table)
+
+    async def _stored_elsewhere(self) -> list[int]:
+        """The numbers of the messages whose sessions are stored and not held by the manager.
+
+        The playground sees every message the bot sent, so these are all the stored sessions.
+        """
+        return [
+            self._numbers[message_id]
+            for message_id, payload in self._seen.items()
+            if await self._state_of(payload) == "stored"
+        ]
+
+    async def _state_of(self, payload: Mapping[str, Any]) -> Literal["held", "stored", "over"] | None:
+        """Where the sessions behind a message's usable buttons and selects are, the liveliest first:
+        ``"held"`` by the manager, ``"stored"`` only, or ``"over"``; ``None`` if it has none."""
+        manager = get_session_manager(self.bot)
+        session_ids = {
+            session_id
+            for component in interactive_components(payload)
+            if not component.get("disabled")
+            and (session_id := manager.codec.deserialize_to_object_id(component["custom_id"])) is not None
+        }
+        if not session_ids:
+            return None
+        if any(session_id in manager.sessions for session_id in session_ids):
+            return "held"
+        store = manager.store
+        for session_id in session_ids:
+            if store is not None and await store.load(session_id) is not None:
+                return "stored"
+        return "over"
 
     def _show_metrics(self) -> None:
         """Every sample of the bot's metrics that is not zero (histograms: their count and sum)."""
@@ -473,7 +525,7 @@ class Playground:
 
     # -- drawing ---------------------------------------------------------------------------------------
 
-    def _draw_changes(self, injected: Iterable[Injected]) -> None:
+    async def _draw_changes(self, injected: Iterable[Injected]) -> None:
         """Draw the bot's new and edited messages, the forms it opened, and replies that never came."""
         candidates = set(self._seen)
         for channel in self.harness.guild.text_channels:
@@ -494,14 +546,33 @@ class Playground:
                     del self._seen[message_id]
                     self.console.print(Text(f"(m{self._numbers[message_id]} was deleted)", "dim"))
             elif payload != before:
-                self._draw(message_id, payload, edited=before is not None)
+                await self._draw(message_id, payload, edited=before is not None)
+            elif message_id not in self._over and await self._state_of(payload) == "over":
+                # Unchanged, so not drawn again, yet its session is gone: one found long overdue
+                # (see _draw), or one that ended and left its buttons as they were.
+                self._over.add(message_id)
+                number = self._numbers[message_id]
+                self.console.print(
+                    Text(f"(m{number}: {EXPIRED}; show m{number} draws it again)", "bold yellow")
+                )
         if self._form is not None and self._form.modal is not None and any(r is self._form for r in injected):
             self.console.print(render_modal(self._form.modal))
 
-    def _draw(self, message_id: int, payload: Json, *, edited: bool) -> None:
+    async def _draw(self, message_id: int, payload: Json, *, edited: bool) -> None:
         number = self._numbers.setdefault(message_id, len(self._numbers) + 1)
         self._seen[message_id] = copy.deepcopy(payload)
-        self.console.print(render_message(payload, number=number, edited=edited, names=self._name_of))
+        # A durable session found long overdue (its deadline passed while the bot was down, or more
+        # than a minute before the bot got to it) ends without touching its message, so that an
+        # outage does not start a storm of edits: the next click disables it, and answers
+        # "expired". Until then its buttons look live: the drawing says so.
+        expired = await self._state_of(payload) == "over"
+        if expired:
+            self._over.add(message_id)
+        else:
+            self._over.discard(message_id)
+        self.console.print(
+            render_message(payload, number=number, edited=edited, names=self._name_of, expired=expired)
+        )
         if interactive_components(payload):
             self._current = message_id
 

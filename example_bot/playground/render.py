@@ -23,6 +23,7 @@ from rich.text import Text
 
 __all__ = (
     "APP_NAME",
+    "EXPIRED",
     "SELECTS",
     "FormField",
     "Names",
@@ -39,6 +40,9 @@ Names = Callable[[str, int], str]
 
 APP_NAME = "Nyx Example"
 """The name the bot's messages are shown under."""
+
+EXPIRED = "its session is over: a click on its buttons answers that it expired"
+"""What a message whose session is over says while its buttons still look usable."""
 
 _BUTTON, _TEXT_INPUT, _TEXT_DISPLAY, _CONTAINER, _LABEL = 2, 4, 10, 17, 18
 _SECTION, _THUMBNAIL, _GALLERY, _FILE, _SEPARATOR = 9, 11, 12, 13, 14
@@ -100,8 +104,13 @@ def _is_interactive(component: Mapping[str, Any]) -> bool:
     return "custom_id" in component and (component["type"] == _BUTTON or component["type"] in SELECTS)
 
 
-def render_message(message: Mapping[str, Any], *, number: int, edited: bool, names: Names) -> Panel:
-    """A message as a panel titled ``m<number>``, with its content, embeds and numbered components."""
+def render_message(
+    message: Mapping[str, Any], *, number: int, edited: bool, names: Names, expired: bool = False
+) -> Panel:
+    """A message as a panel titled ``m<number>``, with its content, embeds and numbered components.
+
+    ``expired``: its session is over though its buttons look usable (a last line says so).
+    """
     flags = int(message.get("flags") or 0)
     title = Text.assemble(
         (f"m{number} ", "bold"), (APP_NAME, "bold #5865f2"), (" BOT", "bold white on #5865f2")
@@ -119,6 +128,8 @@ def render_message(message: Mapping[str, Any], *, number: int, edited: bool, nam
     parts.extend(_embed(embed, names) for embed in message.get("embeds") or ())
     numbers = {id(component): n for n, component in enumerate(interactive_components(message), start=1)}
     parts.extend(_components(message.get("components") or (), numbers, names))
+    if expired:
+        parts.append(Text(f"⌛ {EXPIRED}", "bold yellow"))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=False)
 
 

@@ -139,9 +139,10 @@ class SQLiteSessionStore:
     owner only, as records carry interaction tokens for up to 15 minutes.
 
     One process only: the store takes a lock on the file when it opens (a ``<file>.lock`` beside the
-    file the path resolves to, so two paths through symlinks to one file share one lock), and a
-    second process, or a second store in this process, gets a clear
-    :class:`~nyx_sessions.SessionStoreError`. Several processes share sessions through a Redis store.
+    file the path resolves to, so two paths through symlinks to one file share one lock, removed
+    again when the store closes), and a second process, or a second store in this process, gets a
+    clear :class:`~nyx_sessions.SessionStoreError`. Several processes share sessions through a Redis
+    store.
     Each claim of an end is still one atomic statement, so that two processes that reach one file
     anyway (a lock the platform does not enforce) never both end a session.
 
@@ -222,7 +223,7 @@ class SQLiteSessionStore:
                 db.close()
                 raise
         except BaseException:
-            _unlock_file(self._lock)
+            _unlock_file(real, self._lock)
             self._lock = None
             raise
         self._db, self._real, self._writes = db, real, 0
@@ -238,7 +239,7 @@ class SQLiteSessionStore:
                 db.close()  # the last connection to close checkpoints the log into the database
         finally:
             if self._lock is not None:
-                _unlock_file(self._lock)
+                _unlock_file(self._real, self._lock)
                 self._lock = None
 
     # -- records ---------------------------------------------------------------------------------------
@@ -484,6 +485,10 @@ def _record(row: Any) -> DurableRecord:
     return DurableRecord(**fields)
 
 
+def _lock_path(real: Path) -> Path:
+    return real.with_name(real.name + ".lock")
+
+
 def _lock_file(path: Path) -> tuple[Path, int]:
     """Take the process lock of the database file ``path`` resolves to; that file and the lock.
 
@@ -492,28 +497,60 @@ def _lock_file(path: Path) -> tuple[Path, int]:
     the resolved file too. Never a lock on the database file itself: closing any other descriptor of
     a file SQLite has open in this process drops SQLite's own (POSIX) locks on it. A second holder
     gets a clear error. The folder is created when missing.
+
+    The lock file is removed when the store closes (:func:`_unlock_file`), so a lock taken here may
+    be on a file another store unlinked between our ``open`` and our ``flock``: that lock excludes
+    nobody, as the next opener creates a new file. So after locking, the locked file must still be
+    the one at the lock's path (same device and inode); if not, the lock is dropped and taken again
+    on the file now there.
     """
     real = Path(os.path.realpath(path))
     real.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = real.with_name(real.name + ".lock")
-    descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    lock_path = _lock_path(real)
     try:
         import fcntl
     except ImportError:  # no fcntl (Windows): one process is the caller's promise
-        return real, descriptor
+        return real, os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    while True:
+        descriptor = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(descriptor)
+            where = repr(str(path)) if real == path else f"{str(path)!r} (the file {str(real)!r})"
+            raise SessionStoreError(
+                f"the session store {where} is in use by another process (or another store in this "
+                "one): an SQLite store serves one bot process. Stop the other process, give each its "
+                "own file, or share sessions between processes with RedisSessionStore"
+            ) from error
+        if _is_at(descriptor, lock_path):
+            return real, descriptor
+        os.close(descriptor)  # unlinked by its last holder after we opened it: lock the new one
+
+
+def _is_at(descriptor: int, path: Path) -> bool:
+    """Whether the open file ``descriptor`` is the file at ``path`` (not one unlinked or replaced)."""
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        os.close(descriptor)
-        where = repr(str(path)) if real == path else f"{str(path)!r} (the file {str(real)!r})"
-        raise SessionStoreError(
-            f"the session store {where} is in use by another process (or another store in this "
-            "one): an SQLite store serves one bot process. Stop the other process, give each its own "
-            "file, or share sessions between processes with RedisSessionStore"
-        ) from error
-    return real, descriptor
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(descriptor)
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
 
 
-def _unlock_file(descriptor: int) -> None:
+def _unlock_file(real: Path, descriptor: int) -> None:
+    """Release the lock of the database file ``real`` and remove the lock file.
+
+    Removed while still locked, and only if the locked file is the one at the lock's path: whoever
+    opened it meanwhile and locks it after us sees it unlinked (:func:`_lock_file`) and takes a new
+    one, and a lock file that another store created after ours was removed is never ours to remove.
+    Unlinking after the unlock instead would race: another store could lock the file in between and
+    be left holding a lock nobody else can see.
+    """
+    lock_path = _lock_path(real)
+    # Where an open file cannot be unlinked (Windows, which has no flock either) the file stays.
+    with contextlib.suppress(OSError):
+        if _is_at(descriptor, lock_path):
+            lock_path.unlink()
     with contextlib.suppress(OSError):
         os.close(descriptor)  # closing the descriptor releases its flock

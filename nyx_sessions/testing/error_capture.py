@@ -164,9 +164,18 @@ class ErrorRecorder:
             self._undo.pop()()
 
     def collect_command_errors(self) -> None:
-        """Move the errors dpytest queued for prefix and hybrid commands into the record."""
+        """Move the errors dpytest queued for prefix and hybrid commands into the record.
+
+        Not those a command's or its cog's own error handler took: discord.py's default handler
+        leaves them to it too (one that raises again is logged, and recorded, as a listener's).
+        """
         while not runner.error_queue.empty():
-            _context, error = runner.error_queue.get_nowait()
+            context, error = runner.error_queue.get_nowait()
+            command, cog = context.command, context.cog
+            if (command is not None and command.has_error_handler()) or (
+                cog is not None and cog.has_error_handler()
+            ):
+                continue
             self.record(error)
 
     def raise_first(self) -> None:

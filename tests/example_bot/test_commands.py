@@ -100,6 +100,20 @@ async def test_moderations_take_the_type_as_an_option_or_an_argument(
     assert component(harness, as_prefix, "🔨 Ban")["options"][-1]["default"]
 
 
+async def test_a_prefix_moderations_refuses_a_type_that_is_not_one(
+    bot: ExampleBot, harness: InteractionHarness
+) -> None:
+    """The slash option offers the four types only; the prefix form answers anything else."""
+    await harness.message("!moderations nope")
+
+    answer = harness.last_message()
+    assert answer is not None and answer.author == bot.user
+    assert answer.content == (
+        "There is no moderation type `nope`: use one of `warn`, `mute`, `kick`, `ban`, or none for every type."
+    )
+    assert not get_session_manager(bot).sessions, "no list of every type in its place"
+
+
 async def test_only_the_member_who_ran_a_command_can_use_its_session(
     bot: ExampleBot, harness: InteractionHarness
 ) -> None:

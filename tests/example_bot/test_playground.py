@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,7 +17,7 @@ import redis
 from rich.console import Console
 
 from example_bot.playground import TOUR, Playground, run_playground
-from example_bot.playground.render import FormField, discord_text, form_fields, render_message
+from example_bot.playground.render import EXPIRED, FormField, discord_text, form_fields, render_message
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,6 +40,12 @@ def section(transcript: str, start: str, end: str | None = None) -> str:
     """The part of the transcript from the step ``start`` up to the step ``end``."""
     begin = transcript.index(f"alice › {start}\n")
     return transcript[begin : transcript.index(f"› {end}\n", begin) if end else None]
+
+
+def metric_rows(shown: str) -> dict[tuple[str, str], str]:
+    """The rows of a ``metrics`` table: (metric, labels) -> value."""
+    rows = [line.split() for line in shown.splitlines()]
+    return {(row[0], " ".join(row[1:-1])): row[-1] for row in rows if row and row[0].startswith("nyx_")}
 
 
 @pytest.mark.parametrize("store", ["sqlite", "redis"])
@@ -109,6 +118,10 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
         "one panel each"
     )
     assert "ended: the bot is stopping" not in section(restarted, "restart", "show m11"), "kept, not ended"
+    assert (
+        "(no sessions held here; 5 durable sessions stored, they come back on their next click: "
+        "m8, m10, m11, m12, m13)" in section(restarted, "sessions", "show m11")
+    ), "the store's sessions, counted after the restart"
     assert "Page 3/5 · 21 moderations" in section(restarted, "show m11", "show m12"), "from its page on"
     wizard_after = section(restarted, "show m12", "show m13")
     assert (
@@ -143,6 +156,13 @@ def test_the_tour_visits_every_feature(tmp_path: Path, store: str, request: pyte
     assert "Ce n'est pas à vous. Lancez la commande vous-même pour avoir la vôtre." in french, (
         "a notice in the clicking user's language, through the bot's translator"
     )
+    counted = metric_rows(section(transcript, "metrics"))
+    assert counted[("nyx_sessions_started_total", "kind='example.moderations'")] == "4"
+    assert counted[("nyx_sessions_clicks_total", "kind='example.moderations', outcome='denied'")] == "2", (
+        "bob, twice (once in French)"
+    )
+    assert counted[("nyx_sessions_ended_total", "code='EXPIRED', kind='example.moderations'")] == "2"
+    assert counted[("nyx_sessions_live", "kind='example.moderations'")] == "2"
 
 
 def test_the_tour_from_the_command_line_runs_cleanly_twice_in_a_row(tmp_path: Path) -> None:
@@ -303,8 +323,7 @@ async def test_the_metrics_step_shows_what_the_bot_counted(tmp_path: Path) -> No
     first = section(transcript, "metrics", "/moderations")
     assert "nyx_sessions_started_total" not in first and "nyx_sessions_clicks_total" not in first
     assert "nyx_sessions_store_seconds_count" in first, "opening the store asked it for its next deadline"
-    counted = [line.split() for line in transcript.split("bob › metrics", 1)[1].splitlines()]
-    rows = {(row[0], " ".join(row[1:-1])): row[-1] for row in counted if row and row[0].startswith("nyx_")}
+    rows = metric_rows(transcript.split("bob › metrics", 1)[1])
     assert rows[("nyx_sessions_started_total", "kind='example.moderations'")] == "1"
     assert rows[("nyx_sessions_clicks_total", "kind='example.moderations', outcome='handled'")] == "1"
     assert rows[("nyx_sessions_clicks_total", "kind='example.moderations', outcome='denied'")] == "1"
@@ -337,3 +356,127 @@ def test_the_command_line_serves_metrics_on_the_port_it_is_given(tmp_path: Path)
     status, lines = done.stdout.strip().splitlines()[-1].split(" ", 1)
     assert status == "0"
     assert 'nyx_sessions_clicks_total{kind="example.moderations",outcome="handled"} 1.0' in lines
+
+
+async def test_the_clock_moves_forward_by_a_number_of_seconds(tmp_path: Path) -> None:
+    console = transcript_console()
+    async with Playground(tmp_path / "clock.sqlite3", console) as playground:
+        started = playground.clock.time()
+        await playground.play(["advance -5", "advance nan", "advance inf", "advance 0"])
+        assert playground.clock.time() == started
+
+    refusals = [line for line in text_of(console).splitlines() if line.startswith("✗")]
+    assert refusals == [
+        "✗ the clock only moves forward: advance 0 or more seconds, not -5",
+        "✗ advance takes a number of seconds, e.g. advance 300, not 'nan'",
+        "✗ advance takes a number of seconds, e.g. advance 300, not 'inf'",
+    ]
+
+
+def run_example_bot(
+    *arguments: str, cwd: Path, stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``python -m example_bot`` offline, with ``stdin`` piped in."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DISCORD_TOKEN", "NYX_EXAMPLE_DB")}
+    return subprocess.run(
+        [sys.executable, "-m", "example_bot", *arguments],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(TOUR.parent.parent)},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_a_missing_script_is_a_usage_error_and_help_names_the_tour(tmp_path: Path) -> None:
+    missing = run_example_bot("--script", "tour.txt", cwd=tmp_path)
+
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[-1] == (
+        "python -m example_bot: error: --script tour.txt: no such file (the tour is example_bot/tour.txt)"
+    )
+    assert "Traceback" not in missing.stderr and list(tmp_path.iterdir()) == [], "refused before starting"
+    shown = run_example_bot("--help", cwd=tmp_path).stdout
+    assert "example_bot/tour.txt" in " ".join(shown.split()), "the path from the project's folder"
+
+
+def test_piped_steps_are_echoed_and_quit_or_the_end_of_input_leave_only_the_databases(tmp_path: Path) -> None:
+    for steps in ("/moderations\nquit\n", "/moderations\n"):  # quit, then end of input (Ctrl-D)
+        done = run_example_bot("--offline", "--db", "bot.sqlite3", cwd=tmp_path, stdin=steps)
+
+        assert done.returncode == 0, done.stderr
+        assert "alice › /moderations\n" in done.stdout, "each step shown as it was typed"
+        assert "Page 1/5 · 22 moderations" in done.stdout
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["bot.sessions.sqlite3", "bot.sqlite3"]
+
+
+@pytest.mark.parametrize("when", ["while it starts", "at the prompt"])
+def test_ctrl_c_stops_the_playground_cleanly(tmp_path: Path, when: str) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN"}
+    playground = subprocess.Popen(
+        [sys.executable, "-m", "example_bot", "--offline", "--db", "bot.sqlite3"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(TOUR.parent.parent), "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert playground.stdin is not None and playground.stdout is not None
+    lock = tmp_path / "bot.sessions.sqlite3.lock"
+    shown = b""
+    try:
+        deadline = time.monotonic() + 30
+        if when == "at the prompt":
+            playground.stdin.write(b"/moderations\n")
+            playground.stdin.flush()
+
+        # Read what it shows until the moment: the store opened, or the whole answer drawn (piped
+        # steps are read without a prompt).
+        def reached() -> bool:
+            if when == "while it starts":
+                return lock.exists()
+            return b"Page 1/5" in shown and shown.rstrip().endswith("╯".encode())
+
+        while not reached() and time.monotonic() < deadline:
+            if select.select([playground.stdout], [], [], 0.05)[0]:
+                shown += os.read(playground.stdout.fileno(), 65536)
+        assert lock.exists(), "the store is open"
+        playground.send_signal(signal.SIGINT)
+        out, err = playground.communicate(timeout=30)
+    finally:
+        if playground.poll() is None:
+            playground.kill()
+    assert playground.returncode == 0, err.decode()
+    assert b"(interrupted)" in shown + out and b"Traceback" not in err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bot.sessions.sqlite3", "bot.sqlite3"]
+
+
+async def test_after_a_restart_the_stored_sessions_are_counted_and_expired_ones_said_so(
+    tmp_path: Path,
+) -> None:
+    """Sessions found long overdue (as after an outage) end without an edit of their messages,
+    which the next click disables: until then the playground says their buttons are dead."""
+    console = transcript_console()
+    steps = ["/moderations", "!panel", "!settings", "restart", "sessions", "advance 400", "sessions"]
+    async with Playground(tmp_path / "restart.sqlite3", console) as playground:
+        await playground.play([*steps, "show m1", "click 10"])
+
+    transcript = text_of(console)
+    assert (
+        "(no sessions held here; 3 durable sessions stored, they come back on their next click: m1, m2, m3)"
+        in section(transcript, "sessions", "advance 400")
+    )
+    expired = section(transcript, "advance 400", "sessions")
+    assert "ModerationsSession of alice ended: the session expired [EXPIRED]" in expired, "by name, not by id"
+    assert f"(m1: {EXPIRED}; show m1 draws it again)" in expired
+    assert f"(m3: {EXPIRED}; show m3 draws it again)" in expired
+    assert "m2:" not in expired, "the panel never expires"
+    assert (
+        "(no sessions held here; 1 durable session stored, it comes back on its next click: m2)"
+        in section(transcript, "advance 400", "show m1")
+    )
+    assert f"⌛ {EXPIRED}" in section(transcript, "show m1", "click 10")
+    clicked = section(transcript, "click 10")
+    assert "This session has expired." in clicked and "⌛" not in clicked, "disabled once clicked"

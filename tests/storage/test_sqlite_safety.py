@@ -86,6 +86,63 @@ async def test_a_symlinked_folder_reaches_the_same_lock(tmp_path: Path) -> None:
         await first.close()
 
 
+async def test_the_lock_file_goes_with_the_store_and_still_keeps_a_second_one_out(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    first = SQLiteSessionStore(path)
+    await first.open()
+    assert (tmp_path / "sessions.db.lock").exists()
+    with pytest.raises(SessionStoreError, match="in use"):
+        await SQLiteSessionStore(path).open()
+    assert (tmp_path / "sessions.db.lock").exists(), "a refused store leaves the holder's lock alone"
+    await first.close()
+    assert not (tmp_path / "sessions.db.lock").exists(), "nothing left beside the database"
+
+    second = SQLiteSessionStore(path)
+    await second.open()  # a new lock file, held by the second store alone
+    try:
+        with pytest.raises(SessionStoreError, match="in use"):
+            await first.open()
+    finally:
+        await second.close()
+    assert sorted(os.listdir(tmp_path)) == ["sessions.db"]
+
+
+async def test_a_lock_file_removed_while_being_locked_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race of removing lock files: a store opens the lock file, its holder closes (and removes
+    it), then the store locks the removed file. It must lock the file at the path instead, or a third
+    store would create a new lock file and hold the database at the same time."""
+    path = tmp_path / "sessions.db"
+    holder = SQLiteSessionStore(path)
+    await holder.open()
+    fcntl = pytest.importorskip("fcntl")
+    real_flock = fcntl.flock
+    closed_in_between: list[bool] = []
+
+    def flock_after_the_holder_closed(descriptor: int, operation: int) -> None:
+        if not closed_in_between:
+            closed_in_between.append(True)
+            # The holder's close, as far as the lock goes: unlock and remove the file.
+            sqlite_store._unlock_file(Path(os.path.realpath(path)), holder._lock)  # type: ignore[arg-type]
+            holder._lock = None
+        real_flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_the_holder_closed)
+    second = SQLiteSessionStore(path)
+    await second.open()
+    monkeypatch.setattr(fcntl, "flock", real_flock)
+    try:
+        assert closed_in_between, "the holder went away between the second store's open and flock"
+        assert (tmp_path / "sessions.db.lock").exists(), "the second store holds a lock file others see"
+        with pytest.raises(SessionStoreError, match="in use"):
+            await SQLiteSessionStore(path).open()
+    finally:
+        await second.close()
+        await holder.close()
+    assert not (tmp_path / "sessions.db.lock").exists()
+
+
 # -- claims are atomic even when two processes meet ---------------------------------------------------
 
 

@@ -290,3 +290,33 @@ async def test_an_error_a_consumer_of_the_bots_takes_does_not_fail_the_test(
     assert session.message is not None
     await harness.click(session.message, label="Break")
     assert [str(error) for error in taken] == ["the handler is broken"]
+
+
+class Strict(commands.Cog):
+    """Answers a bad number itself; raises everything else again."""
+
+    @commands.command()
+    async def double(self, ctx: commands.Context[Any], number: int) -> None:
+        if number < 0:
+            raise RuntimeError("negative numbers are a bug here")
+        await ctx.send(str(2 * number))
+
+    async def cog_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
+        if isinstance(error, commands.BadArgument):
+            await ctx.send("That is not a number.")
+            return
+        raise error
+
+
+async def test_a_command_error_its_cog_answers_does_not_fail_the_test(
+    bot: commands.Bot, harness: InteractionHarness
+) -> None:
+    """As discord.py's default handler does: an error the command's or cog's handler took is theirs."""
+    await bot.add_cog(Strict())
+
+    await harness.message("!double two")
+    answer = harness.last_message()
+    assert answer is not None and answer.content == "That is not a number."
+
+    with pytest.raises(commands.CommandInvokeError, match="negative numbers are a bug here"):
+        await harness.message("!double -1")  # raised again by the handler: still a failure
