@@ -234,13 +234,18 @@ class SessionDataError(NyxSessionsError, TypeError):
         The session.
     field: Optional[:class:`str`]
         The field of ``data`` at fault, when one can be named.
+
+    The message names the session's class too, when the error comes from one (``owner``).
     """
 
-    def __init__(self, session_id: str, detail: str, field: str | None = None) -> None:
+    def __init__(
+        self, session_id: str, detail: str, field: str | None = None, *, owner: str | None = None
+    ) -> None:
         self.session_id = session_id
         self.field = field
         where = f"field {field!r} of " if field is not None else ""
-        super().__init__(f"session {session_id!r}: {where}its data cannot be stored: {detail}")
+        session = f"session {session_id!r}" + (f" ({owner})" if owner is not None else "")
+        super().__init__(f"{session}: {where}its data cannot be stored: {detail}")
 
 
 class SessionStoreError(NyxSessionsError, RuntimeError):

@@ -46,12 +46,15 @@ def decode_json(raw: bytes, type_: Any = Any) -> Any:
     return _msgspec().json.decode(raw, type=type_)
 
 
-def encode_data(value: object, session_id: str, declared: Any = None, *, checked: bool = True) -> bytes:
+def encode_data(
+    value: object, session_id: str, declared: Any = None, *, checked: bool = True, owner: str | None = None
+) -> bytes:
     """Encode a session's ``data``, checked to come back as it is after a restart.
 
     With a ``declared`` type (the class's ``data=``), the data must read back as that type; without
     one, it must read back equal (a tuple, a set, a datetime or an int dict key would come back as
     something else). ``checked=False`` only encodes (a ``result``, which has no declared type).
+    ``owner`` names the session's class in the error.
 
     Raises
     ------
@@ -62,7 +65,11 @@ def encode_data(value: object, session_id: str, declared: Any = None, *, checked
     try:
         encoded = encode_json(value)
     except (TypeError, ValueError, OverflowError) as error:
-        raise SessionDataError(session_id, str(error), _failing_field(value)) from error
+        detail = (
+            f"{error}; keep JSON values in it (str, int, float, bool, None, lists, dicts with str "
+            "keys), msgspec Structs or dataclasses, and ids rather than discord.py objects"
+        )
+        raise SessionDataError(session_id, detail, _failing_field(value), owner=owner) from error
     if not checked:
         return encoded
     msgspec = _msgspec()
@@ -73,7 +80,7 @@ def encode_data(value: object, session_id: str, declared: Any = None, *, checked
             name = getattr(declared, "__name__", repr(declared))
             path = str(error).rpartition("`$.")[2].rstrip("`") if "`$." in str(error) else None
             detail = f"{error}: {name} says otherwise; store a value of the declared type, or change {name}"
-            raise SessionDataError(session_id, detail, path) from error
+            raise SessionDataError(session_id, detail, path, owner=owner) from error
         return encoded
     changed = _first_change(value, msgspec.json.decode(encoded), "")
     if changed is not None:
@@ -83,7 +90,7 @@ def encode_data(value: object, session_id: str, declared: Any = None, *, checked
             "after a restart; store plain JSON values (lists, str keys, ISO dates), or declare the "
             "type with the class keyword data= so it reads back as it was"
         )
-        raise SessionDataError(session_id, detail, path or None)
+        raise SessionDataError(session_id, detail, path or None, owner=owner)
     return encoded
 
 

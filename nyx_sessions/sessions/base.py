@@ -569,12 +569,12 @@ class AbstractSession(ComponentHandler, Generic[ResultT]):
             except SessionDataError as error:
                 detail = str(error.__cause__ or error)
                 field = "result" if error.field is None else f"result.{error.field}"
-                raise SessionDataError(self._id, detail, field) from error
+                raise SessionDataError(self._id, detail, field, owner=type(self).__qualname__) from error
         return DurableRecord(
             id=self._id,
             kind=kind.name,
             data_version=kind.data_version,
-            data=encode_data(self._data, self._id, kind.data),
+            data=encode_data(self._data, self._id, kind.data, owner=type(self).__qualname__),
             owner_id=self.owner_id,
             channel_id=channel_id,
             message_id=message_id,

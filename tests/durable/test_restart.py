@@ -200,6 +200,10 @@ async def test_data_that_cannot_be_stored_keeps_the_last_stored_state(harness: I
     with harness.expect_errors(SessionDataError) as caught:
         bad = await harness.click(started, label="Bad")
     assert bad.ephemeral_texts == [ERROR_NOTICE] and "field 'label'" in str(caught.error)
+    assert "(Counter)" in str(caught.error), "the error names the class"
+    assert "keep JSON values in it" in str(caught.error) and "ids rather than discord.py objects" in str(
+        caught.error
+    ), "and the fix"
     await harness.click(started, label="+1")
     assert text(harness, started) == "count: 2", "the copy held here is the last one stored too"
     await harness.restart()
