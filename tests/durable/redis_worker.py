@@ -36,6 +36,7 @@ on stdin and reads one JSON line back:
 - ``{"op": "limited", "policy": "reject" | "replace"}``: the owner runs ``/limited`` (one counter
   per user); answers the message, or ``None`` and the notice of a refused start;
 - ``{"op": "spans"}``: the spans this process finished (traced workers), as ``[name, attributes]``;
+- ``{"op": "events"}``: the events on those spans, as ``[span name, event name, attributes]``;
 - ``{"op": "quit"}``: close the bot (durable sessions detach) and exit.
 """
 
@@ -185,6 +186,16 @@ class Worker:
             return []
         return [[span.name, dict(span.attributes or {})] for span in exporter.get_finished_spans()]
 
+    def events(self) -> list[list[Any]]:
+        exporter = getattr(self, "exporter", None)
+        if exporter is None:
+            return []
+        return [
+            [span.name, event.name, dict(event.attributes or {})]
+            for span in exporter.get_finished_spans()
+            for event in span.events
+        ]
+
     def ends(self) -> dict[str, Any]:
         return {"ends": self.ended, "on_end": [session_id for session_id, _ in durable_records.ENDS]}
 
@@ -241,7 +252,7 @@ async def main(url: str, namespace: str, lease: float) -> None:
             op = command.pop("op")
             if op == "quit":
                 break
-            if op in {"ends", "freeze", "slow", "spans", "waits"}:
+            if op in {"ends", "events", "freeze", "slow", "spans", "waits"}:
                 answer = getattr(worker, op)(**command)
             else:
                 answer = await getattr(worker, op)(**command)

@@ -187,6 +187,24 @@ async def test_the_spans_of_a_click_served_across_two_processes_carry_its_intera
     assert "nyx_sessions.store acquire" in store_calls, "the takeover's store calls are traced"
 
 
+async def test_a_click_that_waits_for_the_serving_process_to_let_go_reports_the_wait(spawn: Spawn) -> None:
+    one, two = await asyncio.gather(spawn(traced=True), spawn(traced=True))
+    message = (await one.request("start"))["message"]
+    await one.request("slow", seconds=1.0)
+    await one.send("click", message=message, label="+1", interaction_id=None)
+    await asyncio.sleep(0.3)  # one's handler runs: two's click waits until one lets go after it
+    clicked = await two.request("click", message=message, label="+1", interaction_id=None)
+    await one.answer()
+    assert clicked["message"]["content"] == "count: 2", "served in turn, after one's handler"
+
+    waits = [
+        attributes for _, name, attributes in await two.request("events") if name == "nyx_sessions.lease_wait"
+    ]
+    assert len(waits) == 1 and 0.2 < waits[0]["seconds"] < 3, "the wait is reported, with its length"
+    served = await one.request("events")
+    assert all(name != "nyx_sessions.lease_wait" for _, name, _ in served), "the serving process did not wait"
+
+
 async def test_three_processes_expire_many_sessions_each_exactly_once(spawn: Spawn) -> None:
     processes = await asyncio.gather(spawn(), spawn(), spawn())
     await asyncio.gather(*(process.request("start_many", count=20, ttl=1.0) for process in processes))
