@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import Any
 
 import durable_records as ext
@@ -18,7 +17,7 @@ from discord.ext import commands
 
 from nyx_sessions import SessionEndCode, get_session_manager
 from nyx_sessions.execution import CHILD_OPEN_NOTICE
-from nyx_sessions.storage import ManualClock, RedisSessionStore, SessionStore, SQLiteSessionStore
+from nyx_sessions.storage import ManualClock, SessionStore
 from nyx_sessions.testing import InteractionHarness, RedisServer
 
 END_CLAIM = 0.5
@@ -30,18 +29,9 @@ def session_clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> SessionStore:
-    if request.param == "sqlite":
-        return SQLiteSessionStore(tmp_path / "sessions.db")
-    server = request.getfixturevalue("redis_server")
-    namespace = request.getfixturevalue("redis_namespace")
-    return RedisSessionStore.from_url(server.url, namespace=namespace, end_claim=END_CLAIM)
-
-
 @pytest.fixture
-def bot_extensions() -> list[str]:
-    return ["nyx_sessions", "durable_sessions"]
+def redis_store_options() -> dict[str, Any]:
+    return {"end_claim": END_CLAIM}
 
 
 def text(harness: InteractionHarness, message: Any) -> str:

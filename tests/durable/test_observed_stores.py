@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -17,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nyx_sessions.metrics import PrometheusObserver
 from nyx_sessions.observers import SessionObserver
-from nyx_sessions.storage import ManualClock, RedisSessionStore, SessionStore, SQLiteSessionStore
+from nyx_sessions.storage import ManualClock, SessionStore, SQLiteSessionStore
 from nyx_sessions.testing import InteractionHarness
 from nyx_sessions.tracing import OpenTelemetryObserver
 
@@ -25,19 +24,6 @@ from nyx_sessions.tracing import OpenTelemetryObserver
 @pytest.fixture
 def session_clock() -> ManualClock:
     return ManualClock()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> SessionStore:
-    if request.param == "sqlite":
-        return SQLiteSessionStore(tmp_path / "sessions.db")
-    server = request.getfixturevalue("redis_server")
-    return RedisSessionStore.from_url(server.url, namespace=request.getfixturevalue("redis_namespace"))
-
-
-@pytest.fixture
-def bot_extensions() -> list[str]:
-    return ["nyx_sessions", "durable_sessions"]
 
 
 @pytest.fixture

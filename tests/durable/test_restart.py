@@ -14,7 +14,6 @@ import os
 import stat
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -49,19 +48,6 @@ from nyx_sessions.testing import InteractionHarness, RedisServer, close_test_bot
 @pytest.fixture
 def session_clock() -> ManualClock:
     return ManualClock()
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> SessionStore:
-    if request.param == "sqlite":
-        return SQLiteSessionStore(tmp_path / "sessions.db")
-    server = request.getfixturevalue("redis_server")
-    return RedisSessionStore.from_url(server.url, namespace=request.getfixturevalue("redis_namespace"))
-
-
-@pytest.fixture
-def bot_extensions() -> list[str]:
-    return ["nyx_sessions", "durable_sessions"]
 
 
 def text(harness: InteractionHarness, message: Any) -> str:
