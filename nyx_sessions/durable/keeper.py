@@ -399,10 +399,11 @@ class DurableSessions:
         try:
             held = self._held.get(session.id)
             if outcome.status is ExecutionOutcome.FAILED:
-                await self.revert(session)
-                if held is not None and session._child is not None:
-                    # The child it opened runs all the same: the parent is kept waiting for it.
-                    written = await self._write(session, held, False, interaction.id)
+                reverted = await self.revert(session)
+                if reverted and session._child is not None:
+                    # The child it opened runs all the same: the parent is kept waiting for it, at
+                    # the stored version revert() just took back.
+                    written = await self._write(session, self._held[session.id], False, interaction.id)
             elif held is not None:
                 written = await self._write(session, held, outcome.refresh, interaction.id)
         except (SessionDataError, StoreUnavailableError) as error:

@@ -299,13 +299,22 @@ class CaseList(ListPaginationSession[str, None], kind="test.cases", data=Decisio
         made = self.data.made
         return {
             "content": "\n".join(items) + (f"\nlast: {made[-1]}" if made else ""),
-            "view": self.view(*self.build_navigation(), self.button("open", label="Open", row=1)),
+            "view": self.view(
+                *self.build_navigation(),
+                self.button("open", label="Open", row=1),
+                self.button("open-fail", label="Open, then fail", row=1),
+            ),
         }
 
     @on_button("open")
     async def open_case(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
         case = CaseReview(self.bot, interaction, data=Verdict(case=self.current_page_items[0]))
         await self.open_child(case, interaction)
+
+    @on_button("open-fail")
+    async def open_then_fail(self, interaction: discord.Interaction[Any], meta: SessionExecutionMeta) -> None:
+        await self.open_case(interaction, meta)
+        raise RuntimeError("the handler failed after opening its child")
 
     async def on_child_end(self, child_end: Any, interaction: discord.Interaction[Any] | None) -> None:
         if child_end.result is not None:

@@ -99,6 +99,24 @@ async def test_the_parent_waits_in_the_store_without_a_deadline_and_refuses_clic
     assert text(harness, started) == "reviewing warn #1" and ext.ENDS == []
 
 
+async def test_a_parent_whose_handler_raised_after_opening_its_child_still_waits_for_it(
+    harness: InteractionHarness, bot: commands.Bot, session_store: SessionStore
+) -> None:
+    """A failed handler commits nothing of its own, but the child it opened runs: the stored parent
+    waits for it, and gets its decision after a restart."""
+    started = await harness.slash("cases")
+    (parent_id,) = ids_of(bot, started, harness)
+    with harness.expect_errors(RuntimeError):
+        await harness.click(started, label="Open, then fail")
+    (child_id,) = ids_of(bot, started, harness)
+    parent = await session_store.load(parent_id)
+    assert parent is not None and (parent.child, parent.deadline) == (child_id, None)
+
+    await harness.restart()
+    await harness.click(started, label="Approve")
+    assert text(harness, started).endswith("last: warn #1 approved")
+
+
 async def test_a_child_that_expires_after_a_restart_hands_its_parent_back(
     harness: InteractionHarness, bot: commands.Bot, session_store: SessionStore, session_clock: ManualClock
 ) -> None:
